@@ -1,0 +1,276 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/mattn/go-isatty"
+	"github.com/muesli/termenv"
+	"github.com/urfave/cli/v2"
+
+	"github.com/hogsend/hogsend-db/internal/redact"
+	"github.com/hogsend/hogsend-db/internal/version"
+	"github.com/hogsend/hogsend-db/ledger"
+	"github.com/hogsend/hogsend-db/tracks"
+)
+
+// run is the whole program: main only adds signals and os.Exit.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	red := redact.New(secretSources(args)...)
+	noColor := os.Getenv("NO_COLOR") != ""
+	io := &streams{
+		out:      red.Writer(stdout),
+		err:      red.Writer(stderr),
+		red:      red,
+		color:    isTerminal(stdout) && !noColor,
+		errColor: isTerminal(stderr) && !noColor,
+	}
+	app := newApp(io)
+	err := app.RunContext(ctx, args)
+	if err == nil {
+		return exitOK
+	}
+	code := exitCode(err)
+	if ctx.Err() != nil && code == exitError {
+		code = exitInterrupted
+	}
+	if _, silent := err.(*silentError); !silent {
+		if code == exitInterrupted && !strings.Contains(err.Error(), "interrupted") {
+			// "waiting for the migration lock: context canceled" is Go's
+			// word for it; say what happened first.
+			err = errors.New("interrupted: " + strings.TrimPrefix(err.Error(), "tracks: "))
+		}
+		io.errorf(err)
+	}
+	return code
+}
+
+// streams is where commands write: data to out, messages to err, both
+// through the redactor. Colour is decided per stream: stdout on a terminal
+// and stderr redirected to a log (or the other way round) is common.
+type streams struct {
+	out, err io.Writer
+	red      *redact.Redactor
+	color    bool // stdout is a terminal and NO_COLOR is unset
+	errColor bool // stderr is a terminal and NO_COLOR is unset
+	printed  bool // a JSON document went to stdout
+}
+
+// style is the renderer for what goes to stdout.
+func (s *streams) style() *lipgloss.Renderer { return renderer(s.out, s.color) }
+
+// errStyle is the renderer for what goes to stderr.
+func (s *streams) errStyle() *lipgloss.Renderer { return renderer(s.err, s.errColor) }
+
+func renderer(w io.Writer, color bool) *lipgloss.Renderer {
+	r := lipgloss.NewRenderer(w)
+	if color {
+		r.SetColorProfile(termenv.ANSI256)
+	} else {
+		r.SetColorProfile(termenv.Ascii)
+	}
+	return r
+}
+
+func (s *streams) errorf(err error) {
+	msg := strings.TrimPrefix(err.Error(), "tracks: ")
+	if s.errColor {
+		msg = s.errStyle().NewStyle().Foreground(lipgloss.Color("9")).Render("error:") + " " + msg
+	} else {
+		msg = "error: " + msg
+	}
+	fmt.Fprintln(s.err, msg)
+}
+
+// note prints one diagnostic line on stderr.
+func (s *streams) note(format string, args ...any) {
+	fmt.Fprintf(s.err, format+"\n", args...)
+}
+
+// printJSON writes one stable, unstyled JSON document on stdout.
+func (s *streams) printJSON(v any) error {
+	s.printed = true
+	enc := json.NewEncoder(s.out)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// isTerminal reports whether w is a terminal. A character device is not
+// enough: /dev/null is one, and it is the stdin of CI jobs, cron and
+// systemd units.
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
+}
+
+// secretSources lists every URL the run may print: from flags and env.
+func secretSources(args []string) []string {
+	out := []string{os.Getenv("DATABASE_URL"), os.Getenv("HOGSEND_DEV_URL")}
+	for i, a := range args {
+		for _, f := range []string{"--database-url", "-database-url", "--dev-url", "-dev-url"} {
+			if a == f && i+1 < len(args) {
+				out = append(out, args[i+1])
+			} else if v, ok := strings.CutPrefix(a, f+"="); ok {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// urfave/cli's help flag is a package variable: set it once, not in every
+// run (the tests call run concurrently; writing it per run was a data race).
+func init() {
+	cli.HelpFlag = &cli.BoolFlag{Name: "help", Aliases: []string{"h"}, Usage: "show help"}
+}
+
+func newApp(s *streams) *cli.App {
+	app := &cli.App{
+		Name:      "hogsend-db",
+		Usage:     "PostgreSQL migrations and schema drift for Hogsend's engine and client tracks",
+		Version:   version.String(),
+		Writer:    s.out,
+		ErrWriter: s.err,
+		// Exit codes are mapped in exitcodes.go; urfave/cli must not exit.
+		ExitErrHandler:         func(*cli.Context, error) {},
+		HideVersion:            true,
+		UseShortOptionHandling: false,
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return withCode(exitUsage, err)
+		},
+		CustomAppHelpTemplate: cli.AppHelpTemplate + "\n" + exitCodeHelp + "\n",
+		// No command: the help, and exit 2, so that a CI step whose command
+		// variable came out empty fails instead of passing.
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usageError("unknown command %q; run hogsend-db --help", c.Args().First())
+			}
+			if err := cli.ShowAppHelp(c); err != nil {
+				return err
+			}
+			return usageError("no command given")
+		},
+		Commands: []*cli.Command{
+			migrateCommand(s),
+			statusCommand(s),
+			driftCommand(s),
+			repairCommand(s),
+			generateCommand(s),
+			lintCommand(s),
+			versionCommand(s),
+		},
+	}
+	for _, c := range app.Commands {
+		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return withCode(exitUsage, err) }
+		c.CustomHelpTemplate = cli.CommandHelpTemplate + "\n" + exitCodeHelp + "\n"
+		c.Action = jsonOnError(s, c.Action)
+	}
+	return app
+}
+
+// jsonOnError keeps the promise of --json (one document on stdout) for
+// errors a command returns before it has printed its own document (a bad
+// migration folder, a missing URL): {"error": {"message", "exitCode"}}.
+func jsonOnError(s *streams, action cli.ActionFunc) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		err := action(c)
+		if _, silent := err.(*silentError); err == nil || silent || s.printed {
+			return err
+		}
+		if c.Bool("json") || c.String("format") == formatJSON {
+			if perr := s.printJSON(map[string]*errorJSON{"error": toErrorJSON(s, err)}); perr != nil {
+				return perr
+			}
+		}
+		return err
+	}
+}
+
+// Flags shared by several commands. Every flag also reads an env var.
+func databaseURLFlag() cli.Flag {
+	return &cli.StringFlag{Name: "database-url", EnvVars: []string{"DATABASE_URL"}, Usage: "PostgreSQL URL of the Hogsend database (its password is never printed)"}
+}
+
+func dirFlag() cli.Flag {
+	return &cli.StringFlag{Name: "dir", EnvVars: []string{"HOGSEND_MIGRATIONS_DIR"}, Value: "./migrations", Usage: "client track: drizzle-kit migrations folder"}
+}
+
+func engineDirFlag() cli.Flag {
+	return &cli.StringFlag{Name: "engine-dir", EnvVars: []string{"HOGSEND_ENGINE_DIR"}, Usage: "engine track: use this folder instead of the bundled migrations (engine development)"}
+}
+
+func trackFlag() cli.Flag {
+	return &cli.StringFlag{Name: "track", EnvVars: []string{"HOGSEND_TRACK"}, Value: "all", Usage: "engine, client or all"}
+}
+
+func jsonFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "json", EnvVars: []string{"HOGSEND_JSON"}, Usage: "print one JSON document on stdout"}
+}
+
+func devURLFlag() cli.Flag {
+	return &cli.StringFlag{Name: "dev-url", EnvVars: []string{"HOGSEND_DEV_URL"}, Usage: "server for temporary scratch databases (default: the server of --database-url); the role needs CREATEDB"}
+}
+
+func connectTimeoutFlag() cli.Flag {
+	return &cli.DurationFlag{Name: "connect-timeout", EnvVars: []string{"HOGSEND_CONNECT_TIMEOUT"}, Value: 10 * time.Second, Usage: "give up connecting after this long"}
+}
+
+// requireURL returns --database-url or a usage error.
+func requireURL(c *cli.Context) (string, error) {
+	u := c.String("database-url")
+	if u == "" {
+		return "", usageError("no database: pass --database-url or set DATABASE_URL")
+	}
+	return u, nil
+}
+
+// selectTracks builds the tracks named by --track from --engine-dir and --dir.
+func selectTracks(c *cli.Context) ([]tracks.Track, error) {
+	engine := tracks.EngineTrack()
+	if d := c.String("engine-dir"); d != "" {
+		engine = tracks.EngineTrackFrom(d)
+	}
+	client := tracks.ClientTrack(c.String("dir"))
+	switch c.String("track") {
+	case "", "all":
+		return []tracks.Track{engine, client}, nil
+	case tracks.Engine:
+		return []tracks.Track{engine}, nil
+	case tracks.Client:
+		return []tracks.Track{client}, nil
+	}
+	return nil, usageError("--track %q: want engine, client or all", c.String("track"))
+}
+
+// loadTracks reads the selected tracks' journals, and says once when the
+// client folder is missing.
+func loadTracks(c *cli.Context, s *streams) ([]tracks.Loaded, error) {
+	ts, err := selectTracks(c)
+	if err != nil {
+		return nil, err
+	}
+	loaded, err := tracks.LoadAll(ts...)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range loaded {
+		if l.Note != "" && !c.Bool("json") {
+			s.note("note: %s: the client track is empty", l.Note)
+		}
+	}
+	return loaded, nil
+}
+
+// tracksQuerier is what read-only commands need from a connection.
+type tracksQuerier = ledger.Querier

@@ -1,0 +1,196 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/jackc/pgx/v5"
+	"github.com/urfave/cli/v2"
+
+	"github.com/hogsend/hogsend-db/drift"
+	"github.com/hogsend/hogsend-db/internal/redact"
+	"github.com/hogsend/hogsend-db/tracks"
+)
+
+func driftCommand(s *streams) *cli.Command {
+	return &cli.Command{
+		Name:  "drift",
+		Usage: "compare the live schema with what the migrations produce: push gaps, partial or missing migrations, untracked objects (read-only)",
+		Description: "Replays the engine track, then the client track, on a temporary database (--dev-url, default: the\n" +
+			"server of --database-url; dropped afterwards) and compares the live schema with the state after each\n" +
+			"migration. Exit 0 when the live schema, the ledgers and the migrations agree, 4 when drift is found,\n" +
+			"1 on error.",
+		Flags:  []cli.Flag{databaseURLFlag(), dirFlag(), engineDirFlag(), devURLFlag(), trackFlag(), jsonFlag(), connectTimeoutFlag()},
+		Action: func(c *cli.Context) error { return driftRun(c, s) },
+	}
+}
+
+// driftJSON is the --json document of drift.
+type driftJSON struct {
+	*drift.Report
+	Replay *replayJSON `json:"replay,omitempty"`
+	Error  *errorJSON  `json:"error,omitempty"`
+}
+
+type replayJSON struct {
+	Migrations int     `json:"migrations"`
+	Seconds    float64 `json:"seconds"`
+}
+
+func driftRun(c *cli.Context, s *streams) error {
+	url, err := requireURL(c)
+	if err != nil {
+		return err
+	}
+	loaded, err := loadTracks(c, s)
+	if err != nil {
+		return err
+	}
+	rep, h, _, conn, err := driftCheck(c, s, url, loaded)
+	if conn != nil {
+		defer conn.Close(c.Context)
+	}
+	if err != nil {
+		if c.Bool("json") {
+			if perr := s.printJSON(&driftJSON{Error: toErrorJSON(s, err)}); perr != nil {
+				return perr
+			}
+		}
+		return err
+	}
+	if c.Bool("json") {
+		if err := s.printJSON(&driftJSON{Report: rep, Replay: replayInfo(h)}); err != nil {
+			return err
+		}
+	} else {
+		renderDrift(s, rep)
+	}
+	if rep.Findings() {
+		return exitWith(exitIntegrity)
+	}
+	return nil
+}
+
+func replayInfo(h *drift.History) *replayJSON {
+	n := 0
+	for _, t := range h.Tracks {
+		n += len(t.Journal.Migrations)
+	}
+	return &replayJSON{Migrations: n, Seconds: h.Duration.Seconds()}
+}
+
+// driftCheck connects, replays on the dev server and classifies. The
+// returned connection (if any) is the caller's to close.
+func driftCheck(c *cli.Context, s *streams, url string, loaded []tracks.Loaded) (*drift.Report, *drift.History, *drift.Live, *pgx.Conn, error) {
+	conn, err := tracks.Connect(c.Context, url, tracks.Session{ConnectTimeout: c.Duration("connect-timeout")})
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	dev := c.String("dev-url")
+	if dev == "" {
+		dev = url
+	}
+	n := 0
+	for _, t := range loaded {
+		n += len(t.Journal.Migrations)
+	}
+	if !c.Bool("json") {
+		s.note("replaying %d migration(s) on a temporary database on the server of %s", n, redact.URL(dev))
+	}
+	h, err := drift.Replay(c.Context, loaded, drift.Options{DevURL: dev})
+	if err != nil {
+		return nil, nil, nil, conn, err
+	}
+	live, err := drift.ReadLive(c.Context, conn, url, loaded)
+	if err != nil {
+		return nil, h, nil, conn, err
+	}
+	return drift.Classify(h, live), h, live, conn, nil
+}
+
+func renderDrift(s *streams, rep *drift.Report) {
+	r := s.style()
+	title := r.NewStyle().Bold(true)
+	ok := r.NewStyle().Foreground(lipgloss.Color("10"))
+	warn := r.NewStyle().Foreground(lipgloss.Color("11"))
+	bad := r.NewStyle().Foreground(lipgloss.Color("9"))
+	faint := r.NewStyle().Faint(true)
+	for _, t := range rep.Tracks {
+		fmt.Fprintf(s.out, "%s %s\n", title.Render(t.Track), faint.Render("("+t.Ledger+")"))
+		applied := 0
+		for _, m := range t.Migrations {
+			if m.Status == drift.StatusApplied {
+				applied++
+			}
+		}
+		line := func(st lipgloss.Style, label string, tags []string, why string) {
+			if len(tags) > 0 {
+				fmt.Fprintf(s.out, "  %s %s%s\n", st.Render(label+":"), strings.Join(tags, ", "), faint.Render(why))
+			}
+		}
+		if !t.Findings() {
+			fmt.Fprintf(s.out, "  %s %d applied migration(s) present", ok.Render("ok:"), applied)
+			if len(t.Pending) > 0 {
+				fmt.Fprintf(s.out, ", %d pending (not present: migrate applies them)", len(t.Pending))
+			}
+			fmt.Fprintln(s.out)
+			continue
+		}
+		line(warn, "push gap", t.PushGap, " (present, no ledger row: hogsend-db repair --from-push)")
+		for _, m := range t.Migrations {
+			if m.Status == drift.StatusPushGap && m.Unverifiable {
+				fmt.Fprintf(s.out, "    %s %s\n", m.Tag, faint.Render("changes nothing drift can compare: its presence is assumed from the migrations around it"))
+			}
+		}
+		for _, m := range t.Migrations {
+			switch m.Status {
+			case drift.StatusPartial:
+				fmt.Fprintf(s.out, "  %s %s %s\n", bad.Render("partial:"), m.Tag, faint.Render("(only partly present)"))
+				present := drift.Fold(m.Present)
+				if len(present) > 6 {
+					fmt.Fprintf(s.out, "      present: %s and %d more\n", present[0], len(present)-1)
+				} else {
+					objectLines(s, "present", present)
+				}
+			case drift.StatusMissing:
+				fmt.Fprintf(s.out, "  %s %s %s\n", bad.Render("missing:"), m.Tag, faint.Render("(recorded as applied, effects missing)"))
+			default:
+				continue
+			}
+			objectLines(s, "missing", m.Missing)
+			objectLines(s, "different", m.Different)
+			objectLines(s, "not dropped", m.NotDropped)
+		}
+		line(warn, "present after a gap", t.PresentBlocked, " (present, but an earlier pending migration is not: not stamped)")
+		line(faint, "pending", t.Pending, " (not present: migrate applies them)")
+		if applied > 0 {
+			fmt.Fprintf(s.out, "  %s %d applied migration(s)\n", faint.Render("applied:"), applied)
+		}
+	}
+	if len(rep.Untracked) > 0 {
+		fmt.Fprintf(s.out, "%s %s\n", title.Render("untracked"), faint.Render("(in the database, produced by no migration: run hogsend-db generate)"))
+		for _, o := range drift.Fold(rep.Untracked) {
+			if o.Owner == tracks.Engine {
+				fmt.Fprintf(s.out, "  %s %s\n", o, faint.Render("(on an engine table: engine objects change only with engine releases, and generate refuses them; drop it, or keep the data in a client table)"))
+				continue
+			}
+			fmt.Fprintf(s.out, "  %s\n", o)
+		}
+	}
+	fmt.Fprintf(s.out, "compared %d object(s) (tables, columns, indexes, constraints, enums, schemas)\n", rep.Compared)
+	if rep.NotComparedSummary != "" {
+		fmt.Fprintln(s.out, warn.Render(rep.NotComparedSummary)+faint.Render(" (Atlas's open-source driver cannot see them)"))
+	}
+	if rep.InSync {
+		fmt.Fprintln(s.out, ok.Render("no drift"))
+	} else {
+		fmt.Fprintln(s.out, bad.Render("drift found"))
+	}
+}
+
+func objectLines(s *streams, label string, refs []drift.ObjectRef) {
+	for _, o := range drift.Fold(refs) {
+		fmt.Fprintf(s.out, "      %s %s\n", label+":", o)
+	}
+}

@@ -1,0 +1,216 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/hogsend/hogsend-db/internal/version"
+	"github.com/hogsend/hogsend-db/tracks"
+)
+
+func migrateCommand(s *streams) *cli.Command {
+	return &cli.Command{
+		Name:  "migrate",
+		Usage: "apply pending migrations: the engine track, then the client track, under one advisory lock",
+		Flags: []cli.Flag{databaseURLFlag(), dirFlag(), engineDirFlag(), trackFlag(), jsonFlag(),
+			&cli.BoolFlag{Name: "dry-run", EnvVars: []string{"HOGSEND_DRY_RUN"}, Usage: "print what would run (tags and SQL); touch nothing"},
+			&cli.StringFlag{Name: "tx", EnvVars: []string{"HOGSEND_TX"}, Value: "track", Usage: "track: all pending migrations of a track in one transaction; migration: commit after each"},
+			&cli.BoolFlag{Name: "allow-out-of-order", EnvVars: []string{"HOGSEND_ALLOW_OUT_OF_ORDER"}, Usage: "apply pending migrations older than the newest applied one"},
+			&cli.BoolFlag{Name: "strict", EnvVars: []string{"HOGSEND_STRICT"}, Usage: "fail (exit 4) when an applied migration's file was modified"},
+			&cli.DurationFlag{Name: "lock-wait", EnvVars: []string{"HOGSEND_LOCK_WAIT"}, Value: 15 * time.Minute, Usage: "how long to wait for the migration lock (exit 5 after)"},
+			&cli.DurationFlag{Name: "lock-timeout", EnvVars: []string{"HOGSEND_LOCK_TIMEOUT"}, Value: 10 * time.Second, Usage: "PostgreSQL lock_timeout for each statement"},
+			&cli.DurationFlag{Name: "statement-timeout", EnvVars: []string{"HOGSEND_STATEMENT_TIMEOUT"}, Value: 15 * time.Minute, Usage: "PostgreSQL statement_timeout for each statement"},
+			connectTimeoutFlag(),
+		},
+		Action: func(c *cli.Context) error { return migrateRun(c, s) },
+	}
+}
+
+// migrateJSON is the --json document of migrate.
+type migrateJSON struct {
+	DryRun  bool                     `json:"dryRun"`
+	Applied map[string][]string      `json:"applied"`
+	Pending map[string][]pendingJSON `json:"pending,omitempty"`
+	Status  *tracks.Report           `json:"status,omitempty"`
+	Error   *errorJSON               `json:"error"`
+}
+
+type pendingJSON struct {
+	Tag           string `json:"tag"`
+	File          string `json:"file"`
+	NoTransaction bool   `json:"noTransaction"`
+	SQL           string `json:"sql"`
+}
+
+type errorJSON struct {
+	Message   string `json:"message"`
+	ExitCode  int    `json:"exitCode"`
+	Track     string `json:"track,omitempty"`
+	Tag       string `json:"tag,omitempty"`
+	File      string `json:"file,omitempty"`
+	Statement int    `json:"statement,omitempty"`
+	Line      int    `json:"line,omitempty"`
+	Column    int    `json:"column,omitempty"`
+	SQLState  string `json:"sqlstate,omitempty"`
+}
+
+func toErrorJSON(s *streams, err error) *errorJSON {
+	if err == nil {
+		return nil
+	}
+	e := &errorJSON{Message: s.red.String(err.Error()), ExitCode: exitCode(err)}
+	var se *tracks.StatementError
+	if errors.As(err, &se) {
+		e.Track, e.Tag, e.File, e.Statement, e.Line, e.Column, e.SQLState = se.Track, se.Tag, se.File, se.Statement, se.Line, se.Col, se.SQLState()
+	}
+	return e
+}
+
+func migrateRun(c *cli.Context, s *streams) error {
+	url, err := requireURL(c)
+	if err != nil {
+		return err
+	}
+	tx := tracks.TxMode(c.String("tx"))
+	if tx != tracks.TxTrack && tx != tracks.TxMigration {
+		return usageError("--tx %q: want track or migration", tx)
+	}
+	loaded, err := loadTracks(c, s)
+	if err != nil {
+		return err
+	}
+	conn, err := tracks.Connect(c.Context, url, tracks.Session{
+		LockTimeout: c.Duration("lock-timeout"), StatementTimeout: c.Duration("statement-timeout"),
+		ConnectTimeout: c.Duration("connect-timeout"),
+	})
+	if err != nil {
+		return migrateFail(c, s, &migrateJSON{DryRun: c.Bool("dry-run"), Applied: appliedByTrack(loaded, nil)}, err)
+	}
+	defer conn.Close(c.Context)
+
+	opts := tracks.Options{
+		Tx: tx, AllowOutOfOrder: c.Bool("allow-out-of-order"), Strict: c.Bool("strict"),
+		LockWait: c.Duration("lock-wait"), ToolVersion: version.Version,
+		OnEvent: func(e tracks.Event) { renderEvent(s, e) },
+	}
+	if c.Bool("dry-run") {
+		return dryRun(c, s, conn, loaded, opts)
+	}
+	res, err := tracks.Apply(c.Context, conn, loaded, opts)
+	doc := &migrateJSON{Applied: appliedByTrack(loaded, nil)}
+	if res != nil {
+		doc.Applied, doc.Status = appliedByTrack(loaded, res.Applied), res.Report
+	}
+	if err != nil {
+		return migrateFail(c, s, doc, err)
+	}
+	if c.Bool("json") {
+		return s.printJSON(doc)
+	}
+	for _, l := range loaded {
+		st := res.Report.Schema[l.Name]
+		if tags := res.Applied[l.Name]; len(tags) > 0 {
+			fmt.Fprintf(s.out, "%s: applied %d migration(s), now at %s\n", l.Name, len(tags), orDash(st.Applied))
+		} else {
+			fmt.Fprintf(s.out, "%s: nothing to apply, at %s\n", l.Name, orDash(st.Applied))
+		}
+	}
+	return nil
+}
+
+// appliedByTrack is the "applied" field of the JSON document: every
+// selected track, with [] when it applied nothing (never null, never left
+// out, so `.applied.client[]` works in a CI script).
+func appliedByTrack(loaded []tracks.Loaded, applied map[string][]string) map[string][]string {
+	out := map[string][]string{}
+	for _, l := range loaded {
+		out[l.Name] = append([]string{}, applied[l.Name]...)
+	}
+	return out
+}
+
+// migrateFail prints the JSON document (with the error) when asked, and
+// returns the error for the exit code.
+func migrateFail(c *cli.Context, s *streams, doc *migrateJSON, err error) error {
+	if c.Bool("json") {
+		if doc.Applied == nil {
+			doc.Applied = map[string][]string{}
+		}
+		doc.Error = toErrorJSON(s, err)
+		if perr := s.printJSON(doc); perr != nil {
+			return perr
+		}
+	}
+	return err
+}
+
+func dryRun(c *cli.Context, s *streams, conn tracksQuerier, loaded []tracks.Loaded, opts tracks.Options) error {
+	rep, err := tracks.Status(c.Context, conn, loaded)
+	doc := &migrateJSON{DryRun: true, Applied: appliedByTrack(loaded, nil), Pending: map[string][]pendingJSON{}, Status: rep}
+	if err == nil {
+		err = tracks.Check(rep, loaded, opts)
+	}
+	if err != nil {
+		return migrateFail(c, s, doc, err)
+	}
+	for _, l := range loaded {
+		st := rep.Schema[l.Name]
+		list := []pendingJSON{}
+		for _, m := range st.PendingMigrations() {
+			list = append(list, pendingJSON{Tag: m.Tag, File: m.File, NoTransaction: m.NoTransaction, SQL: m.SQL})
+		}
+		doc.Pending[l.Name] = list
+	}
+	if c.Bool("json") {
+		return s.printJSON(doc)
+	}
+	r := s.style()
+	title := r.NewStyle().Bold(true)
+	for _, l := range loaded {
+		list := doc.Pending[l.Name]
+		if len(list) == 0 {
+			fmt.Fprintf(s.out, "%s: nothing to apply\n", l.Name)
+			continue
+		}
+		fmt.Fprintf(s.out, "%s: would apply %d migration(s) (--tx %s):\n", l.Name, len(list), opts.Tx)
+		for _, p := range list {
+			mode := ""
+			if p.NoTransaction {
+				mode = " (no transaction)"
+			}
+			fmt.Fprintf(s.out, "\n%s\n%s\n", title.Render("-- "+l.Name+"/"+p.File+mode), strings.TrimRight(p.SQL, "\n"))
+		}
+		fmt.Fprintln(s.out)
+	}
+	fmt.Fprintln(s.out, "dry run: nothing was changed")
+	return nil
+}
+
+func renderEvent(s *streams, e tracks.Event) {
+	switch e := e.(type) {
+	case tracks.LockWaiting:
+		s.note("waiting for the migration lock (advisory key %d), held by %s", tracks.LockKey, e.Holder)
+	case tracks.LockAcquired:
+		if e.Waited > 100*time.Millisecond {
+			s.note("migration lock acquired after %s", e.Waited.Round(time.Millisecond))
+		}
+	case tracks.LockNotHeld:
+		s.note("warning: the advisory lock is not held by this session after acquiring it: a transaction-pooling proxy (PgBouncer pool_mode=transaction) is probably in between, and concurrent migrations are not serialized; connect directly or through session pooling")
+	case tracks.Warning:
+		// Some messages are errors' texts and already name the track.
+		msg := strings.TrimPrefix(strings.TrimPrefix(e.Message, "tracks: "), e.Track+" track: ")
+		s.note("warning: %s: %s", e.Track, msg)
+	case tracks.MigrationApplied:
+		mode := ""
+		if e.NoTransaction {
+			mode = " (no transaction)"
+		}
+		s.note("%s: applied %s%s", e.Track, e.Tag, mode)
+	case tracks.ReleaseRecorded:
+		s.note("engine: recorded release %s", e.Version)
+	}
+}

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/hogsend/hogsend-db/drift"
+	"github.com/hogsend/hogsend-db/internal/version"
+	"github.com/hogsend/hogsend-db/tracks"
+)
+
+func repairCommand(s *streams) *cli.Command {
+	return &cli.Command{
+		Name:  "repair",
+		Usage: "--from-push: write the missing ledger rows of migrations whose effects are already present (after drizzle-kit push)",
+		Description: "Runs drift, then writes the ledger rows (hash and when, exactly as drizzle-orm) of the push-gap\n" +
+			"migrations: the contiguous run right after the last applied migration of each track, nothing else.\n" +
+			"It re-checks under the migration lock and writes in one transaction. It refuses (exit 4, nothing\n" +
+			"written) when a pending migration is only partly present. Without --yes it asks on a terminal and\n" +
+			"refuses without one.",
+		Flags: []cli.Flag{databaseURLFlag(), dirFlag(), engineDirFlag(), devURLFlag(), trackFlag(), jsonFlag(),
+			&cli.BoolFlag{Name: "from-push", Usage: "stamp migrations whose effects are present (the only repair there is; required)"},
+			&cli.BoolFlag{Name: "dry-run", EnvVars: []string{"HOGSEND_DRY_RUN"}, Usage: "show the rows that would be written; write nothing"},
+			&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask for confirmation"},
+			&cli.DurationFlag{Name: "lock-wait", EnvVars: []string{"HOGSEND_LOCK_WAIT"}, Value: 15 * time.Minute, Usage: "how long to wait for the migration lock (exit 5 after)"},
+			connectTimeoutFlag(),
+		},
+		Action: func(c *cli.Context) error { return repairRun(c, s) },
+	}
+}
+
+// repairJSON is the --json document of repair.
+type repairJSON struct {
+	DryRun  bool          `json:"dryRun"`
+	Written bool          `json:"written"`
+	Rows    []drift.Row   `json:"rows"`
+	Release string        `json:"release,omitempty"`
+	Drift   *drift.Report `json:"drift,omitempty"` // before the repair
+	After   *drift.Report `json:"after,omitempty"` // after it, when rows were written
+	Error   *errorJSON    `json:"error"`
+}
+
+func repairRun(c *cli.Context, s *streams) error {
+	if !c.Bool("from-push") {
+		return usageError("repair needs --from-push (stamp migrations whose effects are already present)")
+	}
+	url, err := requireURL(c)
+	if err != nil {
+		return err
+	}
+	loaded, err := loadTracks(c, s)
+	if err != nil {
+		return err
+	}
+	doc := &repairJSON{DryRun: c.Bool("dry-run"), Rows: []drift.Row{}}
+	rep, h, live, conn, err := driftCheck(c, s, url, loaded)
+	if conn != nil {
+		defer conn.Close(c.Context)
+	}
+	if err != nil {
+		return repairFail(c, s, doc, err)
+	}
+	doc.Drift = rep
+	plan, err := drift.PlanRepair(rep, h, live)
+	if err != nil {
+		if !c.Bool("json") {
+			renderDrift(s, rep)
+		}
+		return repairFail(c, s, doc, err)
+	}
+	doc.Rows, doc.Release = plan.Rows, plan.Release
+	if plan.Empty() {
+		if c.Bool("json") {
+			return s.printJSON(doc)
+		}
+		fmt.Fprintln(s.out, "nothing to repair: no migration is present without its ledger row")
+		if !rep.InSync {
+			s.note("drift remains (missing, present-after-a-gap or untracked objects): run hogsend-db drift")
+		}
+		return nil
+	}
+	if !c.Bool("json") {
+		renderRows(s, plan, c.Bool("dry-run"))
+	}
+	if c.Bool("dry-run") {
+		if c.Bool("json") {
+			return s.printJSON(doc)
+		}
+		fmt.Fprintln(s.out, "dry run: nothing was written")
+		return nil
+	}
+	if !c.Bool("yes") {
+		in, tty := stdinTerminal()
+		if !tty {
+			return repairFail(c, s, doc, usageError("refusing to write ledger rows without confirmation, nothing written: no terminal to ask on; pass --yes (or --dry-run to see the rows)"))
+		}
+		fmt.Fprintf(s.err, "write %d ledger row(s)? [y/N] ", len(plan.Rows))
+		answer, _ := bufio.NewReader(in).ReadString('\n')
+		if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+			return repairFail(c, s, doc, errors.New("repair: not confirmed; nothing written"))
+		}
+	}
+	after, err := drift.Repair(c.Context, conn, url, h, plan, drift.RepairOptions{
+		LockWait: c.Duration("lock-wait"), ToolVersion: version.Version,
+		OnEvent: func(e tracks.Event) { renderEvent(s, e) },
+	})
+	if err != nil {
+		return repairFail(c, s, doc, err)
+	}
+	doc.Written, doc.After = true, after
+	if c.Bool("json") {
+		return s.printJSON(doc)
+	}
+	for _, r := range plan.Rows {
+		fmt.Fprintf(s.out, "%s: stamped %s\n", r.Track, r.Tag)
+	}
+	if plan.Release != "" {
+		fmt.Fprintf(s.out, "engine: recorded release %s\n", plan.Release)
+	}
+	fmt.Fprintf(s.out, "wrote %d ledger row(s) in one transaction\n", len(plan.Rows))
+	return nil
+}
+
+// repairFail prints the JSON document with the error when asked, and maps
+// the error to its exit code: a partly present migration is exit 4.
+func repairFail(c *cli.Context, s *streams, doc *repairJSON, err error) error {
+	if errors.Is(err, drift.ErrPartial) {
+		err = withCode(exitIntegrity, err)
+	}
+	if c.Bool("json") {
+		doc.Error = toErrorJSON(s, err)
+		if perr := s.printJSON(doc); perr != nil {
+			return perr
+		}
+	}
+	return err
+}
+
+func renderRows(s *streams, p *drift.Plan, dry bool) {
+	r := s.style()
+	head := "rows to write"
+	if dry {
+		head = "rows that would be written"
+	}
+	fmt.Fprintln(s.out, r.NewStyle().Bold(true).Render(head)+":")
+	for _, row := range p.Rows {
+		fmt.Fprintf(s.out, "  %s  %s  hash=%s  created_at=%d\n", row.Ledger, row.Tag, row.Hash, row.CreatedAt)
+	}
+	if p.Release != "" {
+		prev := p.PreviousRelease
+		if prev == "" {
+			prev = "none"
+		}
+		fmt.Fprintf(s.out, "  engine release %s (recorded: %s)\n", p.Release, prev)
+	}
+}
+
+// stdinTerminal returns stdin and whether it is a terminal to ask on.
+func stdinTerminal() (io.Reader, bool) {
+	return os.Stdin, isTerminal(os.Stdin)
+}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/hogsend/hogsend-db/internal/pgtest"
+	"github.com/hogsend/hogsend-db/ledger"
+)
+
+func ledgerCount(t *testing.T, db *pgtest.DB, table ledger.Table) int {
+	t.Helper()
+	l, err := ledger.Read(context.Background(), db.Conn(t), table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(l.Rows)
+}
+
+func TestRepairFromPush(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	bootstrap(t, db)
+	args := []string{"--database-url", db.URL, "--dir", fixture}
+
+	code, out, errOut := hogsend(t, append([]string{"repair", "--from-push", "--dry-run"}, args...)...)
+	if code != exitOK || !strings.Contains(out, "0005_send_status_bounced") || !strings.Contains(out, "nothing was written") {
+		t.Fatalf("dry run: exit %d\n%s%s", code, out, errOut)
+	}
+	if n := ledgerCount(t, db, ledger.EngineTable); n != 0 {
+		t.Fatalf("dry run wrote %d rows", n)
+	}
+	// go test runs with stdin on /dev/null, a character device but no
+	// terminal: the case of CI jobs, which must be refused, not prompted.
+	if !isTerminal(os.Stdin) {
+		code, _, errOut = hogsend(t, append([]string{"repair", "--from-push"}, args...)...)
+		if code != exitUsage || !strings.Contains(errOut, "--yes") {
+			t.Fatalf("without --yes and without a terminal: exit %d\n%s", code, errOut)
+		}
+		if n := ledgerCount(t, db, ledger.EngineTable); n != 0 {
+			t.Fatalf("unconfirmed repair wrote %d rows", n)
+		}
+	}
+	code, out, errOut = hogsend(t, append([]string{"repair", "--from-push", "--yes", "--json"}, args...)...)
+	var doc repairJSON
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != exitOK || !doc.Written || len(doc.Rows) != 10 || doc.Release == "" {
+		t.Fatalf("repair: exit %d %v\n%s%s", code, err, out, errOut)
+	}
+	if !doc.After.InSync {
+		t.Errorf("after repair: %+v", doc.After)
+	}
+	if e, c := ledgerCount(t, db, ledger.EngineTable), ledgerCount(t, db, ledger.ClientTable); e != 6 || c != 4 {
+		t.Errorf("ledger rows: engine %d, client %d", e, c)
+	}
+	if code, out, _ := hogsend(t, append([]string{"status"}, args...)...); code != exitOK {
+		t.Errorf("status after repair: exit %d\n%s", code, out)
+	}
+	if code, out, _ := hogsend(t, append([]string{"drift"}, args...)...); code != exitOK {
+		t.Errorf("drift after repair: exit %d\n%s", code, out)
+	}
+	code, out, _ = hogsend(t, append([]string{"repair", "--from-push", "--yes"}, args...)...)
+	if code != exitOK || !strings.Contains(out, "nothing to repair") {
+		t.Errorf("second repair: exit %d\n%s", code, out)
+	}
+}
+
+func TestRepairPartialExits4(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	bootstrap(t, db)
+	db.Exec(t, `DROP INDEX "labels_project_name_key"`)
+	code, out, errOut := hogsend(t, "repair", "--from-push", "--yes", "--database-url", db.URL, "--dir", fixture)
+	if code != exitIntegrity || !strings.Contains(errOut, "labels_project_name_key") || !strings.Contains(errOut, "0002_v3") {
+		t.Fatalf("exit %d, want 4\n%s%s", code, out, errOut)
+	}
+	if l, err := ledger.Read(context.Background(), db.Conn(t), ledger.EngineTable); err != nil || l.Exists {
+		t.Errorf("refused repair created the ledger (%v)", err)
+	}
+	code, out, _ = hogsend(t, "repair", "--from-push", "--yes", "--json", "--database-url", db.URL, "--dir", fixture)
+	var doc repairJSON
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != exitIntegrity || doc.Error == nil || doc.Error.ExitCode != exitIntegrity || doc.Written {
+		t.Errorf("--json: exit %d %v\n%s", code, err, out)
+	}
+}
+
+func TestRepairNeedsFromPush(t *testing.T) {
+	t.Parallel()
+	if code, _, errOut := hogsend(t, "repair", "--database-url", "postgres://x@127.0.0.1:1/x"); code != exitUsage || !strings.Contains(errOut, "--from-push") {
+		t.Errorf("repair without --from-push: exit %d %s", code, errOut)
+	}
+}

@@ -1,0 +1,187 @@
+package drift
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/hashicorp/go-version"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/hogsend/hogsend-db/ledger"
+	"github.com/hogsend/hogsend-db/tracks"
+)
+
+// Row is one ledger row repair writes: exactly what drizzle-orm's migrator
+// would have written for the migration (hash of the file, created_at = the
+// journal's when).
+type Row struct {
+	Track     string `json:"track"`
+	Ledger    string `json:"ledger"`
+	Tag       string `json:"tag"`
+	Hash      string `json:"hash"`
+	CreatedAt int64  `json:"createdAt"`
+}
+
+// Plan is what repair --from-push writes.
+type Plan struct {
+	// Rows in write order: engine track first, journal order.
+	Rows []Row `json:"rows"`
+	// Release is the engine release recorded with the rows ("" for none):
+	// only when the engine track is complete after the repair and the
+	// release is newer than the recorded one.
+	Release         string `json:"release,omitempty"`
+	PreviousRelease string `json:"previousRelease,omitempty"`
+}
+
+// Empty reports whether the plan writes nothing.
+func (p *Plan) Empty() bool { return len(p.Rows) == 0 && p.Release == "" }
+
+// PlanRepair turns a report into the rows to write: the push-gap
+// migrations, nothing else. It returns a *PartialError (matching
+// ErrPartial) when any track has a partly present migration: repair must
+// then write nothing.
+func PlanRepair(rep *Report, h *History, live *Live) (*Plan, error) {
+	var partial []PartialMigration
+	for _, t := range rep.Tracks {
+		for _, m := range t.Migrations {
+			if m.Status == StatusPartial {
+				partial = append(partial, PartialMigration{Track: t.Track, MigrationReport: m})
+			}
+		}
+	}
+	if len(partial) > 0 {
+		return nil, &PartialError{Migrations: partial}
+	}
+	p := &Plan{Rows: []Row{}}
+	for ti, t := range h.Tracks {
+		tr := rep.Tracks[ti]
+		complete := true
+		for _, m := range tr.Migrations {
+			switch m.Status {
+			case StatusPushGap:
+				p.Rows = append(p.Rows, Row{Track: t.Name, Ledger: t.Ledger.String(), Tag: m.Tag, Hash: m.Hash, CreatedAt: m.When})
+			case StatusApplied, StatusMissing:
+			default:
+				complete = false
+			}
+		}
+		if t.Name != tracks.Engine || t.Release == "" || len(tr.PushGap) == 0 || !complete {
+			continue
+		}
+		prev, had := live.Releases[tracks.Engine]
+		if had && !newer(t.Release, prev.Version) {
+			continue
+		}
+		p.Release, p.PreviousRelease = t.Release, prev.Version
+	}
+	return p, nil
+}
+
+// newer reports whether version a is newer than b; an unparsable b is older.
+func newer(a, b string) bool {
+	va, err := version.NewVersion(a)
+	if err != nil {
+		return false
+	}
+	vb, err := version.NewVersion(b)
+	if err != nil {
+		return true
+	}
+	return va.GreaterThan(vb)
+}
+
+// RepairOptions configure Repair.
+type RepairOptions struct {
+	// LockWait bounds the wait for the migration lock (15 minutes if 0).
+	LockWait time.Duration
+	// OnEvent receives lock events; may be nil.
+	OnEvent func(tracks.Event)
+	// ToolVersion is recorded with the engine release.
+	ToolVersion string
+}
+
+// Repair writes want's rows. On conn (a dedicated session, see
+// tracks.Connect) it takes the migration advisory lock, reads the ledgers
+// and the live schema of the database at url again, classifies with h and
+// plans again: a partly present migration gives a *PartialError, a plan
+// that differs from want a *ChangedError, and nothing is written in either
+// case. Otherwise it writes the rows (creating the ledger tables as drizzle
+// does if needed) and the engine release in one transaction, and returns
+// the report after the repair.
+func Repair(ctx context.Context, conn *pgx.Conn, url string, h *History, want *Plan, opts RepairOptions) (*Report, error) {
+	var after *Report
+	err := tracks.WithLock(ctx, conn, opts.LockWait, opts.OnEvent, func() error {
+		live, err := ReadLive(ctx, conn, url, h.Tracks)
+		if err != nil {
+			return err
+		}
+		got, err := PlanRepair(Classify(h, live), h, live)
+		if err != nil {
+			return err
+		}
+		if !slices.Equal(got.Rows, want.Rows) || got.Release != want.Release {
+			return &ChangedError{Want: want.Rows, Got: got.Rows}
+		}
+		if got.Empty() {
+			after = Classify(h, live)
+			return nil
+		}
+		if err := write(ctx, conn, h, live, got, opts); err != nil {
+			return err
+		}
+		if live, err = ReadLive(ctx, conn, url, h.Tracks); err != nil {
+			return err
+		}
+		after = Classify(h, live)
+		return nil
+	})
+	return after, err
+}
+
+func write(ctx context.Context, conn *pgx.Conn, h *History, live *Live, p *Plan, opts RepairOptions) (rerr error) {
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("drift: repair: begin: %w", err)
+	}
+	defer func() {
+		if rerr != nil {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+		}
+	}()
+	for ti, t := range h.Tracks {
+		first := true
+		for _, r := range p.Rows {
+			if r.Track != t.Name {
+				continue
+			}
+			if first && !live.Ledgers[ti].Exists {
+				if err := ledger.Ensure(ctx, tx, t.Ledger); err != nil {
+					return fmt.Errorf("drift: repair: %w", err)
+				}
+			}
+			first = false
+			if err := ledger.Insert(ctx, tx, t.Ledger, r.Hash, r.CreatedAt); err != nil {
+				return fmt.Errorf("drift: repair: %w", err)
+			}
+		}
+	}
+	if p.Release != "" {
+		tool := opts.ToolVersion
+		if tool == "" {
+			tool = "dev"
+		}
+		if err := ledger.RecordRelease(ctx, tx, tracks.Engine, p.Release, tool); err != nil {
+			return fmt.Errorf("drift: repair: %w", err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("drift: repair: interrupted, rolled back: %w", errors.Join(ctx.Err(), err))
+		}
+		return fmt.Errorf("drift: repair: commit: %w", err)
+	}
+	return nil
+}

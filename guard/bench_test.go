@@ -1,0 +1,43 @@
+package guard
+
+import (
+	"context"
+	"testing"
+
+	"github.com/hogsend/hogsend-db/internal/pgtest"
+	"github.com/hogsend/hogsend-db/ledger"
+)
+
+// BenchmarkCheck compares Check on an in-sync database with a bare
+// SELECT 1 on the same pool: the ratio of the two ns/op is guard's cost
+// over the cheapest possible probe.
+//
+//	go test -run '^$' -bench Check ./guard
+func BenchmarkCheck(b *testing.B) {
+	db := pgtest.New(b)
+	migrate(b, db)
+	fsys, ms := clientFS(b)
+	writeRows(b, db, ledger.ClientTable, ms)
+	pool := newPool(b, db)
+	ctx := context.Background()
+	g := newGuardT(b, pool, WithClientMigrations(fsys))
+	if rep := g.Check(ctx); rep.Status != "healthy" {
+		b.Fatalf("not in sync: %+v", rep)
+	}
+
+	b.Run("Select1", func(b *testing.B) {
+		for b.Loop() {
+			var one int
+			if err := pool.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Check", func(b *testing.B) {
+		for b.Loop() {
+			if rep := g.Check(ctx); rep.Status != "healthy" {
+				b.Fatalf("%+v", rep)
+			}
+		}
+	})
+}

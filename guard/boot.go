@@ -1,0 +1,154 @@
+package guard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/go-version"
+
+	"github.com/hogsend/hogsend-db/ledger"
+	"github.com/hogsend/hogsend-db/tracks"
+)
+
+// Sentinels matched with errors.Is on what Boot returns.
+var (
+	// ErrSchemaBehind: the engine track has pending migrations.
+	ErrSchemaBehind = errors.New("guard: database schema is behind this build")
+	// ErrUnreachable: the ledgers could not be read, so the schema is unknown.
+	ErrUnreachable = errors.New("guard: database could not be read")
+	// ErrMajorAhead: the database was migrated by a newer major engine release.
+	ErrMajorAhead = errors.New("guard: database was migrated by a newer major engine release")
+)
+
+// BehindError is Boot's error when the engine track is behind this build,
+// or cannot be read (Unknown). It matches ErrSchemaBehind, or
+// ErrUnreachable when Unknown.
+type BehindError struct {
+	Required string   // the build's last engine migration
+	Applied  string   // the database's latest applied one; "" for none
+	Pending  []string // engine migrations to run, journal order
+	Unknown  bool     // the database could not be read: Applied and Pending are unknown
+	Reason   string   // why it could not be read (redacted: no password)
+}
+
+func (e *BehindError) Error() string {
+	applied, pending := e.Applied, strings.Join(e.Pending, ", ")
+	if applied == "" {
+		applied = "(none)"
+	}
+	if e.Unknown {
+		applied, pending = "(unknown)", "(unknown — is the DB reachable?)"
+	}
+	msg := fmt.Sprintf("Database schema is out of date: this build requires %s, database is at %s. Pending migration(s): %s. "+
+		`Run "hogsend-db migrate", or set %s=true to bypass.`, e.Required, applied, pending, EnvSkipSchemaCheck)
+	if e.Unknown && e.Reason != "" {
+		msg += " Cause: " + e.Reason
+	}
+	return msg
+}
+
+func (e *BehindError) Unwrap() error {
+	if e.Unknown {
+		return ErrUnreachable
+	}
+	return ErrSchemaBehind
+}
+
+// ReleaseError is Boot's error when the database records an engine
+// release whose major version is above this build's. It matches
+// ErrMajorAhead.
+type ReleaseError struct {
+	Recorded    tracks.Release // what the database records
+	BuildEngine string         // this build's engine release
+}
+
+func (e *ReleaseError) Error() string {
+	by := ""
+	if e.Recorded.ToolVersion != "" {
+		by = " (by hogsend-db " + e.Recorded.ToolVersion + ")"
+	}
+	return fmt.Sprintf("Database schema was migrated by engine release %s%s, a newer major release than this build's %s: "+
+		"a major release may have contracted the schema this build still reads. Deploy a build of that release, or set %s=true to bypass.",
+		e.Recorded.Version, by, e.BuildEngine, EnvSkipSchemaCheck)
+}
+
+func (e *ReleaseError) Unwrap() error { return ErrMajorAhead }
+
+// Boot is New followed by (*Guard).Boot: the two lines a server writes
+// before it serves,
+//
+//	g, err := guard.Boot(ctx, pool, guard.WithClientMigrations(os.DirFS("migrations")))
+//	if err != nil { log.Fatal(err) }
+//
+// It returns the Guard (for its Handler) whenever New succeeds, even when
+// the check fails.
+func Boot(ctx context.Context, q ledger.Querier, opts ...Option) (*Guard, error) {
+	g, err := New(q, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return g, g.Boot(ctx)
+}
+
+// Boot is the check a server runs before it serves. It returns
+//   - *BehindError (ErrSchemaBehind) when the engine track has pending
+//     migrations, or (ErrUnreachable) when the database cannot be read;
+//   - *ReleaseError (ErrMajorAhead) when the database records an engine
+//     release with a higher major version than this build's.
+//
+// An engine database ahead of the build passes (expand-only migrations keep
+// older builds working), as does a higher minor or patch release or no
+// release record at all (a database migrated by drizzle or the Node tool).
+// A client track that is behind never fails boot; it shows in the health
+// document as "migration_pending" and is logged as a warning.
+//
+// With SKIP_SCHEMA_CHECK=true (see WithSkipSchemaCheck) Boot logs a warning
+// and returns nil without touching the database.
+func (g *Guard) Boot(ctx context.Context) error {
+	if g.skip {
+		g.warn(EnvSkipSchemaCheck+" is set: the database schema was not checked against this build",
+			"engine_release", g.build.Original())
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, g.timeout)
+	defer cancel()
+	engine := g.tracks[0]
+	required := ""
+	if n := len(engine.Journal.Migrations); n > 0 {
+		required = engine.Journal.Migrations[n-1].Tag
+	}
+	rep, err := g.status(ctx)
+	if err != nil {
+		return &BehindError{Required: required, Unknown: true, Reason: err.Error()}
+	}
+	s := rep.Schema[tracks.Engine]
+	if !s.InSync {
+		e := &BehindError{Required: required, Pending: s.Pending}
+		if s.Applied != nil {
+			e.Applied = *s.Applied
+		}
+		return e
+	}
+	if rep.Release != nil {
+		recorded, err := version.NewVersion(rep.Release.Version)
+		switch {
+		case err != nil:
+			// migrate overwrites an unusable record; until then it says nothing.
+			g.warn("ignoring unreadable engine release record", "version", rep.Release.Version)
+		case recorded.Segments()[0] > g.build.Segments()[0]:
+			return &ReleaseError{Recorded: *rep.Release, BuildEngine: g.build.Original()}
+		}
+	}
+	if c := rep.Schema[tracks.Client]; c != nil && !c.InSync {
+		g.warn("client migrations pending: run \"hogsend-db migrate\"", "pending", strings.Join(c.Pending, ", "))
+	}
+	return nil
+}
+
+func (g *Guard) warn(msg string, args ...any) {
+	if g.logger != nil {
+		g.logger.Warn("guard: "+msg, args...)
+	}
+}

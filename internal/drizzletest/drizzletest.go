@@ -1,0 +1,316 @@
+// Package drizzletest drives the real drizzle-orm migrator and drizzle-kit
+// (pinned in testdata/drizzle) from Go tests, so hogsend-db's behaviour can
+// be compared with the tools it must stay compatible with.
+//
+// Every helper calls Require first: without Node or without
+// testdata/drizzle/node_modules the test fails with instructions, or is
+// skipped when HOGSEND_SKIP_NODE_TESTS=1 (never when CI=true).
+package drizzletest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// SkipEnv is the variable that turns missing Node tooling into a skip
+// instead of a failure, outside CI.
+const SkipEnv = "HOGSEND_SKIP_NODE_TESTS"
+
+// DefaultLockKey is the advisory lock key both Hogsend tracks take.
+const DefaultLockKey int64 = 4812007
+
+// scriptTimeout bounds one script run; drizzle-kit needs a few seconds.
+const scriptTimeout = 3 * time.Minute
+
+// Dir returns the absolute path of testdata/drizzle, located from this
+// source file so it works from any package's test.
+func Dir(t testing.TB) string {
+	t.Helper()
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("drizzletest: cannot locate own source file")
+	}
+	// internal/drizzletest/drizzletest.go -> module root
+	root := filepath.Dir(filepath.Dir(filepath.Dir(file)))
+	dir := filepath.Join(root, "testdata", "drizzle")
+	if _, err := os.Stat(filepath.Join(dir, "package.json")); err != nil {
+		t.Fatalf("drizzletest: %s has no package.json: %v", dir, err)
+	}
+	return dir
+}
+
+// Require fails the test (or skips it, see SkipEnv) unless node is on PATH
+// and testdata/drizzle/node_modules holds the pinned packages.
+func Require(t testing.TB) {
+	t.Helper()
+	dir := Dir(t)
+	problem := missingTooling(dir)
+	if problem == "" {
+		return
+	}
+	fix := "run `npm ci --prefix testdata/drizzle` from the module root"
+	if strings.HasPrefix(problem, "node ") {
+		fix = "install Node.js 20 or later, then " + fix
+	}
+	switch {
+	case os.Getenv(SkipEnv) == "1" && os.Getenv("CI") == "true":
+		t.Fatalf("drizzletest: %s; %s=1 is ignored because CI=true: %s", problem, SkipEnv, fix)
+	case os.Getenv(SkipEnv) == "1":
+		t.Skipf("drizzletest: skipping a test that needs Node: %s (%s=1)", problem, SkipEnv)
+	default:
+		t.Fatalf("drizzletest: %s: %s, or set %s=1 to skip tests that need Node", problem, fix, SkipEnv)
+	}
+}
+
+// missingTooling describes what is missing, or returns "".
+func missingTooling(dir string) string {
+	if _, err := exec.LookPath("node"); err != nil {
+		return "node is not on PATH"
+	}
+	if _, err := os.Stat(filepath.Join(dir, "node_modules")); err != nil {
+		return "testdata/drizzle/node_modules does not exist"
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "package.json"))
+	if err != nil {
+		return fmt.Sprintf("read testdata/drizzle/package.json: %v", err)
+	}
+	var pkg struct {
+		Dependencies map[string]string `json:"dependencies"`
+	}
+	if err := json.Unmarshal(raw, &pkg); err != nil {
+		return fmt.Sprintf("parse testdata/drizzle/package.json: %v", err)
+	}
+	for name, want := range pkg.Dependencies {
+		raw, err := os.ReadFile(filepath.Join(dir, "node_modules", name, "package.json"))
+		if err != nil {
+			return fmt.Sprintf("%s is not installed in testdata/drizzle/node_modules", name)
+		}
+		var got struct {
+			Version string `json:"version"`
+		}
+		if err := json.Unmarshal(raw, &got); err != nil || got.Version != want {
+			return fmt.Sprintf("testdata/drizzle/node_modules has %s %q, package.json pins %q", name, got.Version, want)
+		}
+	}
+	return ""
+}
+
+// run executes `node script args...` in testdata/drizzle and returns the
+// last line of stdout decoded into out. On failure it ends the test with
+// the script's output.
+func run(t testing.TB, out any, script string, args ...string) {
+	t.Helper()
+	Require(t)
+	ctx, cancel := context.WithTimeout(t.Context(), scriptTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", append([]string{script}, args...)...)
+	cmd.Dir = Dir(t)
+	var stdout bytes.Buffer
+	combined := &lockedBuffer{}
+	// Stdout and stderr are copied by two goroutines: combined is shared.
+	cmd.Stdout = io.MultiWriter(&stdout, combined)
+	cmd.Stderr = combined
+	// cmd.Stdin stays nil: the scripts see /dev/null, as in CI.
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("drizzletest: node %s %s: %v\n%s", script, firstArg(args), err, combined.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	last := lines[len(lines)-1]
+	if err := json.Unmarshal([]byte(last), out); err != nil {
+		t.Fatalf("drizzletest: node %s %s: decode result %q: %v\n%s", script, firstArg(args), last, err, combined.String())
+	}
+}
+
+// firstArg names a kit.mjs subcommand in messages without echoing URLs.
+func firstArg(args []string) string {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		return args[0]
+	}
+	return ""
+}
+
+// Migrate runs drizzle-orm's node-postgres migrator on folder (absolute, or
+// relative to Dir) with the given ledger schema and table ("" means drizzle's
+// defaults) and returns the ledger row counts before and after.
+func Migrate(t testing.TB, url, folder, schema, table string) (before, after int) {
+	t.Helper()
+	args := []string{"--url", url, "--folder", folder}
+	if schema != "" {
+		args = append(args, "--schema", schema)
+	}
+	if table != "" {
+		args = append(args, "--table", table)
+	}
+	var res struct {
+		Before *int `json:"before"`
+		After  *int `json:"after"`
+	}
+	run(t, &res, "migrate.mjs", args...)
+	if res.Before == nil || res.After == nil {
+		t.Fatal("drizzletest: migrate.mjs printed no before/after counts")
+	}
+	return *res.Before, *res.After
+}
+
+// Push runs `drizzle-kit push --force` of schemaFile (absolute, or relative
+// to Dir) into the database at url.
+func Push(t testing.TB, url, schemaFile string) {
+	t.Helper()
+	var res struct {
+		Command string `json:"command"`
+	}
+	run(t, &res, "kit.mjs", "push", "--schema", schemaFile, "--url", url)
+	if res.Command != "push" {
+		t.Fatalf("drizzletest: kit.mjs push printed an unexpected result %+v", res)
+	}
+}
+
+// Generate runs `drizzle-kit generate` of schemaFile into out (relative to
+// Dir; an absolute path is made relative by kit.mjs). It reports whether a
+// migration was written (false: "No schema changes"). An empty name lets
+// drizzle-kit pick a random one.
+func Generate(t testing.TB, schemaFile, outRel, name string) (generated bool) {
+	t.Helper()
+	args := []string{"generate", "--schema", schemaFile, "--out", outRel}
+	if name != "" {
+		args = append(args, "--name", name)
+	}
+	var res struct {
+		Generated *bool `json:"generated"`
+	}
+	run(t, &res, "kit.mjs", args...)
+	if res.Generated == nil {
+		t.Fatal("drizzletest: kit.mjs generate printed no result")
+	}
+	return *res.Generated
+}
+
+// Check runs `drizzle-kit check` on the folder out (relative to Dir, or
+// absolute) and fails the test unless drizzle-kit reports it fine.
+func Check(t testing.TB, outRel string) {
+	t.Helper()
+	var res struct {
+		OK bool `json:"ok"`
+	}
+	run(t, &res, "kit.mjs", "check", "--out", outRel)
+	if !res.OK {
+		t.Fatal("drizzletest: kit.mjs check did not report ok")
+	}
+}
+
+// HoldLock starts hold-lock.mjs, which takes pg_advisory_lock(key) on a
+// session named 'hogsend-node-migrate', and returns once the lock is held.
+// release unlocks and waits for the process; it is idempotent and also runs
+// at test cleanup.
+func HoldLock(t testing.TB, url string, key int64) (release func()) {
+	t.Helper()
+	Require(t)
+	cmd := exec.Command("node", "hold-lock.mjs", "--url", url, "--key", strconv.FormatInt(key, 10), "--seconds", "3600")
+	cmd.Dir = Dir(t)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatalf("drizzletest: hold-lock stdin: %v", err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatalf("drizzletest: hold-lock stdout: %v", err)
+	}
+	var stderr lockedBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("drizzletest: start hold-lock.mjs: %v", err)
+	}
+
+	type exit struct {
+		lines []string
+		err   error
+	}
+	locked := make(chan struct{})
+	exited := make(chan exit, 1)
+	go func() {
+		var lines []string
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines = append(lines, sc.Text())
+			if sc.Text() == "locked" && len(lines) == 1 {
+				close(locked)
+			}
+		}
+		// Wait only after the last read of stdout, as os/exec requires.
+		exited <- exit{lines, cmd.Wait()}
+	}()
+
+	var once sync.Once
+	release = func() {
+		t.Helper()
+		once.Do(func() {
+			_ = stdin.Close() // EOF on stdin is the script's signal to unlock
+			select {
+			case e := <-exited:
+				if e.err != nil || !contains(e.lines, "unlocked") {
+					t.Errorf("drizzletest: hold-lock.mjs did not unlock cleanly: %v\nstdout: %q\n%s", e.err, e.lines, stderr.String())
+				}
+			case <-time.After(30 * time.Second):
+				_ = cmd.Process.Kill()
+				<-exited
+				t.Errorf("drizzletest: hold-lock.mjs did not exit within 30s of release; killed\n%s", stderr.String())
+			}
+		})
+	}
+	t.Cleanup(release)
+
+	select {
+	case <-locked:
+		return release
+	case e := <-exited:
+		once.Do(func() {})
+		t.Fatalf("drizzletest: hold-lock.mjs exited before taking the lock: %v\n%s", e.err, stderr.String())
+	case <-time.After(60 * time.Second):
+		once.Do(func() {
+			_ = cmd.Process.Kill()
+			<-exited
+		})
+		t.Fatalf("drizzletest: hold-lock.mjs did not print \"locked\" within 60s (lock held elsewhere?)\n%s", stderr.String())
+	}
+	return nil
+}
+
+func contains(lines []string, want string) bool {
+	for _, l := range lines {
+		if l == want {
+			return true
+		}
+	}
+	return false
+}
+
+// lockedBuffer is a bytes.Buffer safe to read while exec copies into it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

@@ -1,0 +1,237 @@
+package ledger_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/hogsend/hogsend-db/internal/pgtest"
+	"github.com/hogsend/hogsend-db/ledger"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+func TestReadMissingCreatesNothing(t *testing.T) {
+	db := pgtest.New(t)
+	conn := db.Conn(t)
+	ctx := context.Background()
+	ls, err := ledger.ReadAll(ctx, conn, ledger.EngineTable, ledger.ClientTable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ls) != 2 || ls[0].Exists || ls[1].Exists || len(ls[0].Rows) != 0 {
+		t.Fatalf("missing ledgers read as %+v", ls)
+	}
+	var n int
+	if err := conn.QueryRow(ctx, `select count(*) from pg_namespace where nspname = 'drizzle'`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("reading created the drizzle schema (n=%d, err=%v)", n, err)
+	}
+}
+
+func TestEnsureInsertReadInOneRoundTrip(t *testing.T) {
+	db := pgtest.New(t)
+	conn := db.Conn(t)
+	ctx := context.Background()
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ledger.Ensure(ctx, tx, ledger.EngineTable); err != nil {
+		t.Fatal(err)
+	}
+	if err := ledger.Insert(ctx, tx, ledger.EngineTable, "aa", 1795304834121); err != nil {
+		t.Fatal(err)
+	}
+	// Read inside the caller's transaction, with one ledger still missing:
+	// the transaction must stay usable.
+	ls, err := ledger.ReadAll(ctx, tx, ledger.EngineTable, ledger.ClientTable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ls[0].Exists || ls[1].Exists || len(ls[0].Rows) != 1 || ls[0].Rows[0] != (ledger.Row{ID: 1, Hash: "aa", CreatedAt: 1795304834121}) {
+		t.Fatalf("read %+v", ls)
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := ledger.Read(ctx, conn, ledger.EngineTable); err != nil || l.Exists {
+		t.Fatalf("rollback must take the ledger with it: %+v %v", l, err)
+	}
+}
+
+func TestSameTableAsDrizzle(t *testing.T) {
+	db := pgtest.New(t)
+	conn := db.Conn(t)
+	ctx := context.Background()
+	if err := ledger.Ensure(ctx, conn, ledger.ClientTable); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := conn.Query(ctx, `select column_name, data_type, is_nullable, coalesce(column_default, '') from information_schema.columns
+		where table_schema = 'drizzle' and table_name = '__client_migrations' order by ordinal_position`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var c, ty, null, def string
+		if err := rows.Scan(&c, &ty, &null, &def); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, c+" "+ty+" "+null+" "+def)
+	}
+	want := []string{
+		"id integer NO nextval('drizzle.__client_migrations_id_seq'::regclass)",
+		"hash text NO ",
+		"created_at bigint YES ",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("columns %v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("column %d = %q, want %q", i, got[i], want[i])
+		}
+	}
+}
+
+func TestNumericAndNullCreatedAt(t *testing.T) {
+	db := pgtest.New(t)
+	db.Exec(t, `create schema drizzle; create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at numeric);
+		insert into drizzle.__drizzle_migrations (hash, created_at) values ('a', 1795304834121), ('b', null), ('c', 1795304834122.000)`)
+	l, err := ledger.Read(context.Background(), db.Conn(t), ledger.EngineTable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []ledger.Row{{ID: 1, Hash: "a", CreatedAt: 1795304834121}, {ID: 2, Hash: "b", NullCreatedAt: true}, {ID: 3, Hash: "c", CreatedAt: 1795304834122}}
+	if len(l.Rows) != 3 {
+		t.Fatalf("read %+v", l)
+	}
+	for i := range want {
+		if l.Rows[i] != want[i] {
+			t.Errorf("row %d = %+v, want %+v", i, l.Rows[i], want[i])
+		}
+	}
+	if err := ledger.Insert(context.Background(), db.Conn(t), ledger.EngineTable, "d", 1795304834123); err != nil {
+		t.Fatalf("insert into a numeric ledger: %v", err)
+	}
+}
+
+func TestWrongColumns(t *testing.T) {
+	db := pgtest.New(t)
+	db.Exec(t, `create schema drizzle; create table drizzle.__drizzle_migrations (id int, name text)`)
+	_, err := ledger.Read(context.Background(), db.Conn(t), ledger.EngineTable)
+	var ce *ledger.ColumnsError
+	if !errors.Is(err, ledger.ErrWrongColumns) || !errors.As(err, &ce) || len(ce.Columns) != 2 {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestOddIdentifiersCannotInject(t *testing.T) {
+	db := pgtest.New(t)
+	conn := db.Conn(t)
+	ctx := context.Background()
+	odd := ledger.Table{Schema: `My "Schema"`, Name: `led ger"; drop table x; --`}
+	db.Exec(t, `create table x (id int)`)
+	if err := ledger.Ensure(ctx, conn, odd); err != nil {
+		t.Fatal(err)
+	}
+	if err := ledger.Insert(ctx, conn, odd, "h", 42); err != nil {
+		t.Fatal(err)
+	}
+	l, err := ledger.Read(ctx, conn, odd)
+	if err != nil || len(l.Rows) != 1 || l.Rows[0].CreatedAt != 42 {
+		t.Fatalf("read %+v %v", l, err)
+	}
+	var n int
+	if err := conn.QueryRow(ctx, `select count(*) from x`).Scan(&n); err != nil {
+		t.Fatalf("table x is gone: %v", err)
+	}
+}
+
+func TestReaderLearnsWhatExists(t *testing.T) {
+	db := pgtest.New(t)
+	conn := db.Conn(t)
+	ctx := context.Background()
+	r, err := ledger.NewReader(ledger.EngineTable, ledger.ClientTable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(wantEngine, wantClient int, wantExists [2]bool) {
+		t.Helper()
+		snap, err := r.Read(ctx, conn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := [2]bool{snap.Ledgers[0].Exists, snap.Ledgers[1].Exists}
+		if got != wantExists || len(snap.Ledgers[0].Rows) != wantEngine || len(snap.Ledgers[1].Rows) != wantClient {
+			t.Fatalf("read %+v, want exists %v rows %d/%d", snap.Ledgers, wantExists, wantEngine, wantClient)
+		}
+	}
+	read(0, 0, [2]bool{false, false}) // nothing exists: the fast guess fails, the catalog answers
+	if err := ledger.Ensure(ctx, conn, ledger.EngineTable); err != nil {
+		t.Fatal(err)
+	}
+	if err := ledger.Insert(ctx, conn, ledger.EngineTable, "h1", 1); err != nil {
+		t.Fatal(err)
+	}
+	read(1, 0, [2]bool{true, false}) // the probe sees the engine ledger appear
+	read(1, 0, [2]bool{true, false}) // steady state
+	if err := ledger.Ensure(ctx, conn, ledger.ClientTable); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []int64{3, 2} {
+		if err := ledger.Insert(ctx, conn, ledger.ClientTable, "c", w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read(1, 2, [2]bool{true, true})
+	db.Exec(t, `drop table drizzle.__client_migrations`)
+	read(1, 0, [2]bool{true, false}) // a vanished table: 42P01, then the catalog
+	if err := ledger.RecordRelease(ctx, conn, "engine", "1.4.0", "test"); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := r.Read(ctx, conn)
+	if err != nil || snap.Releases["engine"].Version != "1.4.0" {
+		t.Fatalf("release not read: %+v %v", snap.Releases, err)
+	}
+}
+
+func TestReaderWrongColumnsStillExplained(t *testing.T) {
+	db := pgtest.New(t)
+	db.Exec(t, `create schema drizzle; create table drizzle.__drizzle_migrations (id int, name text)`)
+	r, _ := ledger.NewReader(ledger.EngineTable)
+	_, err := r.Read(context.Background(), db.Conn(t))
+	if !errors.Is(err, ledger.ErrWrongColumns) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestSnapshotListsInvalidIndexes(t *testing.T) {
+	db := pgtest.New(t)
+	db.Exec(t, `create table t (a int); insert into t values (1), (1)`)
+	conn := db.Conn(t)
+	ctx := context.Background()
+	if _, err := conn.Exec(ctx, `create unique index concurrently t_a_key on t (a)`); err == nil {
+		t.Fatal("the unique build should fail on duplicate data")
+	}
+	for _, inTx := range []bool{false, true} {
+		var q ledger.Querier = conn
+		if inTx {
+			tx, err := conn.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback(ctx)
+			q = tx
+		}
+		r, _ := ledger.NewReader(ledger.EngineTable)
+		r.WatchIndexes([]string{"t_a_key", "no_such_index"})
+		snap, err := r.Read(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(snap.InvalidIndexes) != 1 || snap.InvalidIndexes[0] != (ledger.Index{Schema: "public", Name: "t_a_key", Table: "t"}) {
+			t.Fatalf("tx=%v: invalid indexes %+v", inTx, snap.InvalidIndexes)
+		}
+	}
+}

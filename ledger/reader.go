@@ -1,0 +1,278 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Reader reads a fixed set of ledgers (and the release table) repeatedly,
+// as a health probe or a migrate run does. It remembers which tables exist
+// and reads those with one plain query (prepared once per connection by
+// pgx's statement cache) that also probes the absent ones with
+// to_regclass, so a steady-state read is one round trip. When the guess is
+// wrong (a table appeared or vanished) it asks the catalog which tables
+// exist, with which columns, and reads again. A Reader is safe for
+// concurrent use.
+type Reader struct {
+	tables []Table // the ledgers, then ReleaseTable
+	mu     sync.Mutex
+	// present[i] says whether tables[i] existed at the last read; nil: not
+	// known yet.
+	present []bool
+	// indexes are the index names whose validity is read too (those the
+	// migrations build concurrently).
+	indexes []string
+}
+
+// WatchIndexes makes every read also report which of these indexes are
+// INVALID (Snapshot.InvalidIndexes). Only named indexes are looked up, by
+// the catalog's name index: scanning all of pg_index would cost as much as
+// reading the ledgers. Call it before the first Read.
+func (r *Reader) WatchIndexes(names []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.indexes = slices.Clone(names)
+}
+
+// NewReader returns a Reader for the given ledgers.
+func NewReader(tables ...Table) (*Reader, error) {
+	for _, t := range tables {
+		if err := t.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	return &Reader{tables: append(slices.Clone(tables), ReleaseTable)}, nil
+}
+
+// Read returns the ledgers and release records, creating nothing.
+//
+// On a pgx.Tx it asks the catalog first: a wrong guess would fail a
+// statement and abort the caller's transaction.
+func (r *Reader) Read(ctx context.Context, q Querier) (Snapshot, error) {
+	_, inTx := q.(pgx.Tx)
+	r.mu.Lock()
+	present := slices.Clone(r.present)
+	r.mu.Unlock()
+	if !inTx {
+		if present == nil {
+			present = make([]bool, len(r.tables))
+			for i := range present {
+				present[i] = true // the common case: a migrated database has them all
+			}
+		}
+		snap, appeared, err := r.read(ctx, q, present)
+		if err == nil && len(appeared) > 0 {
+			// The probes say which tables appeared: read them too, once.
+			for _, i := range appeared {
+				present[i] = true
+			}
+			snap, appeared, err = r.read(ctx, q, present)
+		}
+		switch {
+		case err == nil && len(appeared) == 0:
+			r.remember(present)
+			return snap, nil
+		case err != nil && !isMissingObject(err):
+			return Snapshot{}, err
+		}
+	}
+	present, err := r.probe(ctx, q)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	snap, _, err := r.read(ctx, q, present)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	r.remember(present)
+	return snap, nil
+}
+
+func (r *Reader) remember(present []bool) {
+	r.mu.Lock()
+	r.present = present
+	r.mu.Unlock()
+}
+
+// isMissingObject: the guess named a table or column that is not there.
+func isMissingObject(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "42P01" || pg.Code == "42703" || pg.Code == "42804")
+}
+
+// probeSQL says, for each table name, whether it exists and which columns it has.
+const probeSQL = `select u.i::int, c.oid is not null,
+  coalesce((select array_agg(a.attname::text order by a.attnum) from pg_catalog.pg_attribute a
+            where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped), '{}')
+from unnest($1::text[]) with ordinality as u(t, i)
+left join pg_catalog.pg_class c on c.oid = to_regclass(u.t)`
+
+var (
+	ledgerColumns  = []string{"id", "hash", "created_at"}
+	releaseColumns = []string{"track", "version", "tool_version", "recorded_at"}
+)
+
+// probe asks the catalog which tables exist. A table without the columns a
+// ledger needs is a *ColumnsError.
+func (r *Reader) probe(ctx context.Context, q Querier) ([]bool, error) {
+	names := make([]string, len(r.tables))
+	for i, t := range r.tables {
+		names[i] = t.Ident()
+	}
+	rows, err := q.Query(ctx, probeSQL, names)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: read %s: %w", joinTables(r.tables), err)
+	}
+	defer rows.Close()
+	present := make([]bool, len(r.tables))
+	for rows.Next() {
+		var (
+			i      int
+			exists bool
+			cols   []string
+		)
+		if err := rows.Scan(&i, &exists, &cols); err != nil {
+			return nil, fmt.Errorf("ledger: read %s: %w", joinTables(r.tables), err)
+		}
+		t, want := r.tables[i-1], ledgerColumns
+		if i == len(r.tables) {
+			want = releaseColumns
+		}
+		if exists && !hasAll(cols, want) {
+			return nil, &ColumnsError{Table: t, Columns: cols, Want: want}
+		}
+		present[i-1] = exists
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("ledger: read %s: %w", joinTables(r.tables), err)
+	}
+	return present, nil
+}
+
+func hasAll(cols, want []string) bool {
+	for _, w := range want {
+		if !slices.Contains(cols, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// read reads the tables believed present with one plain union, probes the
+// others, and lists invalid indexes. appeared lists the probed tables that
+// now exist.
+func (r *Reader) read(ctx context.Context, q Querier, present []bool) (snap Snapshot, appeared []int, err error) {
+	var (
+		b    strings.Builder
+		args []any
+	)
+	r.mu.Lock()
+	indexes := r.indexes
+	r.mu.Unlock()
+	last := len(r.tables) - 1 // ReleaseTable
+	for i, t := range r.tables {
+		switch {
+		case !present[i]:
+			args = append(args, t.Ident())
+			fmt.Fprintf(&b, "select '%d'::text, null::text, null::text, null::text, (to_regclass($%d) is not null)::text", -(i + 1), len(args))
+		case i == last:
+			fmt.Fprintf(&b, "select '0'::text, track::text, version::text, tool_version::text, recorded_at::text from %s", t.Ident())
+		default:
+			fmt.Fprintf(&b, "select '%d'::text, id::text, hash::text, created_at::text, null::text from %s", i+1, t.Ident())
+		}
+		if i < last {
+			b.WriteString("\nunion all ")
+		}
+	}
+	if len(indexes) > 0 {
+		args = append(args, indexes)
+		fmt.Fprintf(&b, "\nunion all "+invalidIndexesSQL, len(args))
+	}
+	ledgers := r.tables[:last]
+	rows, err := q.Query(ctx, b.String(), args...)
+	if err != nil {
+		return Snapshot{}, nil, fmt.Errorf("ledger: read %s: %w", joinTables(ledgers), err)
+	}
+	defer rows.Close()
+	snap = Snapshot{Ledgers: make([]Ledger, len(ledgers)), Releases: map[string]Release{}}
+	for i, t := range ledgers {
+		snap.Ledgers[i] = Ledger{Table: t, Exists: present[i]}
+	}
+	// Every column is text: the raw values are the strings themselves,
+	// which spares pgx's per-row scan planning (a health probe reads this
+	// every few seconds).
+	for rows.Next() {
+		raw := rows.RawValues()
+		if len(raw) != 5 {
+			return Snapshot{}, nil, fmt.Errorf("ledger: read %s: %d columns", joinTables(ledgers), len(raw))
+		}
+		i, err := strconv.Atoi(string(raw[0]))
+		if err != nil {
+			return Snapshot{}, nil, fmt.Errorf("ledger: read %s: marker %q: %w", joinTables(ledgers), raw[0], err)
+		}
+		a, b, c, d := text(raw[1]), text(raw[2]), text(raw[3]), text(raw[4])
+		switch {
+		case i == invalidIndexMarker:
+			snap.InvalidIndexes = append(snap.InvalidIndexes, Index{Schema: deref(a), Name: deref(b), Table: deref(c)})
+		case i < 0:
+			if d != nil && *d == "true" {
+				appeared = append(appeared, -i-1)
+			}
+		case i == 0:
+			rel := Release{Track: deref(a), Version: deref(b), ToolVersion: deref(c), RecordedAt: deref(d)}
+			snap.Releases[rel.Track] = rel
+		default:
+			row := Row{Hash: deref(b)}
+			if row.ID, err = strconv.ParseInt(deref(a), 10, 64); err != nil {
+				return Snapshot{}, nil, fmt.Errorf("ledger: read %s: row id %q: %w", ledgers[i-1], deref(a), err)
+			}
+			if c == nil {
+				row.NullCreatedAt = true
+			} else if row.CreatedAt, err = parseMillis(*c); err != nil {
+				return Snapshot{}, nil, fmt.Errorf("ledger: read %s: row %d created_at %q: %w", ledgers[i-1], row.ID, *c, err)
+			}
+			snap.Ledgers[i-1].Rows = append(snap.Ledgers[i-1].Rows, row)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return Snapshot{}, nil, fmt.Errorf("ledger: read %s: %w", joinTables(ledgers), err)
+	}
+	for i := range snap.Ledgers {
+		slices.SortFunc(snap.Ledgers[i].Rows, func(x, y Row) int { return cmpInt64(x.ID, y.ID) })
+	}
+	return snap, appeared, nil
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// text turns a raw text value into a string, nil for NULL.
+func text(v []byte) *string {
+	if v == nil {
+		return nil
+	}
+	s := string(v)
+	return &s
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

@@ -1,0 +1,3 @@
+CREATE TABLE "x" (
+	"n" text DEFAULT 'café'
+);

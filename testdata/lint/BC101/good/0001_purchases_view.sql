@@ -1,0 +1,1 @@
+CREATE VIEW "purchases" AS SELECT * FROM "orders";

@@ -1,0 +1,3 @@
+CREATE TABLE "invoices" (
+	"id" serial PRIMARY KEY NOT NULL
+);

@@ -1,0 +1,1 @@
+ALTER TABLE "accounts" ALTER COLUMN "status" SET DEFAULT 'archived';

@@ -1,0 +1,2 @@
+ALTER TABLE "accounts" ADD COLUMN "nickname" text;--> statement-breakpoint
+ALTER TABLE "accounts" DROP COLUMN "nickname" CASCADE;

@@ -1,0 +1,2 @@
+ALTER TABLE "orders" ADD COLUMN "parent_id" integer;--> statement-breakpoint
+ALTER TABLE "orders" ADD CONSTRAINT "orders_parent_id_orders_id_fk" FOREIGN KEY ("parent_id") REFERENCES "public"."orders"("id") ON DELETE cascade ON UPDATE no action NOT VALID;

@@ -1,0 +1,1 @@
+ALTER TABLE "accounts" ADD CONSTRAINT "accounts_email_not_null" CHECK ("accounts"."email" IS NOT NULL) NOT VALID;

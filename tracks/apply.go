@@ -1,0 +1,518 @@
+package tracks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hashicorp/go-version"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/hogsend/hogsend-db/journal"
+	"github.com/hogsend/hogsend-db/ledger"
+)
+
+// LockKey is the advisory lock key every Hogsend migrator takes, the Node
+// implementation included, so mixed fleets serialize.
+const LockKey int64 = 4812007
+
+// TxMode says how pending migrations are grouped into transactions.
+type TxMode string
+
+const (
+	// TxTrack runs all pending migrations of a track in one transaction,
+	// as drizzle-orm does: the database is never half-migrated.
+	TxTrack TxMode = "track"
+	// TxMigration commits after each migration.
+	TxMigration TxMode = "migration"
+)
+
+// Options for Apply and Check.
+type Options struct {
+	Tx              TxMode        // default TxTrack
+	AllowOutOfOrder bool          // run pending migrations older than the newest row
+	Strict          bool          // modified migrations are an error, not a warning
+	LockWait        time.Duration // how long to wait for the lock (default 15m)
+	ToolVersion     string        // recorded with the engine release
+	OnEvent         func(Event)   // progress; may be nil
+}
+
+func (o *Options) emit(e Event) {
+	if o.OnEvent != nil {
+		o.OnEvent(e)
+	}
+}
+
+// Result says what Apply did.
+type Result struct {
+	Applied map[string][]string // tags applied, by track
+	Report  *Report             // status after the run
+	Locked  bool                // false when there was nothing to do (no lock taken)
+}
+
+// Check validates a report against the options: out-of-order migrations
+// (unless allowed) and, with Strict, modified ones are errors. Warnings
+// go to OnEvent. It is what a dry run calls.
+func Check(rep *Report, ts []Loaded, opts Options) error {
+	for _, t := range ts {
+		s := rep.Schema[t.Name]
+		if len(s.OutOfOrder) > 0 && !opts.AllowOutOfOrder {
+			return &OutOfOrderError{Track: t.Name, Tags: s.OutOfOrder}
+		}
+		if len(s.Modified) > 0 && opts.Strict {
+			return &ModifiedError{Track: t.Name, Tags: s.Modified}
+		}
+	}
+	return nil
+}
+
+func warnings(rep *Report, ts []Loaded, opts *Options) {
+	for _, t := range ts {
+		s := rep.Schema[t.Name]
+		if len(s.Modified) > 0 {
+			opts.emit(Warning{Track: t.Name, Message: (&ModifiedError{Track: t.Name, Tags: s.Modified}).Error()})
+		}
+		if len(s.Unknown) > 0 {
+			opts.emit(Warning{Track: t.Name, Message: fmt.Sprintf("%d ledger row(s) in %s match no migration in %s (ids %s)",
+				len(s.Unknown), s.Ledger, t.Location, rowIDs(s.Unknown))})
+		}
+		if len(s.NotIncreasing) > 0 {
+			opts.emit(Warning{Track: t.Name, Message: fmt.Sprintf("%s in %s: when is not above every earlier entry's; drizzle-orm would never apply such an entry to a database that has the earlier ones (hogsend-db does); give it a larger when",
+				strings.Join(s.NotIncreasing, ", "), t.Location)})
+		}
+		if len(s.NullCreatedAt) > 0 {
+			opts.emit(Warning{Track: t.Name, Message: fmt.Sprintf("%d ledger row(s) in %s have NULL created_at (ids %s): drizzle-orm would re-run every migration; hogsend-db ignores them",
+				len(s.NullCreatedAt), s.Ledger, rowIDs(s.NullCreatedAt))})
+		}
+	}
+}
+
+func rowIDs(rs []RowRef) string {
+	ids := make([]string, len(rs))
+	for i, r := range rs {
+		ids[i] = strconv.FormatInt(r.ID, 10)
+	}
+	return strings.Join(ids, ", ")
+}
+
+// Apply runs the pending migrations of each track, in order (engine first,
+// then client), on conn, which must be a dedicated session (see Connect).
+//
+// It first reads the ledgers without locking; when nothing is pending it
+// returns at once. Otherwise it polls pg_try_advisory_lock(LockKey) outside
+// any transaction until it holds the lock or LockWait runs out
+// (*LockTimeoutError), re-reads the ledgers under the lock (another replica
+// may have finished the work), applies, and unlocks with a context that
+// survives cancellation. Each migration's ledger row is written in the
+// transaction of the migration. A failing statement rolls its transaction
+// back and returns a *StatementError.
+func Apply(ctx context.Context, conn *pgx.Conn, ts []Loaded, opts Options) (*Result, error) {
+	if opts.Tx == "" {
+		opts.Tx = TxTrack
+	}
+	if opts.Tx != TxTrack && opts.Tx != TxMigration {
+		return nil, fmt.Errorf("tracks: unknown transaction mode %q (want track or migration)", opts.Tx)
+	}
+	if opts.LockWait <= 0 {
+		opts.LockWait = 15 * time.Minute
+	}
+	res := &Result{Applied: map[string][]string{}}
+	// One Reader for every read of this run: it learns once which
+	// bookkeeping tables exist.
+	chk, err := NewChecker(ts)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := chk.Status(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	if err := Check(rep, ts, opts); err != nil {
+		return nil, err
+	}
+	if rep.Status == StatusHealthy && !releaseDue(rep, ts) {
+		warnings(rep, ts, &opts)
+		res.Report = rep
+		return res, nil
+	}
+
+	if err := acquire(ctx, conn, &opts); err != nil {
+		return nil, err
+	}
+	res.Locked = true
+	defer release(ctx, conn)
+
+	// Under the lock: what is pending now?
+	if rep, err = chk.Status(ctx, conn); err != nil {
+		return nil, err
+	}
+	if err := Check(rep, ts, opts); err != nil {
+		return nil, err
+	}
+	warnings(rep, ts, &opts)
+	for _, t := range ts {
+		s := rep.Schema[t.Name]
+		opts.emit(TrackPlanned{Track: t.Name, Pending: s.Pending})
+		applied, err := applyTrack(ctx, conn, t, s, &opts)
+		if len(applied) > 0 {
+			res.Applied[t.Name] = applied
+		}
+		if err != nil {
+			return res, err
+		}
+		if t.Name == Engine && t.Release != "" {
+			if err := recordRelease(ctx, conn, t, rep, &opts); err != nil {
+				return res, err
+			}
+		}
+	}
+	if res.Report, err = chk.Status(ctx, conn); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// releaseDue: the engine track carries a release newer than the recorded
+// one (or none is recorded), so migrate has a row to write.
+func releaseDue(rep *Report, ts []Loaded) bool {
+	for _, t := range ts {
+		if t.Name != Engine || t.Release == "" {
+			continue
+		}
+		if rep.Release == nil {
+			return true
+		}
+		return compareVersions(t.Release, rep.Release.Version) > 0
+	}
+	return false
+}
+
+// compareVersions compares semantic versions; an unparsable recorded
+// version counts as older, so a valid one replaces it.
+func compareVersions(a, b string) int {
+	va, errA := version.NewVersion(a)
+	vb, errB := version.NewVersion(b)
+	switch {
+	case errA != nil && errB != nil:
+		return strings.Compare(a, b)
+	case errA != nil:
+		return -1
+	case errB != nil:
+		return 1
+	}
+	return va.Compare(vb)
+}
+
+func recordRelease(ctx context.Context, conn *pgx.Conn, t Loaded, rep *Report, opts *Options) error {
+	prev := ""
+	if rep.Release != nil {
+		prev = rep.Release.Version
+		if compareVersions(t.Release, prev) <= 0 {
+			return nil // never record an older release over a newer one
+		}
+	}
+	tool := opts.ToolVersion
+	if tool == "" {
+		tool = "dev"
+	}
+	if err := ledger.RecordRelease(ctx, conn, Engine, t.Release, tool); err != nil {
+		return fmt.Errorf("tracks: %w", err)
+	}
+	opts.emit(ReleaseRecorded{Version: t.Release, Previous: prev})
+	return nil
+}
+
+// applyTrack runs a track's pending migrations in groups: one transaction
+// for consecutive transactional migrations (TxTrack) or one per migration
+// (TxMigration); a no-transaction migration always runs alone.
+func applyTrack(ctx context.Context, conn *pgx.Conn, t Loaded, s *State, opts *Options) ([]string, error) {
+	var applied []string
+	ensure := !s.LedgerExists
+	pending := s.PendingMigrations()
+	for i := 0; i < len(pending); {
+		m := pending[i]
+		if m.NoTransaction {
+			if err := applyNoTx(ctx, conn, t, m, ensure); err != nil {
+				return applied, err
+			}
+			ensure = false
+			applied = append(applied, m.Tag)
+			opts.emit(MigrationApplied{Track: t.Name, Tag: m.Tag, NoTransaction: true})
+			i++
+			continue
+		}
+		j := i + 1
+		if opts.Tx == TxTrack {
+			for j < len(pending) && !pending[j].NoTransaction {
+				j++
+			}
+		}
+		group := pending[i:j]
+		start := time.Now()
+		if err := applyTx(ctx, conn, t, group, ensure); err != nil {
+			return applied, err
+		}
+		ensure = false
+		tags := make([]string, len(group))
+		for k, g := range group {
+			tags[k] = g.Tag
+			opts.emit(MigrationApplied{Track: t.Name, Tag: g.Tag})
+		}
+		applied = append(applied, tags...)
+		opts.emit(Committed{Track: t.Name, Tags: tags, Duration: time.Since(start)})
+		i = j
+	}
+	return applied, nil
+}
+
+// markerColumn names the marker result that follows every statement in a
+// transaction message, so a failure without a position can still be pinned
+// to its statement.
+const markerColumn = "hogsend_db_marker"
+
+// piece is one migration statement inside a transaction message.
+type piece struct {
+	m      *journal.Migration
+	st     journal.Statement
+	offset int // byte offset of the statement in the message
+}
+
+// applyTx applies a group of migrations in one transaction, in two round
+// trips: one simple-query message with BEGIN and every statement (each
+// followed by a tiny marker query), then one pipelined batch with the ledger
+// rows (bind parameters) and COMMIT.
+func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Migration, ensure bool) error {
+	schemaExists := false
+	if ensure {
+		// One catalog look-up on the first migrate of a track only.
+		var err error
+		if schemaExists, err = ledger.SchemaExists(ctx, conn, t.Ledger); err != nil {
+			return fmt.Errorf("tracks: %s track: %w", t.Name, err)
+		}
+	}
+	var b strings.Builder
+	b.WriteString("BEGIN;\n")
+	if ensure {
+		b.WriteString(ledger.EnsureSQL(t.Ledger, schemaExists))
+		b.WriteString(";\n")
+	}
+	b.WriteString("select -1 as " + markerColumn + ";\n")
+	var pieces []piece
+	for _, m := range group {
+		for _, st := range m.Statements() {
+			pieces = append(pieces, piece{m: m, st: st, offset: b.Len()})
+			b.WriteString(st.SQL)
+			// A newline first: the statement may end in a "--" comment.
+			fmt.Fprintf(&b, "\n;\nselect %d as %s;\n", len(pieces)-1, markerColumn)
+		}
+	}
+	msg := b.String()
+
+	last, err := execMarked(ctx, conn, msg)
+	if err != nil {
+		rollback(ctx, conn)
+		return statementError(ctx, conn, t, msg, pieces, last, err)
+	}
+
+	// The second round trip: the ledger rows and COMMIT in one pipeline
+	// (extended protocol, text parameters, one Sync). pgconn directly, not a
+	// pgx.Batch, which would first prepare the insert in a round trip of
+	// its own on a fresh session.
+	// All rows go in one statement (unnest keeps array order, so ids follow
+	// the journal as drizzle's one-by-one inserts would): one insert costs
+	// a fraction of one per migration. Hashes are hex digests and whens
+	// integers, so the text array literals need no quoting.
+	hashes, whens := make([]string, len(group)), make([]string, len(group))
+	for k, m := range group {
+		hashes[k], whens[k] = m.Hash, strconv.FormatInt(m.When, 10)
+	}
+	batch := &pgconn.Batch{}
+	batch.ExecParams(ledger.InsertManySQL(t.Ledger), [][]byte{
+		[]byte("{" + strings.Join(hashes, ",") + "}"), []byte("{" + strings.Join(whens, ",") + "}"),
+	}, nil, nil, nil)
+	batch.ExecParams("COMMIT", nil, nil, nil, nil)
+	results, err := conn.PgConn().ExecBatch(ctx, batch).ReadAll()
+	if err != nil {
+		rollback(ctx, conn)
+		if ctx.Err() != nil {
+			return fmt.Errorf("tracks: %s track: interrupted; rolled back: %w", t.Name, errors.Join(ctx.Err(), err))
+		}
+		if len(results) > 1 || (len(results) == 1 && results[0].Err == nil) {
+			// The inserts went through; COMMIT failed (a deferred constraint).
+			return fmt.Errorf("tracks: %s track: commit %s: %w; rolled back", t.Name, tagList(group), err)
+		}
+		return fmt.Errorf("tracks: %s track: record %s in %s: %w; rolled back", t.Name, tagList(group), t.Ledger, err)
+	}
+	if tag := results[len(results)-1].CommandTag.String(); tag != "COMMIT" {
+		// COMMIT of an aborted transaction answers ROLLBACK: never report
+		// migrations applied that are not.
+		return fmt.Errorf("tracks: %s track: commit %s: server answered %s; rolled back", t.Name, tagList(group), tag)
+	}
+	return nil
+}
+
+func tagList(group []*journal.Migration) string {
+	tags := make([]string, len(group))
+	for i, m := range group {
+		tags[i] = m.Tag
+	}
+	return strings.Join(tags, ", ")
+}
+
+// execMarked sends msg as one simple-query message and returns the last
+// marker it saw (-2 when none) and the first error.
+func execMarked(ctx context.Context, conn *pgx.Conn, msg string) (int, error) {
+	last := -2
+	mrr := conn.PgConn().Exec(ctx, msg)
+	for mrr.NextResult() {
+		rr := mrr.ResultReader()
+		fds := rr.FieldDescriptions()
+		marker := len(fds) == 1 && fds[0].Name == markerColumn
+		for rr.NextRow() {
+			if marker {
+				if n, err := strconv.Atoi(string(rr.Values()[0])); err == nil {
+					last = n
+				}
+			}
+		}
+		if _, err := rr.Close(); err != nil {
+			break
+		}
+	}
+	return last, mrr.Close()
+}
+
+// statementError pins a failure to its migration, statement and position:
+// from PostgreSQL's error position when it has one (a character offset into
+// the message), else from the last marker seen.
+func statementError(ctx context.Context, conn *pgx.Conn, t Loaded, msg string, pieces []piece, last int, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("tracks: %s track: interrupted; rolled back: %w", t.Name, errors.Join(ctx.Err(), err))
+	}
+	if len(pieces) == 0 {
+		return fmt.Errorf("tracks: %s track: %w", t.Name, err)
+	}
+	// A position wins: PostgreSQL parses the whole message before running
+	// any of it, so a syntax error anywhere fails before the first marker.
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) && pg.Position > 0 {
+		off := byteOffset(conn, msg, int(pg.Position)-1)
+		if k := sort.Search(len(pieces), func(i int) bool { return pieces[i].offset > off }) - 1; k >= 0 {
+			p := pieces[k]
+			in := off - p.offset
+			if in >= len(p.st.SQL) {
+				// In the glue after the statement: the statement is
+				// unterminated ("syntax error at or near ;"); point at its end.
+				in = len(strings.TrimRight(p.st.SQL, " \t\r\n"))
+			}
+			line, col := journal.Position(p.m.SQL, p.st.Offset+in)
+			return &StatementError{Track: t.Name, Tag: p.m.Tag, File: p.m.File, Statement: p.st.Index + 1,
+				Line: line, Col: col, PushHint: alreadyExists(err), RolledBack: pieceTags(pieces), Err: err}
+		}
+	}
+	idx := last + 1
+	if idx < 0 {
+		// Failed before the first statement: creating the ledger.
+		return fmt.Errorf("tracks: %s track: create ledger %s: %w", t.Name, t.Ledger, err)
+	}
+	if idx >= len(pieces) { // the COMMIT itself (deferred constraints)
+		idx = len(pieces) - 1
+	}
+	p := pieces[idx]
+	return &StatementError{Track: t.Name, Tag: p.m.Tag, File: p.m.File, Statement: p.st.Index + 1,
+		Line: p.st.Line, Col: p.st.Col, PushHint: alreadyExists(err), RolledBack: pieceTags(pieces), Err: err}
+}
+
+// pieceTags lists the migrations of a transaction message, in order.
+func pieceTags(pieces []piece) []string {
+	var tags []string
+	for _, p := range pieces {
+		if len(tags) == 0 || tags[len(tags)-1] != p.m.Tag {
+			tags = append(tags, p.m.Tag)
+		}
+	}
+	return tags
+}
+
+// byteOffset converts PostgreSQL's 0-based character offset into a byte
+// offset. The server counts characters of its own encoding, which for every
+// encoding but SQL_ASCII are the characters of our UTF-8 text; SQL_ASCII
+// counts bytes.
+func byteOffset(conn *pgx.Conn, s string, chars int) int {
+	if conn.PgConn().ParameterStatus("server_encoding") == "SQL_ASCII" {
+		return min(max(chars, 0), len(s))
+	}
+	off := 0
+	for i := 0; i < chars && off < len(s); i++ {
+		_, size := utf8.DecodeRuneInString(s[off:])
+		off += size
+	}
+	return off
+}
+
+// applyNoTx runs a migration marked -- hogsend-db:no-transaction: each
+// statement on its own, outside any transaction, then its ledger row.
+// Each chunk (between breakpoints) is one simple-query message; PostgreSQL
+// runs a message holding several statements as one implicit transaction,
+// so CREATE INDEX CONCURRENTLY needs a breakpoint of its own.
+func applyNoTx(ctx context.Context, conn *pgx.Conn, t Loaded, m *journal.Migration, ensure bool) error {
+	for _, st := range m.Statements() {
+		if st.Blank() {
+			continue
+		}
+		if _, err := conn.PgConn().Exec(ctx, st.SQL).ReadAll(); err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("tracks: %s track: %s interrupted at statement %d (no transaction: earlier statements stay): %w",
+					t.Name, m.Tag, st.Index+1, errors.Join(ctx.Err(), err))
+			}
+			line, col := st.Line, st.Col
+			var pg *pgconn.PgError
+			if errors.As(err, &pg) && pg.Position > 0 {
+				line, col = journal.Position(m.SQL, st.Offset+byteOffset(conn, st.SQL, int(pg.Position)-1))
+			}
+			serr := &StatementError{Track: t.Name, Tag: m.Tag, File: m.File, Statement: st.Index + 1,
+				Line: line, Col: col, NoTransaction: true, Partial: st.Index > 0, PushHint: alreadyExists(err), Err: err}
+			// A failed concurrent build leaves an INVALID index: say so,
+			// with the remedy, instead of only the build's error.
+			if ierr := checkConcurrentIndexes(ctx, conn, t, m, serr); ierr != error(serr) {
+				serr.PushHint = false
+				return ierr
+			}
+			return serr
+		}
+	}
+	// IF NOT EXISTS skips an INVALID index silently: never stamp over one.
+	if err := checkConcurrentIndexes(ctx, conn, t, m, nil); err != nil {
+		return err
+	}
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("tracks: %s track: record %s: %w", t.Name, m.Tag, err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // no-op after Commit
+	if ensure {
+		if err := ledger.Ensure(ctx, tx, t.Ledger); err != nil {
+			return fmt.Errorf("tracks: %s track: %w", t.Name, err)
+		}
+	}
+	if err := ledger.Insert(ctx, tx, t.Ledger, m.Hash, m.When); err != nil {
+		return fmt.Errorf("tracks: %s track: %s applied but not recorded: %w", t.Name, m.Tag, err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("tracks: %s track: %s applied but not recorded: %w", t.Name, m.Tag, err)
+	}
+	return nil
+}
+
+// rollback ends the open transaction even when ctx is cancelled.
+func rollback(ctx context.Context, conn *pgx.Conn) {
+	c, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	_, _ = conn.Exec(c, "ROLLBACK")
+}

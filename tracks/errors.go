@@ -1,0 +1,176 @@
+package tracks
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Sentinel errors; each typed error below matches one with errors.Is.
+var (
+	ErrOutOfOrder  = errors.New("out-of-order migrations")
+	ErrModified    = errors.New("applied migrations were modified")
+	ErrLockTimeout = errors.New("timed out waiting for the migration lock")
+	ErrStatement   = errors.New("migration statement failed")
+	ErrLockLost    = errors.New("advisory lock not held by this session")
+)
+
+// OutOfOrderError: pending migrations are older than the newest ledger row.
+type OutOfOrderError struct {
+	Track string
+	Tags  []string
+}
+
+func (e *OutOfOrderError) Error() string {
+	return fmt.Sprintf("tracks: %s track: %d pending migration(s) older than the newest applied one: %s; "+
+		"drizzle-orm would skip them forever (it only runs entries newer than its last row). "+
+		"Check they are safe to run after the newer ones, then pass --allow-out-of-order",
+		e.Track, len(e.Tags), strings.Join(e.Tags, ", "))
+}
+func (e *OutOfOrderError) Unwrap() error { return ErrOutOfOrder }
+
+// ModifiedError: applied migrations' files no longer hash to their rows.
+type ModifiedError struct {
+	Track string
+	Tags  []string
+}
+
+func (e *ModifiedError) Error() string {
+	return fmt.Sprintf("tracks: %s track: applied migration(s) edited after they ran: %s; "+
+		"the database does not contain the edits: restore the files from version control and put changes in a new migration",
+		e.Track, strings.Join(e.Tags, ", "))
+}
+func (e *ModifiedError) Unwrap() error { return ErrModified }
+
+// LockHolder describes the session holding the advisory lock.
+type LockHolder struct {
+	PID             int32     `json:"pid"`
+	ApplicationName string    `json:"applicationName"`
+	ClientAddr      string    `json:"clientAddr,omitempty"`
+	Since           time.Time `json:"since"` // when the holder's current state began
+	Query           string    `json:"query,omitempty"`
+}
+
+func (h *LockHolder) String() string {
+	if h == nil {
+		return "an unknown session"
+	}
+	s := fmt.Sprintf("pid %d", h.PID)
+	if h.ApplicationName != "" {
+		s += fmt.Sprintf(" (%s)", h.ApplicationName)
+	}
+	if h.ClientAddr != "" {
+		s += " from " + h.ClientAddr
+	}
+	if !h.Since.IsZero() {
+		s += " since " + h.Since.UTC().Format(time.RFC3339)
+	}
+	return s
+}
+
+// LockTimeoutError: the lock was still held when --lock-wait ran out.
+type LockTimeoutError struct {
+	Waited time.Duration
+	Holder *LockHolder
+}
+
+func (e *LockTimeoutError) Error() string {
+	pid := "pid"
+	if e.Holder != nil && e.Holder.PID != 0 {
+		pid = fmt.Sprint(e.Holder.PID)
+	}
+	return fmt.Sprintf("tracks: migration lock (advisory key %d) still held by %s after %s; "+
+		"another migrate is running or stuck: wait for it, or end that session with SELECT pg_terminate_backend(%s)",
+		LockKey, e.Holder, e.Waited.Round(time.Millisecond), pid)
+}
+func (e *LockTimeoutError) Unwrap() error { return ErrLockTimeout }
+
+// StatementError: a migration statement failed. The track's open
+// transaction was rolled back, so the ledger and schema are as they were
+// (for a no-transaction migration, the statements before this one stay).
+type StatementError struct {
+	Track     string
+	Tag       string
+	File      string
+	Statement int // 1-based statement number in the file (drizzle's chunks)
+	Line, Col int // 1-based position in the file
+	// NoTransaction: the migration runs outside a transaction, so nothing
+	// was rolled back.
+	NoTransaction bool
+	// Partial: a no-transaction migration whose statements 1..Statement-1
+	// ran and stay.
+	Partial bool
+	// PushHint: the error says an object already exists while the ledger is
+	// behind, the mark of a database bootstrapped with drizzle-kit push.
+	PushHint bool
+	// RolledBack: the tags of the rolled-back transaction (this migration,
+	// and the others of its group under TxTrack). Migrations committed
+	// before it, in this track or another, stay applied.
+	RolledBack []string
+	Err        error // *pgconn.PgError, or the driver's error
+}
+
+func (e *StatementError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "tracks: %s track: %s (%s:%d:%d), statement %d failed", e.Track, e.Tag, e.File, e.Line, e.Col, e.Statement)
+	var pg *pgconn.PgError
+	if errors.As(e.Err, &pg) {
+		fmt.Fprintf(&b, ": %s (SQLSTATE %s)", pg.Message, pg.Code)
+		if pg.Detail != "" {
+			fmt.Fprintf(&b, "; detail: %s", pg.Detail)
+		}
+		if pg.Hint != "" {
+			fmt.Fprintf(&b, "; hint: %s", pg.Hint)
+		}
+	} else {
+		fmt.Fprintf(&b, ": %v", e.Err)
+	}
+	switch {
+	case e.Partial:
+		ran := fmt.Sprintf("statements 1-%d were applied and stay", e.Statement-1)
+		if e.Statement == 2 {
+			ran = "statement 1 was applied and stays"
+		}
+		fmt.Fprintf(&b, "; this migration runs outside a transaction: %s, no ledger row was written; fix the cause and re-run (make the statements idempotent, e.g. IF NOT EXISTS)", ran)
+	case e.NoTransaction:
+		b.WriteString("; this migration runs outside a transaction: no earlier statement of it ran and no ledger row was written (a failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind: hogsend-db status shows it)")
+	case len(e.RolledBack) > 4:
+		fmt.Fprintf(&b, "; rolled back: %s … %s (%d migrations) not applied, no ledger row written",
+			e.RolledBack[0], e.RolledBack[len(e.RolledBack)-1], len(e.RolledBack))
+	case len(e.RolledBack) > 0:
+		fmt.Fprintf(&b, "; rolled back: %s not applied, no ledger row written", strings.Join(e.RolledBack, ", "))
+	default:
+		b.WriteString("; rolled back: no ledger row written")
+	}
+	if e.PushHint {
+		b.WriteString(". The object already exists although the ledger does not record its migration: the database was probably bootstrapped with drizzle-kit push or by hand. Run `hogsend-db drift` to see which migrations are already present, then `hogsend-db repair --from-push`")
+	}
+	return b.String()
+}
+
+func (e *StatementError) Unwrap() []error { return []error{ErrStatement, e.Err} }
+
+// SQLState returns the PostgreSQL error code, or "".
+func (e *StatementError) SQLState() string {
+	var pg *pgconn.PgError
+	if errors.As(e.Err, &pg) {
+		return pg.Code
+	}
+	return ""
+}
+
+// alreadyExists reports SQLSTATEs that mean "the object is already there".
+func alreadyExists(err error) bool {
+	var pg *pgconn.PgError
+	if !errors.As(err, &pg) {
+		return false
+	}
+	switch pg.Code {
+	case "42P07", "42710", "42701", "42P06", "42723", "42P16":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,147 @@
+package tracks
+
+import (
+	"github.com/hogsend/hogsend-db/journal"
+	"github.com/hogsend/hogsend-db/ledger"
+)
+
+// RowRef names a ledger row that matches no journal entry.
+type RowRef struct {
+	ID        int64  `json:"id"`
+	Hash      string `json:"hash"`
+	CreatedAt *int64 `json:"createdAt"` // null for a NULL created_at
+}
+
+// State is one track matched against its ledger. Its JSON is the track
+// block of `status --json` and of the server's health document: the first
+// four fields are the health contract and are never renamed.
+type State struct {
+	Applied  *string  `json:"applied"`  // latest applied entry in journal order, or null
+	Required *string  `json:"required"` // last entry of the journal, or null
+	InSync   bool     `json:"inSync"`   // nothing pending
+	Pending  []string `json:"pending"`  // tags not applied, journal order
+
+	Ledger        string   `json:"ledger"`
+	LedgerExists  bool     `json:"ledgerExists"`
+	OutOfOrder    []string `json:"outOfOrder"`    // pending, yet older than the newest ledger row: drizzle skips them forever
+	Modified      []string `json:"modified"`      // applied, but the file's hash differs from the row's
+	Ahead         []RowRef `json:"ahead"`         // rows newer than this build's journal: the database is ahead (fine)
+	Unknown       []RowRef `json:"unknown"`       // other rows that match no entry
+	NullCreatedAt []RowRef `json:"nullCreatedAt"` // rows with NULL created_at: drizzle would re-run everything
+	NotIncreasing []string `json:"notIncreasing"` // journal entries whose when is not above every earlier one
+	// InvalidIndexes: INVALID indexes that this track's migrations build concurrently.
+	InvalidIndexes []InvalidIndex `json:"invalidIndexes"`
+	Note           string         `json:"note,omitempty"`
+
+	// pending holds the migrations to run, in journal order.
+	pending []*journal.Migration
+}
+
+// Problems reports whether the state has integrity problems (exit code 4):
+// out-of-order, modified, unknown or NULL-created_at rows.
+func (s *State) Problems() bool {
+	return len(s.OutOfOrder) > 0 || len(s.Modified) > 0 || len(s.Unknown) > 0 || len(s.NullCreatedAt) > 0 ||
+		len(s.InvalidIndexes) > 0
+}
+
+// PendingMigrations returns the migrations that are not applied, in journal order.
+func (s *State) PendingMigrations() []*journal.Migration { return s.pending }
+
+// Match decides, for each journal entry, whether the ledger records it.
+//
+// Unlike drizzle-orm (one high-water mark: the newest created_at) and the
+// Node tool (the row count), an entry is applied when a row has
+// created_at == when; the hash breaks ties between rows sharing a
+// created_at. A matching row whose hash differs marks the entry modified.
+// The cost is linear in entries plus rows.
+func Match(j *journal.Journal, l ledger.Ledger) State {
+	s := State{
+		Ledger: l.Table.String(), LedgerExists: l.Exists,
+		Pending: []string{}, OutOfOrder: []string{}, Modified: []string{},
+		Ahead: []RowRef{}, Unknown: []RowRef{}, NullCreatedAt: []RowRef{}, NotIncreasing: []string{},
+		InvalidIndexes: []InvalidIndex{},
+	}
+	// Rows by created_at: first[when] is the first row (id order) with that
+	// created_at and next chains the others, so no slice per row.
+	first := make(map[int64]int, len(l.Rows))
+	next := make([]int, len(l.Rows))
+	var newest int64
+	haveRows := false
+	for i := len(l.Rows) - 1; i >= 0; i-- {
+		r := l.Rows[i]
+		if r.NullCreatedAt {
+			continue
+		}
+		next[i] = -1
+		if j, ok := first[r.CreatedAt]; ok {
+			next[i] = j
+		}
+		first[r.CreatedAt] = i
+		if !haveRows || r.CreatedAt > newest {
+			newest, haveRows = r.CreatedAt, true
+		}
+	}
+	for _, r := range l.Rows {
+		if r.NullCreatedAt {
+			s.NullCreatedAt = append(s.NullCreatedAt, RowRef{ID: r.ID, Hash: r.Hash})
+		}
+	}
+	used := make([]bool, len(l.Rows))
+	applied := -1 // index in j.Migrations of the latest applied entry
+	var lastWhen int64
+	for k, m := range j.Migrations {
+		if m.When > lastWhen {
+			lastWhen = m.When
+		}
+		row := -1
+		i, ok := first[m.When]
+		for ; ok && i >= 0; i = next[i] {
+			if used[i] {
+				continue
+			}
+			if l.Rows[i].Hash == m.Hash {
+				row = i
+				break
+			}
+			if row < 0 {
+				row = i // same created_at, other hash: applied, then edited
+			}
+		}
+		if row < 0 {
+			s.Pending = append(s.Pending, m.Tag)
+			s.pending = append(s.pending, m)
+			if haveRows && m.When < newest {
+				s.OutOfOrder = append(s.OutOfOrder, m.Tag)
+			}
+			continue
+		}
+		used[row] = true
+		applied = k
+		if l.Rows[row].Hash != m.Hash {
+			s.Modified = append(s.Modified, m.Tag)
+		}
+	}
+	if applied >= 0 {
+		tag := j.Migrations[applied].Tag
+		s.Applied = &tag
+	}
+	for i, r := range l.Rows {
+		if used[i] || r.NullCreatedAt {
+			continue
+		}
+		at := r.CreatedAt
+		ref := RowRef{ID: r.ID, Hash: r.Hash, CreatedAt: &at}
+		if len(j.Migrations) == 0 || r.CreatedAt > lastWhen {
+			s.Ahead = append(s.Ahead, ref)
+		} else {
+			s.Unknown = append(s.Unknown, ref)
+		}
+	}
+	if n := len(j.Migrations); n > 0 {
+		tag := j.Migrations[n-1].Tag
+		s.Required = &tag
+	}
+	s.InSync = len(s.Pending) == 0
+	s.NotIncreasing = append(s.NotIncreasing, j.NotIncreasing()...)
+	return s
+}

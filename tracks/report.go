@@ -1,0 +1,91 @@
+package tracks
+
+import (
+	"context"
+
+	"github.com/hogsend/hogsend-db/ledger"
+)
+
+// Health statuses of a Report (the server's GET /v1/health contract).
+const (
+	StatusHealthy          = "healthy"
+	StatusMigrationPending = "migration_pending"
+	StatusDegraded         = "degraded"
+)
+
+// Report is the document printed by `hogsend-db status --json` and served
+// by guard in GET /v1/health. Fields may be added, never renamed.
+type Report struct {
+	Status     string               `json:"status"`
+	Schema     map[string]*State    `json:"schema"` // keyed by track name: "engine", "client"
+	Components map[string]Component `json:"components"`
+	// Release is what the engine version side table records, if anything.
+	Release *Release `json:"release,omitempty"`
+}
+
+// Component is one dependency's health.
+type Component struct {
+	Status string `json:"status"`          // "up" or "down"
+	Error  string `json:"error,omitempty"` // redacted: never a password
+}
+
+// Track returns the state of the named track, or nil.
+func (r *Report) Track(name string) *State { return r.Schema[name] }
+
+// Problems reports whether any track has integrity problems.
+func (r *Report) Problems() bool {
+	for _, s := range r.Schema {
+		if s.Problems() {
+			return true
+		}
+	}
+	return false
+}
+
+// Status reads every track's ledger (and the release record) in one round
+// trip and matches them. It never locks, never writes and never creates
+// anything, so it works for read-only roles and is safe in health probes.
+// An error means the database could not be read; Degraded turns it into a
+// report.
+func Status(ctx context.Context, q ledger.Querier, ts []Loaded) (*Report, error) {
+	c, err := NewChecker(ts)
+	if err != nil {
+		return nil, err
+	}
+	return c.Status(ctx, q)
+}
+
+func reportFrom(ts []Loaded, snap ledger.Snapshot) *Report {
+	r := &Report{Status: StatusHealthy, Schema: make(map[string]*State, len(ts)),
+		Components: map[string]Component{"database": {Status: "up"}}}
+	for i, t := range ts {
+		s := Match(t.Journal, snap.Ledgers[i])
+		s.Note = t.Note
+		s.InvalidIndexes = invalidFor(t.Journal, snap.InvalidIndexes)
+		r.Schema[t.Name] = &s
+		if !s.InSync {
+			r.Status = StatusMigrationPending
+		}
+	}
+	if rel, ok := snap.Releases[Engine]; ok {
+		r.Release = &rel
+	}
+	return r
+}
+
+// Degraded is the report for a database that could not be read: every
+// track's pending list is unknown. msg must already be redacted.
+func Degraded(ts []Loaded, msg string) *Report {
+	r := &Report{Status: StatusDegraded, Schema: make(map[string]*State, len(ts)),
+		Components: map[string]Component{"database": {Status: "down", Error: msg}}}
+	for _, t := range ts {
+		s := Match(t.Journal, ledger.Ledger{Table: t.Ledger})
+		s.Pending, s.InSync, s.pending, s.Note = []string{}, false, nil, t.Note
+		r.Schema[t.Name] = &s
+	}
+	return r
+}
+
+// Release is the engine release recorded in the database by the last
+// migrate that applied (or repaired) the engine track.
+type Release = ledger.Release

@@ -1,0 +1,127 @@
+// Package tracks is the two-track model of a Hogsend database: the engine
+// track (bundled, fatal when behind) and the client track (./migrations,
+// reported when behind). It matches journals against ledgers (pure), reports
+// status (read-only, no lock) and applies pending migrations under the
+// advisory lock shared with the Node implementation.
+//
+// It is the only package that takes the lock. It never prints: progress
+// leaves as Events, results as values, failures as typed errors.
+package tracks
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/hogsend/hogsend-db/engine"
+	"github.com/hogsend/hogsend-db/journal"
+	"github.com/hogsend/hogsend-db/ledger"
+)
+
+// Track names.
+const (
+	Engine = "engine"
+	Client = "client"
+)
+
+// Track is one migration track: where its migrations come from and where
+// its ledger lives.
+type Track struct {
+	Name     string
+	Source   fs.FS        // the drizzle-kit folder; nil means no folder
+	Location string       // where Source came from, for messages ("bundled", "./migrations")
+	Ledger   ledger.Table // drizzle.__drizzle_migrations or drizzle.__client_migrations
+	// Fatal: a database behind this track must not serve (the engine).
+	Fatal bool
+	// Optional: a missing folder is an empty track, not an error (the client).
+	Optional bool
+	// Release is the release version the track's migrations belong to
+	// (engine.Version for the bundled engine track); empty for none.
+	Release string
+}
+
+// EngineTrack is the bundled engine track.
+func EngineTrack() Track {
+	return Track{Name: Engine, Source: engine.Migrations(), Location: "bundled", Ledger: ledger.EngineTable,
+		Fatal: true, Release: engine.Version}
+}
+
+// EngineTrackFrom replaces the bundled engine migrations with a folder on
+// disk (engine development and tests). The release version is unknown.
+func EngineTrackFrom(dir string) Track {
+	t := EngineTrack()
+	t.Source, t.Location, t.Release = DirFS(dir), dir, ""
+	return t
+}
+
+// ClientTrack is the user's track in dir (default "./migrations").
+func ClientTrack(dir string) Track {
+	return Track{Name: Client, Source: DirFS(dir), Location: dir, Ledger: ledger.ClientTable, Optional: true}
+}
+
+// DirFS opens dir as an fs.FS that refuses to follow symlinks out of it
+// (os.Root), so a migration folder cannot read files elsewhere. A folder
+// that does not exist yields an FS on which every read reports
+// fs.ErrNotExist.
+func DirFS(dir string) fs.FS {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return errFS{err: err}
+	}
+	return root.FS()
+}
+
+type errFS struct{ err error }
+
+func (e errFS) Open(name string) (fs.File, error) {
+	return nil, &fs.PathError{Op: "open", Path: name, Err: e.err}
+}
+
+// Loaded is a track with its journal read.
+type Loaded struct {
+	Track
+	Journal *journal.Journal
+	// Note says why the track is empty when its optional folder is missing,
+	// e.g. "no client migrations folder at ./migrations".
+	Note string
+}
+
+// ErrNoSource: a track that is not optional has no migration folder.
+var ErrNoSource = errors.New("migration folder not found")
+
+// Load reads a track's journal. An optional track whose folder (or journal)
+// does not exist is empty, with a Note saying so.
+func Load(t Track) (Loaded, error) {
+	if t.Source == nil {
+		if t.Optional {
+			return Loaded{Track: t, Journal: &journal.Journal{Version: "7", Dialect: "postgresql"}, Note: "no migrations"}, nil
+		}
+		return Loaded{}, fmt.Errorf("tracks: %s track: %w", t.Name, ErrNoSource)
+	}
+	j, err := journal.Open(t.Source)
+	if err != nil {
+		if errors.Is(err, journal.ErrNoJournal) {
+			if t.Optional {
+				return Loaded{Track: t, Journal: &journal.Journal{Version: "7", Dialect: "postgresql"},
+					Note: fmt.Sprintf("no %s migrations folder at %s", t.Name, t.Location)}, nil
+			}
+			return Loaded{}, fmt.Errorf("tracks: %s track at %s: %w: %w", t.Name, t.Location, ErrNoSource, err)
+		}
+		return Loaded{}, fmt.Errorf("tracks: %s track at %s: %w", t.Name, t.Location, err)
+	}
+	return Loaded{Track: t, Journal: j}, nil
+}
+
+// LoadAll loads tracks in order.
+func LoadAll(ts ...Track) ([]Loaded, error) {
+	out := make([]Loaded, 0, len(ts))
+	for _, t := range ts {
+		l, err := Load(t)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
