@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
@@ -32,8 +33,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		color:    isTerminal(stdout) && !noColor,
 		errColor: isTerminal(stderr) && !noColor,
 	}
+	// urfave/cli v2 writes to its package variables (cli.HelpFlag's
+	// defaults, the shared help command) while it sets up and parses. One
+	// process runs one app, but the tests call run concurrently: parsing is
+	// serialized, and the lock is released as a command's action starts, so
+	// the commands themselves still run side by side.
+	parseMu.Lock()
+	var release sync.Once
+	unlock := func() { release.Do(parseMu.Unlock) }
+	defer unlock()
 	app := newApp(io)
+	for _, c := range app.Commands {
+		action := c.Action
+		c.Action = func(c *cli.Context) error { unlock(); return action(c) }
+	}
 	err := app.RunContext(ctx, args)
+	unlock()
 	if err == nil {
 		return exitOK
 	}
@@ -129,8 +144,10 @@ func secretSources(args []string) []string {
 	return out
 }
 
-// urfave/cli's help flag is a package variable: set it once, not in every
-// run (the tests call run concurrently; writing it per run was a data race).
+// parseMu serializes urfave/cli's setup and parsing across runs in one
+// process (see run).
+var parseMu sync.Mutex
+
 func init() {
 	cli.HelpFlag = &cli.BoolFlag{Name: "help", Aliases: []string{"h"}, Usage: "show help"}
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hogsend/hogsend-db/internal/pgtest"
@@ -165,6 +166,36 @@ func TestHelpListsExitCodes(t *testing.T) {
 	_, out, _ = hogsend(t, "migrate", "--help")
 	if !strings.Contains(out, "EXIT CODES") || !strings.Contains(out, "--lock-wait") {
 		t.Fatalf("migrate help:\n%s", out)
+	}
+}
+
+// run is called concurrently in one process by these tests (and could be by
+// an embedder): under -race this fails if parsing touches shared state
+// unguarded, as urfave/cli v2's package variables did.
+func TestRunConcurrently(t *testing.T) {
+	args := [][]string{
+		{"version"},
+		{"--help"},
+		{"migrate", "--help"},
+		{"status", "--dir", "/nonexistent", "--database-url", ""},
+		{"lint", "--bogus"},
+	}
+	var wg sync.WaitGroup
+	codes := make([]int, 4*len(args))
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var out, errb bytes.Buffer
+			codes[i] = run(context.Background(), append([]string{"hogsend-db"}, args[i%len(args)]...), &out, &errb)
+		}()
+	}
+	wg.Wait()
+	for i, code := range codes {
+		a := args[i%len(args)]
+		if want, _, _ := hogsend(t, a...); code != want {
+			t.Errorf("%v: exit %d concurrently, %d alone", a, code, want)
+		}
 	}
 }
 
