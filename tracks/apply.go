@@ -340,6 +340,9 @@ func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Mig
 	results, err := conn.PgConn().ExecBatch(ctx, batch).ReadAll()
 	if err != nil {
 		rollback(ctx, conn)
+		if commitInDoubt(err) {
+			return &CommitUnknownError{Track: t.Name, Tags: migrationTags(group), Err: err}
+		}
 		if ctx.Err() != nil {
 			return fmt.Errorf("tracks: %s track: interrupted; rolled back: %w", t.Name, errors.Join(ctx.Err(), err))
 		}
@@ -357,12 +360,14 @@ func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Mig
 	return nil
 }
 
-func tagList(group []*journal.Migration) string {
+func tagList(group []*journal.Migration) string { return strings.Join(migrationTags(group), ", ") }
+
+func migrationTags(group []*journal.Migration) []string {
 	tags := make([]string, len(group))
 	for i, m := range group {
 		tags[i] = m.Tag
 	}
-	return strings.Join(tags, ", ")
+	return tags
 }
 
 // execMarked sends msg as one simple-query message and returns the last
@@ -505,9 +510,20 @@ func applyNoTx(ctx context.Context, conn *pgx.Conn, t Loaded, m *journal.Migrati
 		return fmt.Errorf("tracks: %s track: %s applied but not recorded: %w", t.Name, m.Tag, err)
 	}
 	if err := tx.Commit(ctx); err != nil {
+		if commitInDoubt(err) {
+			return &CommitUnknownError{Track: t.Name, Tags: []string{m.Tag}, NoTransaction: true, Err: err}
+		}
 		return fmt.Errorf("tracks: %s track: %s applied but not recorded: %w", t.Name, m.Tag, err)
 	}
 	return nil
+}
+
+// commitInDoubt reports whether a failed COMMIT may still have committed:
+// the server did not answer (the connection broke, or pgconn closed it after
+// an unanswered cancel request), and the request may have reached it.
+func commitInDoubt(err error) bool {
+	var pgErr *pgconn.PgError
+	return !errors.As(err, &pgErr) && !pgconn.SafeToRetry(err)
 }
 
 // rollback ends the open transaction even when ctx is cancelled.

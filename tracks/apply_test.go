@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -630,5 +631,65 @@ func applyAsSchemaOwner(t *testing.T, ts []tracks.Loaded) {
 	}
 	if got := rowsOf(t, db, ts[0].Ledger); len(got) != len(ts[0].Journal.Migrations) {
 		t.Fatalf("ledger %v", got)
+	}
+}
+
+// A cancel that the server does not honour during COMMIT: pgconn closes the
+// connection after its deadline delay, and the server goes on to commit.
+// Apply must not claim a rollback: the outcome is unknown to it, and here
+// the migration did land, row and table together.
+func TestApplyCommitOutcomeUnknown(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	// A deferred constraint trigger runs at COMMIT; it sleeps 8 s in steps
+	// and swallows cancel requests.
+	slow := mig{"0000_slow_commit", 1700000000000, `CREATE TABLE slow (id int);
+--> statement-breakpoint
+CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  FOR i IN 1..80 LOOP
+    BEGIN
+      PERFORM pg_sleep(0.1);
+    EXCEPTION WHEN query_canceled THEN NULL;
+    END;
+  END LOOP;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON slow DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit();
+--> statement-breakpoint
+INSERT INTO slow VALUES (1);`}
+	conn := connect(t, db)
+	pid := backendPID(t, conn)
+	ctx, cancel := context.WithCancel(ctxT(t))
+	defer cancel()
+	go func() {
+		// Cancel once that session is running COMMIT.
+		watch := db.Conn(t)
+		for ctx.Err() == nil {
+			var q string
+			err := watch.QueryRow(context.Background(), "select query from pg_stat_activity where pid = $1 and state = 'active'", pid).Scan(&q)
+			if err == nil && q == "COMMIT" {
+				cancel()
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	_, err := tracks.Apply(ctx, conn, []tracks.Loaded{client(t, folder(slow))}, tracks.Options{})
+	var unknown *tracks.CommitUnknownError
+	if !errors.As(err, &unknown) || !errors.Is(err, tracks.ErrCommitUnknown) || strings.Contains(err.Error(), "rolled back") {
+		t.Fatalf("Apply: %v, want a CommitUnknownError that does not claim a rollback", err)
+	}
+	if !slices.Equal(unknown.Tags, []string{"0000_slow_commit"}) || !strings.Contains(err.Error(), "hogsend-db status") {
+		t.Errorf("error: %v (tags %v)", err, unknown.Tags)
+	}
+	// The server finishes the COMMIT on its own: the row and the table land together.
+	deadline := time.Now().Add(20 * time.Second)
+	for len(rowsOf(t, db, ledger.ClientTable)) == 0 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got := rowsOf(t, db, ledger.ClientTable); len(got) != 1 || !slices.Contains(tables(t, db), "slow") {
+		t.Errorf("after the server finished: ledger %v, tables %v", got, tables(t, db))
 	}
 }

@@ -16,6 +16,9 @@ var (
 	ErrLockTimeout = errors.New("timed out waiting for the migration lock")
 	ErrStatement   = errors.New("migration statement failed")
 	ErrLockLost    = errors.New("advisory lock not held by this session")
+	// ErrCommitUnknown: the connection failed with COMMIT possibly in
+	// flight; the server may or may not have committed.
+	ErrCommitUnknown = errors.New("outcome of COMMIT unknown")
 )
 
 // OutOfOrderError: pending migrations are older than the newest ledger row.
@@ -44,6 +47,34 @@ func (e *ModifiedError) Error() string {
 		e.Track, strings.Join(e.Tags, ", "))
 }
 func (e *ModifiedError) Unwrap() error { return ErrModified }
+
+// CommitUnknownError: the connection broke, or was closed after a cancel
+// request went unanswered, while the ledger rows and COMMIT of a group were
+// in flight. The group is atomic: its migrations are either all applied and
+// recorded or none is, and only the database can say which.
+//
+// For a no-transaction migration (NoTransaction) the statements have run;
+// only its ledger row is in doubt.
+type CommitUnknownError struct {
+	Track         string
+	Tags          []string
+	NoTransaction bool
+	Err           error // the connection error
+}
+
+func (e *CommitUnknownError) Error() string {
+	if e.NoTransaction {
+		return fmt.Sprintf("tracks: %s track: the connection failed while recording %s (%v); "+
+			"its statements ran, but whether its ledger row was committed is unknown. "+
+			"Run \"hogsend-db status\": if it is still pending, \"hogsend-db repair --from-push\" records it once drift proves its objects exist",
+			e.Track, strings.Join(e.Tags, ", "), e.Err)
+	}
+	return fmt.Sprintf("tracks: %s track: the connection failed while committing %s (%v); "+
+		"whether the server committed is unknown: they are either all applied and recorded or none is. "+
+		"Run \"hogsend-db status\" to see which, then \"hogsend-db migrate\" again if they are pending",
+		e.Track, strings.Join(e.Tags, ", "), e.Err)
+}
+func (e *CommitUnknownError) Unwrap() []error { return []error{ErrCommitUnknown, e.Err} }
 
 // LockHolder describes the session holding the advisory lock.
 type LockHolder struct {
