@@ -422,10 +422,10 @@ func buildDesired(ctx context.Context, srv *scratch.Server, baseSteps []schemast
 	}
 	steps := make([]schemastate.Step, 0, len(files))
 	for _, f := range files {
-		steps = append(steps, schemastate.Step{Name: f.Path, Statements: []string{f.SQL}})
+		steps = append(steps, schemastate.Step{Name: f.Path, Statements: []string{f.SQL}, OnNotice: skippedEngineObject(baseRealm)})
 	}
 	if err := schemastate.Replay(ctx, db, steps, false, nil); err != nil {
-		return s, nil, schemaError(err, baseRealm)
+		return s, nil, schemaError(err, baseRealm, files)
 	}
 	if s.realm, err = schemastate.Inspect(ctx, db.URL); err != nil {
 		return s, nil, err

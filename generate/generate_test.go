@@ -261,6 +261,10 @@ func TestClientSchemaRedefiningEngineObjectIsRefused(t *testing.T) {
 		"alter table":  {clientSchema + "ALTER TABLE email_sends ADD COLUMN tenant text;\n", "table public.email_sends"},
 		"index":        {clientSchema + "CREATE INDEX my_idx ON contacts (email);\n", "table public.contacts"},
 		"enum":         {"CREATE TYPE send_status AS ENUM ('x');\n", "type public.send_status"},
+		// PostgreSQL skips these with only a notice: the client's
+		// definition would vanish without a word.
+		"create table if not exists": {clientSchema + "CREATE TABLE IF NOT EXISTS contacts (id uuid PRIMARY KEY, tenant text);\n", "table public.contacts"},
+		"create index if not exists": {clientSchema + "create index if not exists \"email_sends_contact_id_idx\" on contact_notes (note);\n", "index public.email_sends_contact_id_idx (on table email_sends)"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -271,6 +275,12 @@ func TestClientSchemaRedefiningEngineObjectIsRefused(t *testing.T) {
 			}
 			if eo.Object != c.object || !strings.Contains(err.Error(), "reference the engine table instead of redefining it") {
 				t.Errorf("error %q names %q, want %q", err, eo.Object, c.object)
+			}
+			if strings.Contains(name, "if not exists") {
+				// The clause is on the file's last line.
+				if wantLine := strings.Count(c.sql, "\n"); eo.File != "schema.sql" || eo.Line != wantLine || !strings.Contains(err.Error(), "IF NOT EXISTS") {
+					t.Errorf("error %q at %s:%d, want schema.sql:%d and a word on IF NOT EXISTS", err, eo.File, eo.Line, wantLine)
+				}
 			}
 			if _, err := os.Stat(e.dir); !os.IsNotExist(err) {
 				t.Errorf("something was written: %v", err)

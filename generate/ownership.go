@@ -8,6 +8,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/schemastate"
 )
 
@@ -113,20 +114,75 @@ var alreadyExistsRE = regexp.MustCompile(`"([^"]+)"`)
 
 // schemaError turns a failed schema file into a *SchemaError, or an
 // *EngineObjectError when the statement recreates an engine object.
-func schemaError(err error, base *schema.Realm) error {
+func schemaError(err error, base *schema.Realm, files []SchemaFile) error {
 	var se *schemastate.StepError
 	if !errors.As(err, &se) {
 		return fmt.Errorf("generate: desired schema: %w", err)
 	}
-	var pe *pgconn.PgError
-	if base != nil && errors.As(se.Err, &pe) && (pe.Code == "42P07" || pe.Code == "42710") {
-		if m := alreadyExistsRE.FindStringSubmatch(pe.Message); m != nil {
-			if obj := findObject(base, m[1]); obj != "" {
-				return &EngineObjectError{Object: obj, Detail: "creates it again", File: se.Step, Line: se.Line, Col: se.Col}
+	if name := alreadyExists(se.Err); base != nil && name != "" {
+		if obj := findObject(base, name); obj != "" {
+			e := &EngineObjectError{Object: obj, Detail: "creates it again", File: se.Step, Line: se.Line, Col: se.Col}
+			var sk *skippedError
+			if errors.As(se.Err, &sk) {
+				e.Detail = "creates it again with IF NOT EXISTS, which PostgreSQL skips with only a notice (the client's definition would be silently ignored)"
+				for _, f := range files {
+					if f.Path == se.Step && e.Line == 0 {
+						e.Line, e.Col = locateIfNotExists(f.SQL, name)
+					}
+				}
 			}
+			return e
 		}
 	}
 	return &SchemaError{File: se.Step, Line: se.Line, Col: se.Col, Err: se.Err}
+}
+
+// alreadyExists is the name in an "already exists" error or notice
+// (duplicate table, object or schema), "" for anything else.
+func alreadyExists(err error) string {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || (pe.Code != "42P07" && pe.Code != "42710" && pe.Code != "42P06") {
+		return ""
+	}
+	if m := alreadyExistsRE.FindStringSubmatch(pe.Message); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// skippedError is a NOTICE that an IF NOT EXISTS statement was skipped
+// because the object already exists.
+type skippedError struct{ notice *pgconn.PgError }
+
+func (e *skippedError) Error() string { return e.notice.Message }
+func (e *skippedError) Unwrap() error { return e.notice }
+
+// skippedEngineObject fails a desired-schema statement that PostgreSQL
+// skipped because an engine object of that name exists (CREATE TABLE IF NOT
+// EXISTS contacts …): without it, the client's definition would vanish
+// silently. nil when there is no engine track.
+func skippedEngineObject(base *schema.Realm) func(*pgconn.Notice) error {
+	if base == nil {
+		return nil
+	}
+	return func(n *pgconn.Notice) error {
+		err := &skippedError{notice: (*pgconn.PgError)(n)}
+		if name := alreadyExists(err); name != "" && findObject(base, name) != "" {
+			return err
+		}
+		return nil
+	}
+}
+
+// locateIfNotExists finds the "IF NOT EXISTS name" clause in sql for a
+// line and column (PostgreSQL gives notices no position); 0, 0 if absent.
+func locateIfNotExists(sql, name string) (line, col int) {
+	re := regexp.MustCompile(`(?i)\bif\s+not\s+exists\s+(?:"?[^\s."]+"?\s*\.\s*)?"?` + regexp.QuoteMeta(name) + `(?:"|\s|\(|;|$)`)
+	loc := re.FindStringIndex(sql)
+	if loc == nil {
+		return 0, 0
+	}
+	return journal.Position(sql, loc[0])
 }
 
 // findObject names the base object called name (table, index, type).

@@ -27,6 +27,12 @@ type Step struct {
 	// Migration, if set, is the file the statements were split from, so
 	// errors can give a line and column in that file.
 	Migration *journal.Migration
+	// OnNotice, if set, sees each NOTICE (or WARNING) the server raised
+	// while a statement ran, after that statement; an error it returns
+	// fails the step at that statement, as a failed statement would. It is
+	// how a caller catches what PostgreSQL skips with only a notice, such
+	// as CREATE TABLE IF NOT EXISTS on an existing table.
+	OnNotice func(*pgconn.Notice) error
 }
 
 // StepsFromJournal makes one Step per migration of j, named track/tag.
@@ -82,7 +88,11 @@ func (e *StepError) Unwrap() error { return e.Err }
 // otherwise). An error from onStep stops the replay and is returned as is.
 // A rejected statement yields a *StepError.
 func Replay(ctx context.Context, db *scratch.DB, steps []Step, inspectEach bool, onStep func(i int, realm *schema.Realm) error) error {
-	conn, err := db.Conn(ctx)
+	// Notices arrive on the goroutine running the statement.
+	var notices []*pgconn.Notice
+	conn, err := db.Conn(ctx, func(c *pgx.ConnConfig) {
+		c.OnNotice = func(_ *pgconn.PgConn, n *pgconn.Notice) { notices = append(notices, n) }
+	})
 	if err != nil {
 		return fmt.Errorf("schemastate: replay: %w", err)
 	}
@@ -97,7 +107,7 @@ func Replay(ctx context.Context, db *scratch.DB, steps []Step, inspectEach bool,
 		defer insp.Close()
 	}
 	for i, st := range steps {
-		if err := applyStep(ctx, conn, st); err != nil {
+		if err := applyStep(ctx, conn, st, &notices); err != nil {
 			return err
 		}
 		var realm *schema.Realm
@@ -115,7 +125,7 @@ func Replay(ctx context.Context, db *scratch.DB, steps []Step, inspectEach bool,
 	return nil
 }
 
-func applyStep(ctx context.Context, conn *pgx.Conn, st Step) (rerr error) {
+func applyStep(ctx context.Context, conn *pgx.Conn, st Step, notices *[]*pgconn.Notice) (rerr error) {
 	if !st.NoTransaction {
 		if _, err := conn.Exec(ctx, "BEGIN"); err != nil {
 			return fmt.Errorf("schemastate: replay %s: begin: %w", st.Name, err)
@@ -134,8 +144,16 @@ func applyStep(ctx context.Context, conn *pgx.Conn, st Step) (rerr error) {
 		if strings.TrimSpace(sql) == "" {
 			continue
 		}
+		*notices = (*notices)[:0]
 		if _, err := conn.Exec(ctx, sql); err != nil {
 			return stepError(st, i, sql, err)
+		}
+		if st.OnNotice != nil {
+			for _, n := range *notices {
+				if err := st.OnNotice(n); err != nil {
+					return stepError(st, i, sql, err)
+				}
+			}
 		}
 	}
 	return nil

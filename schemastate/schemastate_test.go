@@ -388,6 +388,42 @@ func TestCompare(t *testing.T) {
 	}
 }
 
+// OnNotice sees the notices of the statement that raised them, and an
+// error from it fails the step there, rolled back like a failed statement.
+func TestReplayOnNotice(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := scratchDB(t)
+	var seen []string
+	skipped := errors.New("skipped")
+	steps := []schemastate.Step{
+		{Name: "one", Statements: []string{"CREATE TABLE a (id int);"}},
+		{Name: "two", Statements: []string{"CREATE TABLE b (id int);", "CREATE TABLE IF NOT EXISTS a (x text);", "CREATE TABLE c (id int);"},
+			OnNotice: func(n *pgconn.Notice) error {
+				seen = append(seen, n.Code)
+				if n.Code == "42P07" {
+					return skipped
+				}
+				return nil
+			}},
+	}
+	err := schemastate.Replay(ctx, db, steps, false, nil)
+	var se *schemastate.StepError
+	if !errors.As(err, &se) || !errors.Is(err, skipped) || se.Step != "two" || se.Statement != 1 {
+		t.Fatalf("err = %v, want the OnNotice error at two #1", err)
+	}
+	if len(seen) != 1 || seen[0] != "42P07" {
+		t.Errorf("notices seen: %v", seen)
+	}
+	got := keys(schemastate.Objects(inspect(t, db.URL)))
+	if _, ok := got["table public.b"]; ok {
+		t.Error("the failed step was not rolled back")
+	}
+	if _, ok := got["table public.a"]; !ok {
+		t.Error("the first step is missing")
+	}
+}
+
 func TestReplayErrorNamesStepAndRollsBack(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

@@ -123,8 +123,9 @@ func (s *Server) Create(ctx context.Context) (*DB, error) {
 func (d *DB) String() string { return redact.URL(d.URL) }
 
 // Conn opens a new connection to the scratch database; the caller closes it.
-func (d *DB) Conn(ctx context.Context) (*pgx.Conn, error) {
-	return connect(ctx, d.URL)
+// configure, if given, adjusts the parsed config first (e.g. OnNotice).
+func (d *DB) Conn(ctx context.Context, configure ...func(*pgx.ConnConfig)) (*pgx.Conn, error) {
+	return connect(ctx, d.URL, configure...)
 }
 
 // Drop drops the database WITH (FORCE), ending its sessions. It runs on a
@@ -206,7 +207,7 @@ func (s *Server) adminConn(ctx context.Context) (*pgx.Conn, error) {
 // defaultConnectTimeout bounds connecting to the dev server.
 const defaultConnectTimeout = 10 * time.Second
 
-func connect(ctx context.Context, connString string) (*pgx.Conn, error) {
+func connect(ctx context.Context, connString string, configure ...func(*pgx.ConnConfig)) (*pgx.Conn, error) {
 	cfg, err := pgx.ParseConfig(connString)
 	if err != nil {
 		return nil, fmt.Errorf("scratch: parse %s: %w", redact.URL(connString), redact.Error(err, connString))
@@ -215,6 +216,9 @@ func connect(ctx context.Context, connString string) (*pgx.Conn, error) {
 		// An unreachable dev server fails in seconds, not at the OS's TCP
 		// timeout; connect_timeout in the URL overrides this.
 		cfg.ConnectTimeout = defaultConnectTimeout
+	}
+	for _, f := range configure {
+		f(cfg)
 	}
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
