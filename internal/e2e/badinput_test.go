@@ -154,7 +154,7 @@ func badCases() []badCase {
 		{name: "CRLF file: applied, hash of the raw bytes", setup: func(e *caseEnv) {
 			e.write(mig{"0000_a", 1800000005000, "CREATE TABLE a (id int);\r\n--> statement-breakpoint\r\nCREATE TABLE a2 (id int);\r\n"})
 		}, code: 0, changed: func(t *testing.T, e *caseEnv, r clitest.Result) {
-			conn := connect(t, e.db.URL)
+			conn := pgtest.Connect(t, e.db.URL)
 			want := sha("CREATE TABLE a (id int);\r\n--> statement-breakpoint\r\nCREATE TABLE a2 (id int);\r\n") + " 1800000005000"
 			if got := ledgerHashes(t, conn, "drizzle.__client_migrations"); len(got) != 1 || got[0] != want {
 				t.Errorf("ledger %q, want [%q] (sha256 of the file bytes, CRLF kept)", got, want)
@@ -188,7 +188,7 @@ func badCases() []badCase {
 			frags: []string{"statement 2 failed", "lock timeout", "55P03", "rolled back"}},
 		{name: "lock wait timeout", setup: func(e *caseEnv) {
 			okA(e)
-			c := connect(e.t, e.db.URL)
+			c := pgtest.Connect(e.t, e.db.URL)
 			if _, err := c.Exec(context.Background(), "select pg_advisory_lock(4812007)"); err != nil {
 				e.t.Fatal(err)
 			}
@@ -289,7 +289,7 @@ func badCases() []badCase {
 // holdTableLock takes a SHARE lock on busy in an open transaction for the
 // rest of the case: ALTER TABLE must wait, reads (the fingerprint) need not.
 func holdTableLock(e *caseEnv) {
-	c := connect(e.t, e.db.URL)
+	c := pgtest.Connect(e.t, e.db.URL)
 	if _, err := c.Exec(context.Background(), "BEGIN; LOCK TABLE busy IN SHARE MODE"); err != nil {
 		e.t.Fatal(err)
 	}

@@ -75,7 +75,7 @@ func TestConcurrentMigrate(t *testing.T) {
 			}
 			wall := time.Since(began)
 
-			conn := connect(t, db.URL)
+			conn := pgtest.Connect(t, db.URL)
 			ctx := context.Background()
 			rows, err := conn.Query(ctx, "select tag, count(*)::int from applied_log group by tag order by tag")
 			if err != nil {

@@ -27,7 +27,7 @@ func uniqueOnDuplicates(ifNotExists bool) []mig {
 // indexState is "absent", "valid" or "invalid".
 func indexState(t testing.TB, dbURL, name string) string {
 	t.Helper()
-	conn := connect(t, dbURL)
+	conn := pgtest.Connect(t, dbURL)
 	var valid *bool
 	err := conn.QueryRow(context.Background(), "select (select indisvalid from pg_index where indexrelid = to_regclass($1))", name).Scan(&valid)
 	if err != nil {
@@ -60,7 +60,7 @@ func TestFailedConcurrentIndex(t *testing.T) {
 	if got := indexState(t, db.URL, "dup_v_key"); got != "invalid" {
 		t.Errorf("index dup_v_key is %s, want invalid (PostgreSQL keeps a failed concurrent build)", got)
 	}
-	conn := connect(t, db.URL)
+	conn := pgtest.Connect(t, db.URL)
 	if rows := ledgerHashes(t, conn, "drizzle.__client_migrations"); len(rows) != 1 {
 		t.Errorf("client ledger has %d rows, want 1 (0000_dup only): the failed migration must not be stamped", len(rows))
 	}
@@ -108,7 +108,7 @@ func TestIfNotExistsSkipsInvalidIndex(t *testing.T) {
 	if got := indexState(t, db.URL, "dup_v_key"); got != "invalid" {
 		t.Fatalf("index is %s, want invalid", got)
 	}
-	conn := connect(t, db.URL)
+	conn := pgtest.Connect(t, db.URL)
 	if rows := ledgerHashes(t, conn, "drizzle.__client_migrations"); len(rows) != 1 {
 		t.Errorf("client ledger has %d rows: 0001_dup_v_key was stamped although its index is INVALID", len(rows))
 	}

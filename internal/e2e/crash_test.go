@@ -62,7 +62,7 @@ func migsOf(ks []killable) []mig {
 // its row (its statements commit one by one); that is returned as partial.
 func consistency(t testing.TB, dbURL string, ks []killable) (clientRows int, partial []string) {
 	t.Helper()
-	conn := connect(t, dbURL)
+	conn := pgtest.Connect(t, dbURL)
 	defer conn.Close(context.Background())
 	rows := ledgerHashes(t, conn, "drizzle.__client_migrations")
 	seen := map[string]int{}
@@ -160,7 +160,7 @@ func TestKill9(t *testing.T) {
 			}
 			full := r.Dur
 			want := fingerprint(t, ref.URL)
-			admin := connect(t, ref.URL)
+			admin := pgtest.Connect(t, ref.URL)
 
 			trials := crashTrials()
 			landed := 0

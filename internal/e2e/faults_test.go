@@ -48,7 +48,7 @@ func TestTerminateBackend(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db := pgtest.New(t)
-			admin := connect(t, db.URL)
+			admin := pgtest.Connect(t, db.URL)
 			p := clitest.Start(t, "", nil, "migrate", "--database-url", db.URL, "--dir", dir, "--track", "client")
 			pid := waitActive(t, admin, db.Name, tc.like, 30*time.Second)
 			cut := time.Now()
@@ -100,7 +100,7 @@ func TestServerRestart(t *testing.T) {
 	want := fingerprint(t, ref.URL)
 
 	db := srv.NewDB(t)
-	admin := connect(t, db.URL)
+	admin := pgtest.Connect(t, db.URL)
 	p := clitest.Start(t, "", nil, "migrate", "--database-url", db.URL, "--dir", dir, "--track", "client")
 	waitActive(t, admin, db.Name, "%pg_sleep(0.31)%", 30*time.Second)
 	cut := time.Now()

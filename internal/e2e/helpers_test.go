@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hogsend/hogsend-db/internal/clitest"
+	"github.com/hogsend/hogsend-db/internal/pgtest"
 	"github.com/hogsend/hogsend-db/journal"
 )
 
@@ -91,19 +92,6 @@ func withDB(t testing.TB, rawURL, name string) string {
 	return u.String()
 }
 
-// connect opens a plain (superuser) connection, closed at cleanup.
-func connect(t testing.TB, rawURL string) *pgx.Conn {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, rawURL)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	t.Cleanup(func() { _ = conn.Close(context.Background()) })
-	return conn
-}
-
 // fingerprintSQL lists, one line each, every user-visible object of the
 // database (schemas, relations, columns, index validity, constraints, types,
 // enum labels, functions), the row count of every table, and the ledger and
@@ -148,7 +136,7 @@ select coalesce(string_agg(line, E'\n' order by line), '') from (
 // fingerprint describes the database's schema and bookkeeping as text.
 func fingerprint(t testing.TB, dbURL string) string {
 	t.Helper()
-	conn := connect(t, dbURL)
+	conn := pgtest.Connect(t, dbURL)
 	var fp string
 	if err := conn.QueryRow(context.Background(), fingerprintSQL).Scan(&fp); err != nil {
 		t.Fatalf("fingerprint: %v", err)

@@ -124,7 +124,7 @@ pidfile = %s/pgbouncer.pid
 	folder := writeFolder(t, t.TempDir(), migA, migB)
 	r := run(t, "", nil, "migrate", "--database-url", via, "--dir", folder, "--track", "client")
 	mustContain(t, "stderr", r.Stderr, "warning: the advisory lock is not held by this session", "PgBouncer")
-	admin := connect(t, db.URL)
+	admin := pgtest.Connect(t, db.URL)
 	leaked := lockHeld(t, admin)
 	figure(t, "through PgBouncer pool_mode=transaction: exit %d, LockNotHeld warning printed; lock left held on a pooled server session afterwards: %v", r.Code, leaked)
 	t.Logf("%s", r)

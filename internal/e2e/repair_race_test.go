@@ -45,7 +45,7 @@ func TestRepairRacesMigrate(t *testing.T) {
 		t.Fatalf("reference migrate: %s", r)
 	}
 	want := fingerprint(t, ref.URL)
-	refConn := connect(t, ref.URL)
+	refConn := pgtest.Connect(t, ref.URL)
 	wantEngine := ledgerHashes(t, refConn, "drizzle.__drizzle_migrations")
 	wantClient := ledgerHashes(t, refConn, "drizzle.__client_migrations")
 
@@ -68,7 +68,7 @@ func TestRepairRacesMigrate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			db := pgtest.New(t)
-			conn := connect(t, db.URL)
+			conn := pgtest.Connect(t, db.URL)
 			bootstrap(t, conn, engineJ.Migrations)
 			bootstrap(t, conn, clientJ.Migrations[:tc.present])
 			if got := ledgerHashes(t, conn, "drizzle.__drizzle_migrations"); got != nil {
@@ -108,7 +108,7 @@ func TestRepairRacesMigrate(t *testing.T) {
 			// The second wave: a migrate every 200 ms until the rows are
 			// written, and two more after, so that some migrates race the
 			// repairs still re-checking under the lock.
-			watch := connect(t, db.URL)
+			watch := pgtest.Connect(t, db.URL)
 			spread, after := 0, 0
 			for deadline := time.Now().Add(2 * time.Minute); after < 2 && time.Now().Before(deadline); spread++ {
 				time.Sleep(200 * time.Millisecond)

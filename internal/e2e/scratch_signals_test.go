@@ -26,7 +26,7 @@ func TestSignalsDropScratch(t *testing.T) {
 	t.Parallel()
 	srv := pgtest.NewServer(t)
 	db := srv.NewDB(t)
-	admin := connect(t, db.URL)
+	admin := pgtest.Connect(t, db.URL)
 
 	// 0000 sleeps on the scratch database during the replay; 0001 is the
 	// one lint lints (the earlier ones are replayed first).

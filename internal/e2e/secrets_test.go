@@ -60,7 +60,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 			fresh := func() string { return withPassword(t, pgtest.New(t).URL, pw) }
 			holdLock := func() string {
 				db := pgtest.New(t)
-				c := connect(t, db.URL)
+				c := pgtest.Connect(t, db.URL)
 				if _, err := c.Exec(context.Background(), "select pg_advisory_lock(4812007)"); err != nil {
 					t.Fatal(err)
 				}

@@ -40,7 +40,7 @@ func TestSignals(t *testing.T) {
 			t.Parallel()
 			db := pgtest.New(t)
 			dir := writeFolder(t, t.TempDir(), tc.ms...)
-			admin := connect(t, db.URL)
+			admin := pgtest.Connect(t, db.URL)
 			before := fingerprint(t, db.URL)
 			if tc.like == "" {
 				if _, err := admin.Exec(context.Background(), "select pg_advisory_lock(4812007)"); err != nil {

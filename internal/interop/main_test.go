@@ -17,6 +17,7 @@ import (
 
 	"github.com/hogsend/hogsend-db/internal/clitest"
 	"github.com/hogsend/hogsend-db/internal/drizzletest"
+	"github.com/hogsend/hogsend-db/internal/pgtest"
 	"github.com/hogsend/hogsend-db/schemastate"
 )
 
@@ -163,22 +164,10 @@ func (r ledgerRow) String() string {
 	return fmt.Sprintf("(%d, %s, %s)", r.ID, r.Hash, c)
 }
 
-func connect(t testing.TB, url string) *pgx.Conn {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	c, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	t.Cleanup(func() { _ = c.Close(context.Background()) })
-	return c
-}
-
 // ledger reads drizzle.<table> in id order; a missing table is nil.
 func ledger(t testing.TB, url, table string) []ledgerRow {
 	t.Helper()
-	c := connect(t, url)
+	c := pgtest.Connect(t, url)
 	ctx := context.Background()
 	qualified := pgx.Identifier{ledgerSchema, table}.Sanitize()
 	var exists bool
@@ -213,7 +202,7 @@ func ledger(t testing.TB, url, table string) []ledgerRow {
 func queryBool(t testing.TB, url, expr string) bool {
 	t.Helper()
 	var b bool
-	if err := connect(t, url).QueryRow(context.Background(), "select "+expr).Scan(&b); err != nil {
+	if err := pgtest.Connect(t, url).QueryRow(context.Background(), "select "+expr).Scan(&b); err != nil {
 		t.Fatalf("select %s: %v", expr, err)
 	}
 	return b
@@ -275,7 +264,7 @@ select 'sequence ' || s.relname || ' ' || format_type(q.seqtypid, null) || ' ' |
   from pg_sequence q join pg_class s on s.oid = q.seqrelid join pg_namespace n on n.oid = s.relnamespace
  where n.nspname = 'public'
 order by 1`
-	rows, err := connect(t, url).Query(context.Background(), q)
+	rows, err := pgtest.Connect(t, url).Query(context.Background(), q)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -130,7 +130,7 @@ func TestWaitsForNodeLockHolder(t *testing.T) {
 	release := drizzletest.HoldLock(t, db.URL, drizzletest.DefaultLockKey)
 
 	var holderPID int32
-	err := connect(t, db.URL).QueryRow(context.Background(),
+	err := pgtest.Connect(t, db.URL).QueryRow(context.Background(),
 		`select pid from pg_stat_activity where datname = current_database() and application_name = 'hogsend-node-migrate'`).Scan(&holderPID)
 	if err != nil {
 		t.Fatalf("find the Node lock holder: %v", err)

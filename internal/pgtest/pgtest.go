@@ -216,11 +216,18 @@ func adminExec(admin *url.URL, sql string) error {
 // Conn opens a connection to the database and closes it at cleanup.
 func (d *DB) Conn(t testing.TB) *pgx.Conn {
 	t.Helper()
+	return Connect(t, d.URL)
+}
+
+// Connect opens a connection to rawURL (any database, e.g. one a test made
+// itself), closed when the test ends, and fails the test if it cannot.
+func Connect(t testing.TB, rawURL string) *pgx.Conn {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, d.URL)
+	conn, err := pgx.Connect(ctx, rawURL)
 	if err != nil {
-		t.Fatalf("pgtest: connect to %s: %v", d.Name, err)
+		t.Fatalf("pgtest: connect: %v", err)
 	}
 	t.Cleanup(func() { _ = conn.Close(context.Background()) })
 	return conn
