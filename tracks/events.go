@@ -15,8 +15,10 @@ type LockAcquired struct{ Waited time.Duration }
 
 // LockNotHeld: after acquiring, pg_locks does not show the lock on this
 // session: a transaction-pooling proxy (PgBouncer) is probably in between,
-// and the lock protects nothing. Apply goes on; the CLI warns.
-type LockNotHeld struct{}
+// and the lock protects nothing. Apply goes on; the CLI warns. Holder is
+// the pooled server session that took the lock (nil if unseen): the lock
+// may stay there after the run, until the pooler recycles that session.
+type LockNotHeld struct{ Holder *LockHolder }
 
 // TrackPlanned: under the lock, this is what will run for a track.
 type TrackPlanned struct {

@@ -42,7 +42,7 @@ func acquire(ctx context.Context, conn *pgx.Conn, opts *Options) error {
 			if err := conn.QueryRow(ctx, `select exists(select 1 from pg_catalog.pg_locks where locktype = 'advisory'
 				and pid = pg_backend_pid() and granted and classid = ($1::bigint >> 32)::oid
 				and objid = ($1::bigint & 4294967295)::oid and objsubid = 1)`, LockKey).Scan(&held); err == nil && !held {
-				opts.emit(LockNotHeld{})
+				opts.emit(LockNotHeld{Holder: holder(ctx, conn)})
 			}
 			return nil
 		}

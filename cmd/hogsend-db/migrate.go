@@ -199,7 +199,11 @@ func renderEvent(s *streams, e tracks.Event) {
 			s.note("migration lock acquired after %s", e.Waited.Round(time.Millisecond))
 		}
 	case tracks.LockNotHeld:
-		s.note("warning: the advisory lock is not held by this session after acquiring it: a transaction-pooling proxy (PgBouncer pool_mode=transaction) is probably in between, and concurrent migrations are not serialized; connect directly or through session pooling")
+		msg := "warning: the advisory lock is not held by this session after acquiring it: a transaction-pooling proxy (PgBouncer pool_mode=transaction) is probably in between, and concurrent migrations are not serialized; connect directly or through session pooling"
+		if e.Holder != nil && e.Holder.PID != 0 {
+			msg += fmt.Sprintf(". The lock may stay on the pooled server session %s until the pooler recycles it; a later migrate would wait for it: end it with SELECT pg_terminate_backend(%d)", e.Holder, e.Holder.PID)
+		}
+		s.note("%s", msg)
 	case tracks.Warning:
 		// Some messages are errors' texts and already name the track.
 		msg := strings.TrimPrefix(strings.TrimPrefix(e.Message, "tracks: "), e.Track+" track: ")
