@@ -30,6 +30,14 @@ type Reader struct {
 	// indexes are the index names whose validity is read too (those the
 	// migrations build concurrently).
 	indexes []string
+	// queries caches the read statement and its arguments by which tables
+	// are present: a health probe reads every few seconds.
+	queries map[string]query
+}
+
+type query struct {
+	sql  string
+	args []any
 }
 
 // WatchIndexes makes every read also report which of these indexes are
@@ -40,6 +48,7 @@ func (r *Reader) WatchIndexes(names []string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.indexes = slices.Clone(names)
+	r.queries = nil
 }
 
 // NewReader returns a Reader for the given ledgers.
@@ -170,34 +179,10 @@ func hasAll(cols, want []string) bool {
 // others, and lists invalid indexes. appeared lists the probed tables that
 // now exist.
 func (r *Reader) read(ctx context.Context, q Querier, present []bool) (snap Snapshot, appeared []int, err error) {
-	var (
-		b    strings.Builder
-		args []any
-	)
-	r.mu.Lock()
-	indexes := r.indexes
-	r.mu.Unlock()
-	last := len(r.tables) - 1 // ReleaseTable
-	for i, t := range r.tables {
-		switch {
-		case !present[i]:
-			args = append(args, t.Ident())
-			fmt.Fprintf(&b, "select '%d'::text, null::text, null::text, null::text, (to_regclass($%d) is not null)::text", -(i + 1), len(args))
-		case i == last:
-			fmt.Fprintf(&b, "select '0'::text, track::text, version::text, tool_version::text, recorded_at::text from %s", t.Ident())
-		default:
-			fmt.Fprintf(&b, "select '%d'::text, id::text, hash::text, created_at::text, null::text from %s", i+1, t.Ident())
-		}
-		if i < last {
-			b.WriteString("\nunion all ")
-		}
-	}
-	if len(indexes) > 0 {
-		args = append(args, indexes)
-		fmt.Fprintf(&b, "\nunion all "+invalidIndexesSQL, len(args))
-	}
+	qry := r.query(present)
+	last := len(r.tables) - 1
 	ledgers := r.tables[:last]
-	rows, err := q.Query(ctx, b.String(), args...)
+	rows, err := q.Query(ctx, qry.sql, qry.args...)
 	if err != nil {
 		return Snapshot{}, nil, fmt.Errorf("ledger: read %s: %w", joinTables(ledgers), err)
 	}
@@ -249,6 +234,50 @@ func (r *Reader) read(ctx context.Context, q Querier, present []bool) (snap Snap
 		slices.SortFunc(snap.Ledgers[i].Rows, func(x, y Row) int { return cmpInt64(x.ID, y.ID) })
 	}
 	return snap, appeared, nil
+}
+
+// query is the read statement for this set of present tables, built once.
+func (r *Reader) query(present []bool) query {
+	key := make([]byte, len(present))
+	for i, p := range present {
+		if p {
+			key[i] = 1
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if q, ok := r.queries[string(key)]; ok {
+		return q
+	}
+	var (
+		b    strings.Builder
+		args []any
+	)
+	last := len(r.tables) - 1 // ReleaseTable
+	for i, t := range r.tables {
+		switch {
+		case !present[i]:
+			args = append(args, t.Ident())
+			fmt.Fprintf(&b, "select '%d'::text, null::text, null::text, null::text, (to_regclass($%d) is not null)::text", -(i + 1), len(args))
+		case i == last:
+			fmt.Fprintf(&b, "select '0'::text, track::text, version::text, tool_version::text, recorded_at::text from %s", t.Ident())
+		default:
+			fmt.Fprintf(&b, "select '%d'::text, id::text, hash::text, created_at::text, null::text from %s", i+1, t.Ident())
+		}
+		if i < last {
+			b.WriteString("\nunion all ")
+		}
+	}
+	if len(r.indexes) > 0 {
+		args = append(args, r.indexes)
+		fmt.Fprintf(&b, "\nunion all "+invalidIndexesSQL, len(args))
+	}
+	if r.queries == nil {
+		r.queries = map[string]query{}
+	}
+	q := query{sql: b.String(), args: args}
+	r.queries[string(key)] = q
+	return q
 }
 
 func cmpInt64(a, b int64) int {
