@@ -196,14 +196,21 @@ func ledgerHashes(t testing.TB, conn *pgx.Conn, table string) []string {
 // of the connection's database (advisory locks are per database).
 func lockHeld(t testing.TB, conn *pgx.Conn) bool {
 	t.Helper()
-	var held bool
-	err := conn.QueryRow(context.Background(), `select exists(select 1 from pg_catalog.pg_locks where locktype = 'advisory'
+	return lockHolder(t, conn) != 0
+}
+
+// lockHolder is the pid holding the migration lock in conn's database, 0
+// when none does (other tests hold the same key in their own databases).
+func lockHolder(t testing.TB, conn *pgx.Conn) int32 {
+	t.Helper()
+	var pid int32
+	err := conn.QueryRow(context.Background(), `select coalesce(max(pid), 0) from pg_catalog.pg_locks where locktype = 'advisory'
 		and granted and classid = 0 and objid = 4812007 and objsubid = 1
-		and database = (select oid from pg_catalog.pg_database where datname = current_database()))`).Scan(&held)
+		and database = (select oid from pg_catalog.pg_database where datname = current_database())`).Scan(&pid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return held
+	return pid
 }
 
 // waitActive waits until a hogsend-db session on database dbName sleeps in
