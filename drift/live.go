@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"ariga.io/atlas/sql/schema"
+
 	"github.com/hogsend/hogsend-db/ledger"
 	"github.com/hogsend/hogsend-db/schemastate"
 	"github.com/hogsend/hogsend-db/tracks"
@@ -36,11 +38,18 @@ func ReadLive(ctx context.Context, q ledger.Querier, url string, ts []tracks.Loa
 		return nil, fmt.Errorf("drift: %w", err)
 	}
 	defer c.Close()
-	r, err := c.Inspect(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("drift: %w", err)
-	}
-	counts, err := c.Unseen(ctx)
+	// One snapshot: a migrate running meanwhile must not show half a change.
+	var (
+		r      *schema.Realm
+		counts schemastate.Counts
+	)
+	err = c.InSnapshot(ctx, func() (err error) {
+		if r, err = c.Inspect(ctx); err != nil {
+			return err
+		}
+		counts, err = c.Unseen(ctx)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("drift: %w", err)
 	}

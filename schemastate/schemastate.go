@@ -80,6 +80,28 @@ func (c *Conn) Inspect(ctx context.Context) (*schema.Realm, error) {
 	return r, nil
 }
 
+// InSnapshot runs fn (Inspect, Unseen, …) inside one read-only REPEATABLE
+// READ transaction on the session, so that all of their catalog queries see
+// the database at one moment. Atlas inspects tables, columns and indexes
+// with separate queries: without a snapshot, a migration committing in
+// between can show an index before the column it is built on ("column …
+// was not found for index …"). Not for a session that is already inside a
+// transaction (lint's).
+func (c *Conn) InSnapshot(ctx context.Context, fn func() error) error {
+	if err := c.Exec(ctx, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); err != nil {
+		return fmt.Errorf("schemastate: begin snapshot: %w", err)
+	}
+	err := fn()
+	end := "COMMIT"
+	if err != nil {
+		end = "ROLLBACK"
+	}
+	if endErr := c.Exec(context.WithoutCancel(ctx), end); endErr != nil && err == nil {
+		err = fmt.Errorf("schemastate: end snapshot: %w", endErr)
+	}
+	return err
+}
+
 // userSchemasQuery lists the schemas Inspect looks at. Atlas itself also
 // drops schemas that belong to an extension.
 const userSchemasQuery = `

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -555,5 +556,48 @@ func TestConnectErrorHidesPassword(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "Sup3rSecret") {
 		t.Errorf("error shows the password: %v", err)
+	}
+}
+
+// Inside InSnapshot every inspection sees the database as it was at the
+// first query, whatever commits meanwhile; after it, the change shows.
+func TestInSnapshot(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	db.Exec(t, "CREATE TABLE a (id int)")
+	c, err := schemastate.Connect(ctx, db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	tables := func() []string {
+		r, err := c.Inspect(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, s := range r.Schemas {
+			for _, tb := range s.Tables {
+				names = append(names, tb.Name)
+			}
+		}
+		return names
+	}
+	err = c.InSnapshot(ctx, func() error {
+		if got := tables(); !slices.Equal(got, []string{"a"}) {
+			t.Errorf("first inspection: %v", got)
+		}
+		db.Exec(t, "CREATE TABLE b (id int); ALTER TABLE a ADD COLUMN x int; CREATE INDEX a_x_idx ON a (x)")
+		if got := tables(); !slices.Equal(got, []string{"a"}) {
+			t.Errorf("inside the snapshot a later commit shows: %v", got)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tables(); !slices.Equal(got, []string{"a", "b"}) {
+		t.Errorf("after the snapshot: %v", got)
 	}
 }
