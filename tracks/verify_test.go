@@ -35,8 +35,8 @@ func clientSnap1() string {
 			"id":        map[string]any{"name": "id", "type": "integer", "primaryKey": true, "notNull": true},
 			"ticket_id": map[string]any{"name": "ticket_id", "type": "integer", "primaryKey": false, "notNull": true},
 			"body":      map[string]any{"name": "body", "type": "varchar(200)", "primaryKey": false, "notNull": false}},
-		"indexes":     map[string]any{},
-		"foreignKeys": map[string]any{"notes_ticket_id_tickets_id_fk": map[string]any{"name": "notes_ticket_id_tickets_id_fk"}},
+		"indexes":              map[string]any{},
+		"foreignKeys":          map[string]any{"notes_ticket_id_tickets_id_fk": map[string]any{"name": "notes_ticket_id_tickets_id_fk"}},
 		"compositePrimaryKeys": map[string]any{}, "uniqueConstraints": map[string]any{}, "checkConstraints": map[string]any{}}
 	b, _ := json.Marshal(s)
 	return string(b)
