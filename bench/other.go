@@ -51,6 +51,10 @@ func (h *harness) noop(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	last := func(l tracks.Loaded) string { return l.Journal.Migrations[len(l.Journal.Migrations)-1].Tag }
+	if err := writeSnapshot(ctx, dbURL, h.histDir, last(loaded[1]), last(loaded[0])); err != nil {
+		return fmt.Errorf("write the corpus snapshot: %w", redactErr(err, dbURL))
+	}
 	conn, err := tracks.Connect(ctx, dbURL, tracks.Session{})
 	if err != nil {
 		return err
@@ -58,7 +62,7 @@ func (h *harness) noop(ctx context.Context) error {
 	defer conn.Close(ctx)
 	vs := []variant{
 		hdb("hogsend-db migrate, nothing pending (process)", "migrate"),
-		hdb("hogsend-db status --json (process)", "status", "--json"),
+		hdb("hogsend-db status --json, schema verified (process)", "status", "--json"),
 		{name: "psql -c reading both ledgers", run: func(ctx context.Context, _ string) (sample, error) {
 			s, _, err := proc(ctx, h.root, "psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", dbURL, "-c", readLedgersSQL)
 			return s, err
@@ -67,7 +71,7 @@ func (h *harness) noop(ctx context.Context) error {
 			s, _, err := proc(ctx, h.root, h.hdb, "version")
 			return s, err
 		}},
-		{name: "in-process: load + connect + tracks.Status", run: func(ctx context.Context, _ string) (sample, error) {
+		{name: "in-process: load + connect + tracks.Verify", run: func(ctx context.Context, _ string) (sample, error) {
 			start := time.Now()
 			ls, err := tracks.LoadAll(tracks.EngineTrack(), tracks.ClientTrack(h.histDir))
 			if err != nil {
@@ -77,10 +81,15 @@ func (h *harness) noop(ctx context.Context) error {
 			if err != nil {
 				return sample{}, err
 			}
-			rep, err := tracks.Status(ctx, c, ls)
+			rep, err := tracks.Verify(ctx, c, ls)
 			c.Close(ctx)
 			if err == nil && rep.Status != tracks.StatusHealthy {
 				err = fmt.Errorf("status %s, want healthy", rep.Status)
+			}
+			for name, st := range rep.Schema {
+				if err == nil && (st.SchemaCheck == nil || !st.SchemaCheck.Verified || len(st.SchemaCheck.Missing) > 0) {
+					err = fmt.Errorf("%s schema not verified clean: %+v", name, st.SchemaCheck)
+				}
 			}
 			return sample{wall: time.Since(start)}, err
 		}},
@@ -94,9 +103,9 @@ func (h *harness) noop(ctx context.Context) error {
 			c.Close(ctx)
 			return sample{wall: time.Since(start)}, err
 		}},
-		{name: "in-process: tracks.Status on an open connection", run: func(ctx context.Context, _ string) (sample, error) {
+		{name: "in-process: tracks.Verify on an open connection", run: func(ctx context.Context, _ string) (sample, error) {
 			start := time.Now()
-			_, err := tracks.Status(ctx, conn, loaded)
+			_, err := tracks.Verify(ctx, conn, loaded)
 			return sample{wall: time.Since(start)}, err
 		}},
 	}
@@ -134,6 +143,12 @@ func (h *harness) noop(ctx context.Context) error {
 		}
 		h.printf("- %s: %.2f — %s\n", s.name, ratio(s.median(), psql), mark)
 	}
+	mark := "met"
+	if ratio(res[1].median(), psql) > 1.0 {
+		mark = "MISSED"
+	}
+	h.printf("- status --json with schema verification (%d snapshot objects compared) ≤ 1.0× psql: %.2f — %s\n",
+		objects(loaded), ratio(res[1].median(), psql), mark)
 	return nil
 }
 

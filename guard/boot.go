@@ -10,6 +10,7 @@ import (
 
 	"github.com/hogsend/hogsend-db/ledger"
 	"github.com/hogsend/hogsend-db/tracks"
+	"github.com/hogsend/hogsend-db/verify"
 )
 
 // Sentinels matched with errors.Is on what Boot returns.
@@ -20,6 +21,10 @@ var (
 	ErrUnreachable = errors.New("guard: database could not be read")
 	// ErrMajorAhead: the database was migrated by a newer major engine release.
 	ErrMajorAhead = errors.New("guard: database was migrated by a newer major engine release")
+
+	// ErrObjectsMissing: the ledger records the engine migrations, but
+	// objects they created are gone (a drizzle-kit push, a partial restore).
+	ErrObjectsMissing = errors.New("guard: engine schema objects are missing")
 )
 
 // BehindError is Boot's error when the engine track is behind this build,
@@ -119,7 +124,7 @@ func (g *Guard) Boot(ctx context.Context) error {
 	if n := len(engine.Journal.Migrations); n > 0 {
 		required = engine.Journal.Migrations[n-1].Tag
 	}
-	rep, err := g.status(ctx)
+	rep, err := g.status(ctx, true)
 	if err != nil {
 		return &BehindError{Required: required, Unknown: true, Reason: err.Error()}
 	}
@@ -131,6 +136,12 @@ func (g *Guard) Boot(ctx context.Context) error {
 		}
 		return e
 	}
+	if s.MissingObjects() {
+		return &MissingObjectsError{Track: tracks.Engine, Missing: s.SchemaCheck.Missing, Remedy: s.SchemaCheck.Remedy}
+	}
+	if sc := s.SchemaCheck; sc != nil && !sc.Verified {
+		g.warn("engine schema not verified", "reason", sc.Reason)
+	}
 	if rep.Release != nil {
 		recorded, err := version.NewVersion(rep.Release.Version)
 		switch {
@@ -140,6 +151,9 @@ func (g *Guard) Boot(ctx context.Context) error {
 		case recorded.Segments()[0] > g.build.Segments()[0]:
 			return &ReleaseError{Recorded: *rep.Release, BuildEngine: g.build.Original()}
 		}
+	}
+	if c := rep.Schema[tracks.Client]; c != nil && c.MissingObjects() {
+		g.warn("client schema objects missing (their migrations are recorded)", "missing", describeMissing(c.SchemaCheck.Missing))
 	}
 	if c := rep.Schema[tracks.Client]; c != nil && !c.InSync {
 		g.warn("client migrations pending: run \"hogsend-db migrate\"", "pending", strings.Join(c.Pending, ", "))
@@ -151,4 +165,37 @@ func (g *Guard) warn(msg string, args ...any) {
 	if g.logger != nil {
 		g.logger.Warn("guard: "+msg, args...)
 	}
+}
+
+// MissingObjectsError: objects that recorded engine migrations created are
+// missing from the database. The server must not start: its first query on
+// them would fail.
+type MissingObjectsError struct {
+	Track   string
+	Missing []verify.Missing
+	Remedy  string
+}
+
+func (e *MissingObjectsError) Error() string {
+	return fmt.Sprintf("Database schema is damaged: the %s ledger is in sync, but %s. %s. Set %s=true to bypass.",
+		e.Track, describeMissing(e.Missing), e.Remedy, EnvSkipSchemaCheck)
+}
+
+func (e *MissingObjectsError) Unwrap() error { return ErrObjectsMissing }
+
+// describeMissing: "table public.account (created by 0001_auth), ...".
+func describeMissing(ms []verify.Missing) string {
+	parts := make([]string, 0, len(ms))
+	for i, m := range ms {
+		if i == 5 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(ms)-i))
+			break
+		}
+		obj := m.Kind + " " + m.Name
+		if m.Table != "" {
+			obj += " on " + m.Table
+		}
+		parts = append(parts, obj+" (created by "+m.Migration+") is missing")
+	}
+	return strings.Join(parts, ", ")
 }

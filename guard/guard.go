@@ -60,7 +60,14 @@ type Guard struct {
 	logger  *slog.Logger
 	checks  []namedCheck
 	timeout time.Duration
-	secret  string // the connection's password, scrubbed from error text
+	secret  string
+
+	// verifyEvery bounds how often Check compares the schema with the
+	// snapshots; verified holds the last result, per track.
+	verifyEvery time.Duration
+	verifyMu    sync.Mutex
+	verifiedAt  time.Time
+	verified    map[string]*tracks.SchemaCheck // the connection's password, scrubbed from error text
 }
 
 type namedCheck struct {
@@ -74,6 +81,7 @@ type config struct {
 	logger        *slog.Logger
 	checks        []namedCheck
 	timeout       time.Duration
+	verifyEvery   time.Duration
 	getenv        func(string) string
 	engineRelease string
 }
@@ -149,6 +157,25 @@ func WithComponent(name string, check CheckFunc) Option {
 			}
 		}
 		c.checks = append(c.checks, namedCheck{name, check})
+		return nil
+	})
+}
+
+// DefaultVerifyInterval is how often Check verifies the schema (each
+// applied snapshot's tables, columns, indexes, constraints and enum labels
+// against the catalog) unless WithVerifyInterval says otherwise. Boot always
+// verifies; a health probe every few seconds does not need to, and the
+// catalog read is then skipped, leaving the ledger read alone.
+const DefaultVerifyInterval = time.Minute
+
+// WithVerifyInterval sets how often Check verifies the schema; between
+// verifications, Check reports the last result.
+func WithVerifyInterval(d time.Duration) Option {
+	return optionFunc(func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("guard: WithVerifyInterval: %s is not positive", d)
+		}
+		c.verifyEvery = d
 		return nil
 	})
 }
@@ -230,7 +257,7 @@ func NewSQL(db *sql.DB, opts ...Option) (*Guard, error) {
 var ErrNotPgx = errors.New("guard: *sql.DB driver is not github.com/jackc/pgx/v5/stdlib")
 
 func newGuard(run func(context.Context, func(ledger.Querier) error) error, opts []Option) (*Guard, error) {
-	c := config{getenv: os.Getenv, timeout: 5 * time.Second}
+	c := config{getenv: os.Getenv, timeout: 5 * time.Second, verifyEvery: DefaultVerifyInterval}
 	for _, o := range opts {
 		if o == nil {
 			return nil, errors.New("guard: nil option")
@@ -239,7 +266,7 @@ func newGuard(run func(context.Context, func(ledger.Querier) error) error, opts 
 			return nil, err
 		}
 	}
-	g := &Guard{run: run, logger: c.logger, checks: c.checks, timeout: c.timeout}
+	g := &Guard{run: run, logger: c.logger, checks: c.checks, timeout: c.timeout, verifyEvery: c.verifyEvery}
 	if c.skip != nil {
 		g.skip = *c.skip
 	} else if v := c.getenv(EnvSkipSchemaCheck); v != "" {
@@ -291,7 +318,7 @@ func (g *Guard) Check(ctx context.Context) *Report {
 	for _, nc := range g.checks {
 		go func() { results <- result{nc.name, nc.fn(ctx)} }()
 	}
-	rep, _ := g.status(ctx)
+	rep, _ := g.status(ctx, false)
 	for range g.checks {
 		var r result
 		select {
@@ -320,16 +347,35 @@ func (g *Guard) Check(ctx context.Context) *Report {
 
 // status is the schema part of Check; err is the redacted read error, and
 // the report is then the degraded one.
-func (g *Guard) status(ctx context.Context) (*Report, error) {
+func (g *Guard) status(ctx context.Context, mustVerify bool) (*Report, error) {
+	g.verifyMu.Lock()
+	due := mustVerify || g.verified == nil || time.Since(g.verifiedAt) >= g.verifyEvery
+	g.verifyMu.Unlock()
 	var rep *Report
 	err := g.run(ctx, func(q ledger.Querier) error {
 		var err error
-		rep, err = g.checker.Status(ctx, q)
+		if due {
+			rep, err = g.checker.Verify(ctx, q)
+		} else {
+			rep, err = g.checker.Status(ctx, q)
+		}
 		return err
 	})
 	if err != nil {
 		msg := redact.Text(err.Error(), g.secret)
 		return tracks.Degraded(g.tracks, msg), errors.New(msg)
+	}
+	g.verifyMu.Lock()
+	defer g.verifyMu.Unlock()
+	if due {
+		g.verifiedAt, g.verified = time.Now(), map[string]*tracks.SchemaCheck{}
+		for name, s := range rep.Schema {
+			g.verified[name] = s.SchemaCheck
+		}
+	} else {
+		for name, s := range rep.Schema {
+			s.SchemaCheck = g.verified[name]
+		}
 	}
 	return rep, nil
 }

@@ -52,6 +52,19 @@ func engineTags(t testing.TB) []string {
 	return tags
 }
 
+// createEngineSchema runs the engine migrations' SQL without recording
+// anything, so writeRows can then stand for any ledger history over a real
+// schema (Boot verifies the schema, not only the ledger).
+func createEngineSchema(t testing.TB, db *pgtest.DB) {
+	t.Helper()
+	conn := db.Conn(t)
+	for _, m := range engineMigrations(t) {
+		if _, err := conn.Exec(context.Background(), m.SQL); err != nil {
+			t.Fatalf("%s: %v", m.Tag, err)
+		}
+	}
+}
+
 // writeRows records migrations in table as drizzle would, without running them.
 func writeRows(t testing.TB, db *pgtest.DB, table ledger.Table, ms []*journal.Migration) {
 	t.Helper()
@@ -206,6 +219,7 @@ func TestEngineAhead(t *testing.T) {
 	db := pgtest.New(t)
 	ms := engineMigrations(t)
 	newer := &journal.Migration{Entry: journal.Entry{When: ms[len(ms)-1].When + 1000, Tag: "9999_future"}, Hash: strings.Repeat("ab", 32)}
+	createEngineSchema(t, db)
 	writeRows(t, db, ledger.EngineTable, append(slices.Clone(ms), newer))
 	g := newGuardT(t, newPool(t, db))
 	if err := g.Boot(context.Background()); err != nil {
@@ -232,6 +246,7 @@ func TestReleaseCompatibility(t *testing.T) {
 		t.Run("recorded="+tc.recorded, func(t *testing.T) {
 			t.Parallel()
 			db := pgtest.New(t)
+			createEngineSchema(t, db)
 			writeRows(t, db, ledger.EngineTable, engineMigrations(t))
 			if tc.recorded != "" {
 				if err := ledger.RecordRelease(context.Background(), db.Conn(t), tracks.Engine, tc.recorded, "test"); err != nil {
@@ -571,17 +586,33 @@ func TestOneRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(context.Background())
+	// The first check verifies the schema, the second does not (within the
+	// interval): each prepares its statement once.
 	g := newGuardT(t, conn, WithClientMigrations(fsys))
-	if rep := g.Check(context.Background()); rep.Status != "healthy" { // prepares the statement
-		t.Fatalf("first check: %+v", rep)
+	for range 2 {
+		if rep := g.Check(context.Background()); rep.Status != "healthy" {
+			t.Fatalf("first checks: %+v", rep)
+		}
 	}
 	writes.Store(0)
 	qc.n.Store(0)
-	if rep := g.Check(context.Background()); rep.Status != "healthy" || rep.Release == nil || !rep.Schema["client"].LedgerExists {
-		t.Fatalf("second check: %+v", rep)
+	if rep := g.Check(context.Background()); rep.Status != "healthy" || rep.Release == nil || !rep.Schema["client"].LedgerExists ||
+		rep.Schema["engine"].SchemaCheck == nil || !rep.Schema["engine"].SchemaCheck.Verified {
+		t.Fatalf("third check: %+v", rep)
 	}
 	if q, w := qc.n.Load(), writes.Load(); q != 1 || w != 1 {
 		t.Fatalf("Check sent %d queries in %d writes; want 1 query, 1 round trip", q, w)
+	}
+	// A verifying check rides the same round trip.
+	gv := newGuardT(t, conn, WithClientMigrations(fsys), WithVerifyInterval(time.Nanosecond))
+	gv.Check(context.Background())
+	writes.Store(0)
+	qc.n.Store(0)
+	if rep := gv.Check(context.Background()); rep.Status != "healthy" || !rep.Schema["engine"].SchemaCheck.Verified {
+		t.Fatalf("verifying check: %+v", rep)
+	}
+	if q, w := qc.n.Load(), writes.Load(); q != 1 || w != 1 {
+		t.Fatalf("verifying Check sent %d queries in %d writes; want 1 query, 1 round trip", q, w)
 	}
 }
 

@@ -103,6 +103,9 @@ type Snapshot struct {
 	// with the ledgers, in the same statement, because a migration that
 	// built one is not applied whatever its ledger row says.
 	InvalidIndexes []Index
+
+	// Extra holds the rows of the Extra passed to ReadWith.
+	Extra []ExtraRow
 }
 
 // Index names an index.

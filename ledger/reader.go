@@ -61,11 +61,36 @@ func NewReader(tables ...Table) (*Reader, error) {
 	return &Reader{tables: append(slices.Clone(tables), ReleaseTable)}, nil
 }
 
+// Extra is a statement read with the ledgers, in the same statement and
+// round trip: a select in the read's shape (five text columns) whose first
+// column is a marker at or below ExtraMarker, as text. Its rows come back in
+// Snapshot.Extra. SQL is a format: %[1]d, %[2]d, ... are the numbers of the
+// bind parameters Args, in order; it holds no other % verbs.
+type Extra struct {
+	SQL  string
+	Args []any
+}
+
+// ExtraMarker is the largest marker an Extra's rows may carry.
+const ExtraMarker = -2000
+
+// ExtraRow is one row of an Extra: its marker and the other four columns
+// (nil for NULL).
+type ExtraRow struct {
+	Marker     int
+	A, B, C, D *string
+}
+
 // Read returns the ledgers and release records, creating nothing.
 //
 // On a pgx.Tx it asks the catalog first: a wrong guess would fail a
 // statement and abort the caller's transaction.
 func (r *Reader) Read(ctx context.Context, q Querier) (Snapshot, error) {
+	return r.ReadWith(ctx, q, nil)
+}
+
+// ReadWith is Read that also runs extra (if not nil) in the same statement.
+func (r *Reader) ReadWith(ctx context.Context, q Querier, extra *Extra) (Snapshot, error) {
 	_, inTx := q.(pgx.Tx)
 	r.mu.Lock()
 	present := slices.Clone(r.present)
@@ -77,13 +102,13 @@ func (r *Reader) Read(ctx context.Context, q Querier) (Snapshot, error) {
 				present[i] = true // the common case: a migrated database has them all
 			}
 		}
-		snap, appeared, err := r.read(ctx, q, present)
+		snap, appeared, err := r.read(ctx, q, present, extra)
 		if err == nil && len(appeared) > 0 {
 			// The probes say which tables appeared: read them too, once.
 			for _, i := range appeared {
 				present[i] = true
 			}
-			snap, appeared, err = r.read(ctx, q, present)
+			snap, appeared, err = r.read(ctx, q, present, extra)
 		}
 		switch {
 		case err == nil && len(appeared) == 0:
@@ -97,7 +122,7 @@ func (r *Reader) Read(ctx context.Context, q Querier) (Snapshot, error) {
 	if err != nil {
 		return Snapshot{}, err
 	}
-	snap, _, err := r.read(ctx, q, present)
+	snap, _, err := r.read(ctx, q, present, extra)
 	if err != nil {
 		return Snapshot{}, err
 	}
@@ -178,8 +203,8 @@ func hasAll(cols, want []string) bool {
 // read reads the tables believed present with one plain union, probes the
 // others, and lists invalid indexes. appeared lists the probed tables that
 // now exist.
-func (r *Reader) read(ctx context.Context, q Querier, present []bool) (snap Snapshot, appeared []int, err error) {
-	qry := r.query(present)
+func (r *Reader) read(ctx context.Context, q Querier, present []bool, extra *Extra) (snap Snapshot, appeared []int, err error) {
+	qry := r.query(present, extra)
 	last := len(r.tables) - 1
 	ledgers := r.tables[:last]
 	rows, err := q.Query(ctx, qry.sql, qry.args...)
@@ -205,6 +230,8 @@ func (r *Reader) read(ctx context.Context, q Querier, present []bool) (snap Snap
 		}
 		a, b, c, d := text(raw[1]), text(raw[2]), text(raw[3]), text(raw[4])
 		switch {
+		case i <= ExtraMarker:
+			snap.Extra = append(snap.Extra, ExtraRow{Marker: i, A: a, B: b, C: c, D: d})
 		case i == invalidIndexMarker:
 			snap.InvalidIndexes = append(snap.InvalidIndexes, Index{Schema: deref(a), Name: deref(b), Table: deref(c)})
 		case i < 0:
@@ -237,16 +264,22 @@ func (r *Reader) read(ctx context.Context, q Querier, present []bool) (snap Snap
 }
 
 // query is the read statement for this set of present tables, built once.
-func (r *Reader) query(present []bool) query {
+func (r *Reader) query(present []bool, extra *Extra) query {
 	key := make([]byte, len(present))
 	for i, p := range present {
 		if p {
 			key[i] = 1
 		}
 	}
+	if extra != nil {
+		key = append(append(key, 2), extra.SQL...)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if q, ok := r.queries[string(key)]; ok {
+		if extra != nil {
+			q.args = append(slices.Clip(q.args), extra.Args...)
+		}
 		return q
 	}
 	var (
@@ -272,11 +305,22 @@ func (r *Reader) query(present []bool) query {
 		args = append(args, r.indexes)
 		fmt.Fprintf(&b, "\nunion all "+invalidIndexesSQL, len(args))
 	}
+	if extra != nil {
+		nums := make([]any, len(extra.Args))
+		for k := range nums {
+			nums[k] = len(args) + k + 1
+		}
+		b.WriteString("\nunion all ")
+		fmt.Fprintf(&b, extra.SQL, nums...)
+	}
 	if r.queries == nil {
 		r.queries = map[string]query{}
 	}
 	q := query{sql: b.String(), args: args}
 	r.queries[string(key)] = q
+	if extra != nil {
+		q.args = append(slices.Clip(q.args), extra.Args...)
+	}
 	return q
 }
 

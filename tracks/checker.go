@@ -15,6 +15,7 @@ import (
 type Checker struct {
 	ts []Loaded
 	r  *ledger.Reader
+	v  *verifier
 }
 
 // NewChecker returns a Checker for the loaded tracks.
@@ -34,10 +35,11 @@ func NewChecker(ts []Loaded) (*Checker, error) {
 		}
 	}
 	r.WatchIndexes(indexes)
-	return &Checker{ts: ts, r: r}, nil
+	return &Checker{ts: ts, r: r, v: newVerifier(ts)}, nil
 }
 
-// Status reads and matches, like the package-level Status.
+// Status reads and matches, like the package-level Status. It does not
+// verify the schema (see Verify).
 func (c *Checker) Status(ctx context.Context, q ledger.Querier) (*Report, error) {
 	snap, err := c.r.Read(ctx, q)
 	if err != nil {

@@ -32,17 +32,25 @@ type State struct {
 	// InvalidIndexes: INVALID indexes that this track's migrations build concurrently.
 	InvalidIndexes []InvalidIndex `json:"invalidIndexes"`
 	Note           string         `json:"note,omitempty"`
+	// SchemaCheck: the live catalog compared with the snapshot of the
+	// newest applied migration; set by Verify, absent from Status.
+	SchemaCheck *SchemaCheck `json:"schema,omitempty"`
 
 	// pending holds the migrations to run, in journal order.
 	pending []*journal.Migration
 }
 
 // Problems reports whether the state has integrity problems (exit code 4):
-// out-of-order, modified, unknown or NULL-created_at rows.
+// out-of-order, modified, unknown or NULL-created_at rows, invalid indexes,
+// objects of applied migrations missing from the database.
 func (s *State) Problems() bool {
 	return len(s.OutOfOrder) > 0 || len(s.Modified) > 0 || len(s.Unknown) > 0 || len(s.NullCreatedAt) > 0 ||
-		len(s.InvalidIndexes) > 0
+		len(s.InvalidIndexes) > 0 || s.MissingObjects()
 }
+
+// MissingObjects reports whether schema verification found objects of
+// applied migrations missing.
+func (s *State) MissingObjects() bool { return s.SchemaCheck != nil && len(s.SchemaCheck.Missing) > 0 }
 
 // PendingMigrations returns the migrations that are not applied, in journal order.
 func (s *State) PendingMigrations() []*journal.Migration { return s.pending }

@@ -27,7 +27,8 @@ const exitCodeHelp = `EXIT CODES:
    2    usage error (no or unknown command, bad flag or argument)
    3    status: migrations pending
    4    integrity problem or findings: out-of-order, modified, unknown or NULL-created_at
-        ledger rows; drift found; lint errors (4 wins over 3)
+        ledger rows; objects of applied migrations missing from the database; drift found;
+        lint errors (4 wins over 3)
    5    timed out waiting for the migration lock (--lock-wait)
    130  interrupted`
 

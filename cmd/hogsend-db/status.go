@@ -16,7 +16,9 @@ func statusCommand(s *streams) *cli.Command {
 		Name:  "status",
 		Usage: "show both tracks: applied, required, pending, integrity warnings (read-only: no lock, no writes)",
 		Description: "Exit 0 when every track is in sync, 3 when migrations are pending, 4 when the ledger has integrity\n" +
-			"problems (out-of-order, modified, unknown or NULL rows), 1 when the database cannot be read\n" +
+			"problems (out-of-order, modified, unknown or NULL rows; objects of applied migrations missing from the\n" +
+			"database, found by comparing the newest applied meta/NNNN_snapshot.json with the catalog),\n" +
+			"1 when the database cannot be read\n" +
 			"(--json then prints status \"degraded\").",
 		Flags:  []cli.Flag{databaseURLFlag(), dirFlag(), engineDirFlag(), trackFlag(), jsonFlag(), connectTimeoutFlag()},
 		Action: func(c *cli.Context) error { return statusRun(c, s) },
@@ -58,7 +60,7 @@ func readStatus(c *cli.Context, s *streams, url string, loaded []tracks.Loaded) 
 	if err == nil {
 		defer conn.Close(c.Context)
 		var rep *tracks.Report
-		if rep, err = tracks.Status(c.Context, conn, loaded); err == nil {
+		if rep, err = tracks.Verify(c.Context, conn, loaded); err == nil {
 			return rep, nil
 		}
 	}
@@ -128,6 +130,25 @@ func trackNotes(name string, st *tracks.State) []string {
 	add("unknown rows", rowNames(st.Unknown), " (match no migration file)")
 	add("NULL created_at rows", rowNames(st.NullCreatedAt), " (drizzle-orm would re-run every migration)")
 	add("when not increasing", st.NotIncreasing, " (journal order and when disagree)")
+	if sc := st.SchemaCheck; sc != nil {
+		switch {
+		case !sc.Verified:
+			out = append(out, fmt.Sprintf("%s schema not verified: %s", name, sc.Reason))
+		case len(sc.Missing) > 0:
+			for _, m := range sc.Missing {
+				obj := m.Kind + " " + m.Name
+				if m.Table != "" {
+					obj += " on " + m.Table
+				}
+				if m.Detail != "" {
+					obj += " (" + m.Detail + ")"
+				}
+				out = append(out, fmt.Sprintf("%s missing %s, created by %s", name, obj, m.Migration))
+			}
+			out = append(out, fmt.Sprintf("%s: the ledger records these migrations, so hogsend-db migrate cannot restore the objects. "+
+				"Run hogsend-db drift for the proof, then restore them from a backup or add a migration that recreates them.", name))
+		}
+	}
 	for _, ix := range st.InvalidIndexes {
 		out = append(out, fmt.Sprintf("%s invalid index: %s on %s, built by %s (a CREATE INDEX CONCURRENTLY failed). Remedy: %s",
 			name, ix.Index, ix.Table, ix.Migration, ix.Remedy))

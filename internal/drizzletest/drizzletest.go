@@ -113,6 +113,15 @@ func missingTooling(dir string) string {
 // the script's output.
 func run(t testing.TB, out any, script string, args ...string) {
 	t.Helper()
+	if output, err := runE(t, out, script, args...); err != nil {
+		t.Fatalf("%v\n%s", err, output)
+	}
+}
+
+// runE is run that returns the failure (and the script's output) instead
+// of ending the test.
+func runE(t testing.TB, out any, script string, args ...string) (output string, err error) {
+	t.Helper()
 	Require(t)
 	ctx, cancel := context.WithTimeout(t.Context(), scriptTimeout)
 	defer cancel()
@@ -125,13 +134,14 @@ func run(t testing.TB, out any, script string, args ...string) {
 	cmd.Stderr = combined
 	// cmd.Stdin stays nil: the scripts see /dev/null, as in CI.
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("drizzletest: node %s %s: %v\n%s", script, firstArg(args), err, combined.String())
+		return combined.String(), fmt.Errorf("drizzletest: node %s %s: %w", script, firstArg(args), err)
 	}
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
 	last := lines[len(lines)-1]
 	if err := json.Unmarshal([]byte(last), out); err != nil {
-		t.Fatalf("drizzletest: node %s %s: decode result %q: %v\n%s", script, firstArg(args), last, err, combined.String())
+		return combined.String(), fmt.Errorf("drizzletest: node %s %s: decode result %q: %w", script, firstArg(args), last, err)
 	}
+	return combined.String(), nil
 }
 
 // firstArg names a kit.mjs subcommand in messages without echoing URLs.
@@ -176,6 +186,28 @@ func Push(t testing.TB, url, schemaFile string) {
 	if res.Command != "push" {
 		t.Fatalf("drizzletest: kit.mjs push printed an unexpected result %+v", res)
 	}
+}
+
+// TryPush runs `drizzle-kit push --force` of schemaFile into url with more
+// drizzle.config keys (tablesFilter, schemaFilter, ...), and reports
+// whether drizzle-kit succeeded, with its output (redacted) when it did not:
+// push fails half-way on some databases, which is what a test may need to
+// see.
+func TryPush(t testing.TB, url, schemaFile string, config map[string]any) (ok bool, output string) {
+	t.Helper()
+	args := []string{"push", "--schema", schemaFile, "--url", url}
+	if len(config) > 0 {
+		b, err := json.Marshal(config)
+		if err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, "--config-json", string(b))
+	}
+	var res struct {
+		Command string `json:"command"`
+	}
+	output, err := runE(t, &res, "kit.mjs", args...)
+	return err == nil && res.Command == "push", output
 }
 
 // Generate runs `drizzle-kit generate` of schemaFile into out (relative to

@@ -8,8 +8,9 @@
 //   node kit.mjs generate --schema FILE --out DIR [--name NAME]
 //       -> {"command":"generate","generated":true,"file":"DIR/0003_v4.sql"}
 //       -> {"command":"generate","generated":false}        ("No schema changes")
-//   node kit.mjs push --schema FILE --url URL
+//   node kit.mjs push --schema FILE --url URL [--config-json JSON]
 //       -> {"command":"push","changed":true|false}
+//       (--config-json: more drizzle.config keys, e.g. {"tablesFilter":["app_*"]})
 //   node kit.mjs check --out DIR
 //       -> {"command":"check","ok":true}
 //
@@ -113,8 +114,13 @@ try {
       break;
     }
     case "push": {
-      const o = parse(args, { schema: { type: "string" }, url: { type: "string" } }, ["schema", "url"]);
+      const o = parse(
+        args,
+        { schema: { type: "string" }, url: { type: "string" }, "config-json": { type: "string" } },
+        ["schema", "url"],
+      );
       url = o.url;
+      const extra = o["config-json"] ? JSON.parse(o["config-json"]) : {};
       const res = await runKit(
         "push",
         {
@@ -123,6 +129,7 @@ try {
           dbCredentials: { url: o.url },
           strict: false,
           verbose: false,
+          ...extra,
         },
         // --force accepts data-loss statements without the prompt that would
         // otherwise fail for want of a TTY. Rename questions still prompt

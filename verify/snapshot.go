@@ -1,0 +1,296 @@
+// Package verify checks that the objects a drizzle-kit folder's snapshots
+// describe exist in a live database: tables, columns (nullability and, where
+// the mapping is exact, type), indexes, named constraints and enum labels.
+//
+// It is the cheap counterpart of a replay: it reads the snapshot
+// (meta/NNNN_snapshot.json, version 7) of the newest applied migration, asks
+// the catalog in one statement what exists for just those names, and
+// compares. It never writes, needs no scratch database and works for a
+// read-only role. Extra live objects are fine (an expanded or "ahead"
+// database has them); only missing ones are reported.
+//
+// It imports the standard library and pgx only, so guard can use it.
+package verify
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+)
+
+// Object kinds, as reported in Missing.Kind.
+const (
+	KindTable      = "table"
+	KindColumn     = "column"
+	KindNotNull    = "notNull"    // the column exists but accepts NULL
+	KindColumnType = "columnType" // the column exists with another type
+	KindIndex      = "index"
+	KindPrimaryKey = "primaryKey"
+	KindUnique     = "unique"
+	KindForeignKey = "foreignKey"
+	KindCheck      = "check"
+	KindEnum       = "enum"
+	KindEnumLabel  = "enumLabel"
+)
+
+// Expected is what one snapshot says exists.
+type Expected struct {
+	Tables []Table
+	Enums  []Enum
+}
+
+// Table is one table of a snapshot.
+type Table struct {
+	Schema, Name string
+	Columns      []Column
+	Indexes      []string
+	Constraints  []Constraint
+	// PrimaryKey: a column is declared primaryKey: true (drizzle stores no
+	// name for it); any primary key on the table satisfies it.
+	PrimaryKey bool
+}
+
+// Column is one column of a table.
+type Column struct {
+	Name    string
+	NotNull bool
+	// Type is the catalog spelling (format_type) when drizzle's type string
+	// maps to it exactly; empty when the type is not compared.
+	Type string
+}
+
+// Constraint is a named constraint; Kind is KindPrimaryKey, KindUnique,
+// KindForeignKey or KindCheck.
+type Constraint struct{ Kind, Name string }
+
+// Enum is an enum type and its labels.
+type Enum struct {
+	Schema, Name string
+	Labels       []string
+}
+
+// Errors of ParseSnapshot and Locate.
+var (
+	ErrNoSnapshot      = errors.New("no snapshot")
+	ErrBadSnapshot     = errors.New("unreadable snapshot")
+	ErrSnapshotVersion = errors.New("unsupported snapshot version")
+)
+
+// snapshotFile is the drizzle-kit v7 shape, only the fields compared.
+type snapshotFile struct {
+	Version string `json:"version"`
+	Dialect string `json:"dialect"`
+	Tables  map[string]struct {
+		Name    string `json:"name"`
+		Schema  string `json:"schema"`
+		Columns map[string]struct {
+			Name       string `json:"name"`
+			Type       string `json:"type"`
+			TypeSchema string `json:"typeSchema"`
+			PrimaryKey bool   `json:"primaryKey"`
+			NotNull    bool   `json:"notNull"`
+			IsUnique   bool   `json:"isUnique"`
+			UniqueName string `json:"uniqueName"`
+		} `json:"columns"`
+		Indexes              map[string]struct{ Name string } `json:"indexes"`
+		ForeignKeys          map[string]struct{ Name string } `json:"foreignKeys"`
+		CompositePrimaryKeys map[string]struct{ Name string } `json:"compositePrimaryKeys"`
+		UniqueConstraints    map[string]struct{ Name string } `json:"uniqueConstraints"`
+		CheckConstraints     map[string]struct{ Name string } `json:"checkConstraints"`
+	} `json:"tables"`
+	Enums map[string]struct {
+		Name   string   `json:"name"`
+		Schema string   `json:"schema"`
+		Values []string `json:"values"`
+	} `json:"enums"`
+}
+
+// ParseSnapshot reads a drizzle-kit version 7 PostgreSQL snapshot. Objects
+// come out in a stable order (by schema, then name).
+func ParseSnapshot(data []byte) (*Expected, error) {
+	var s snapshotFile
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadSnapshot, err)
+	}
+	if s.Version != "7" || (s.Dialect != "" && s.Dialect != "postgresql") {
+		return nil, fmt.Errorf("%w: version %q, dialect %q (want version 7, postgresql)", ErrSnapshotVersion, s.Version, s.Dialect)
+	}
+	e := &Expected{}
+	for key, t := range s.Tables {
+		schema, name := t.Schema, t.Name
+		if name == "" {
+			return nil, fmt.Errorf("%w: table %q has no name", ErrBadSnapshot, key)
+		}
+		if schema == "" {
+			schema = "public"
+		}
+		tb := Table{Schema: schema, Name: name}
+		for _, c := range t.Columns {
+			if c.Name == "" {
+				return nil, fmt.Errorf("%w: table %q has a column without a name", ErrBadSnapshot, key)
+			}
+			tb.Columns = append(tb.Columns, Column{Name: c.Name, NotNull: c.NotNull || c.PrimaryKey, Type: CatalogType(c.Type, c.TypeSchema)})
+			if c.PrimaryKey {
+				tb.PrimaryKey = true
+			}
+			if c.IsUnique && c.UniqueName != "" {
+				tb.Constraints = append(tb.Constraints, Constraint{KindUnique, c.UniqueName})
+			}
+		}
+		for _, ix := range t.Indexes {
+			tb.Indexes = append(tb.Indexes, ix.Name)
+		}
+		add := func(kind string, m map[string]struct{ Name string }) {
+			for k, c := range m {
+				n := c.Name
+				if n == "" {
+					n = k
+				}
+				tb.Constraints = append(tb.Constraints, Constraint{kind, n})
+			}
+		}
+		add(KindPrimaryKey, t.CompositePrimaryKeys)
+		add(KindUnique, t.UniqueConstraints)
+		add(KindForeignKey, t.ForeignKeys)
+		add(KindCheck, t.CheckConstraints)
+		slices.SortFunc(tb.Columns, func(a, b Column) int { return strings.Compare(a.Name, b.Name) })
+		slices.Sort(tb.Indexes)
+		tb.Indexes = slices.Compact(tb.Indexes)
+		slices.SortFunc(tb.Constraints, func(a, b Constraint) int { return strings.Compare(a.Kind+"\x00"+a.Name, b.Kind+"\x00"+b.Name) })
+		tb.Constraints = slices.Compact(tb.Constraints)
+		e.Tables = append(e.Tables, tb)
+	}
+	for key, en := range s.Enums {
+		if en.Name == "" {
+			return nil, fmt.Errorf("%w: enum %q has no name", ErrBadSnapshot, key)
+		}
+		schema := en.Schema
+		if schema == "" {
+			schema = "public"
+		}
+		e.Enums = append(e.Enums, Enum{Schema: schema, Name: en.Name, Labels: slices.Clone(en.Values)})
+	}
+	slices.SortFunc(e.Tables, func(a, b Table) int { return strings.Compare(a.Schema+"."+a.Name, b.Schema+"."+b.Name) })
+	slices.SortFunc(e.Enums, func(a, b Enum) int { return strings.Compare(a.Schema+"."+a.Name, b.Schema+"."+b.Name) })
+	return e, nil
+}
+
+// SnapshotPath is where drizzle-kit writes the snapshot of the migration
+// tagged tag: meta/<the tag up to its first "_">_snapshot.json.
+func SnapshotPath(tag string) string {
+	prefix, _, _ := strings.Cut(tag, "_")
+	return path.Join("meta", prefix+"_snapshot.json")
+}
+
+// Locate returns the index in tags of the newest migration at or before
+// upTo that has a snapshot in fsys, or ErrNoSnapshot.
+func Locate(fsys fs.FS, tags []string, upTo int) (int, error) {
+	for i := min(upTo, len(tags)-1); i >= 0; i-- {
+		if _, err := fs.Stat(fsys, SnapshotPath(tags[i])); err == nil {
+			return i, nil
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return -1, fmt.Errorf("%w: %s: %w", ErrBadSnapshot, SnapshotPath(tags[i]), err)
+		}
+	}
+	if upTo < 0 || len(tags) == 0 {
+		return -1, fmt.Errorf("%w: no migration applied", ErrNoSnapshot)
+	}
+	return -1, fmt.Errorf("%w: none of meta/*_snapshot.json exists for %s or an earlier migration", ErrNoSnapshot, tags[min(upTo, len(tags)-1)])
+}
+
+// Load reads and parses the snapshot of tag.
+func Load(fsys fs.FS, tag string) (*Expected, error) {
+	p := SnapshotPath(tag)
+	data, err := fs.ReadFile(fsys, p)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %s: %w", ErrNoSnapshot, p, err)
+		}
+		return nil, fmt.Errorf("%w: %s: %w", ErrBadSnapshot, p, err)
+	}
+	e, err := ParseSnapshot(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	return e, nil
+}
+
+// CatalogType maps a drizzle-kit snapshot type to PostgreSQL's format_type
+// spelling where the mapping is exact, else "". Compared: the integer,
+// text, boolean, uuid, json, date/time, numeric, character and network
+// types, with precision and one-dimensional arrays. Not compared: enum and
+// other user-defined types (format_type's output depends on search_path),
+// geometric, vector and any type drizzle spells another way.
+func CatalogType(t, typeSchema string) string {
+	if typeSchema != "" {
+		return "" // a user-defined type (an enum)
+	}
+	t = strings.TrimSpace(t)
+	if base, ok := strings.CutSuffix(t, "[]"); ok {
+		if c := CatalogType(base, ""); c != "" && !strings.HasSuffix(c, "[]") {
+			return c + "[]"
+		}
+		return ""
+	}
+	switch t {
+	case "integer", "serial":
+		return "integer"
+	case "smallint", "smallserial":
+		return "smallint"
+	case "bigint", "bigserial":
+		return "bigint"
+	case "text", "boolean", "uuid", "jsonb", "json", "date", "real", "double precision", "bytea",
+		"inet", "cidr", "macaddr", "macaddr8", "interval", "numeric", "time with time zone", "timestamp with time zone":
+		return t
+	case "timestamp":
+		return "timestamp without time zone"
+	case "time":
+		return "time without time zone"
+	case "varchar":
+		return "character varying"
+	case "char":
+		return "character(1)"
+	}
+	// Parameterised spellings: "varchar(255)", "char(2)", "numeric(10, 2)",
+	// "timestamp (3) with time zone", "time (6)".
+	name, rest, ok := strings.Cut(t, "(")
+	if !ok {
+		return ""
+	}
+	args, tail, ok := strings.Cut(rest, ")")
+	if !ok {
+		return ""
+	}
+	name, tail = strings.TrimSpace(name), strings.TrimSpace(tail)
+	parts := strings.Split(args, ",")
+	for i, p := range parts {
+		p = strings.TrimSpace(p)
+		if p == "" || strings.Trim(p, "0123456789") != "" {
+			return ""
+		}
+		parts[i] = p
+	}
+	a := strings.Join(parts, ",")
+	switch {
+	case name == "varchar" && len(parts) == 1 && tail == "":
+		return "character varying(" + a + ")"
+	case name == "char" && len(parts) == 1 && tail == "":
+		return "character(" + a + ")"
+	case name == "numeric" && tail == "" && len(parts) == 1:
+		return "numeric(" + a + ",0)"
+	case name == "numeric" && tail == "" && len(parts) == 2:
+		return "numeric(" + a + ")"
+	case (name == "timestamp" || name == "time") && len(parts) == 1:
+		switch tail {
+		case "", "without time zone":
+			return name + "(" + a + ") without time zone"
+		case "with time zone":
+			return name + "(" + a + ") with time zone"
+		}
+	}
+	return ""
+}

@@ -1,0 +1,88 @@
+package verify
+
+import (
+	"errors"
+	"os"
+	"testing"
+	"testing/fstest"
+)
+
+func TestCatalogType(t *testing.T) {
+	for in, want := range map[string]string{
+		"integer": "integer", "serial": "integer", "bigserial": "bigint", "text": "text",
+		"timestamp": "timestamp without time zone", "timestamp with time zone": "timestamp with time zone",
+		"timestamp (3) with time zone": "timestamp(3) with time zone", "timestamp (6)": "timestamp(6) without time zone",
+		"varchar(255)": "character varying(255)", "varchar": "character varying", "char(2)": "character(2)",
+		"numeric(10, 2)": "numeric(10,2)", "numeric(10)": "numeric(10,0)", "text[]": "text[]", "integer[]": "integer[]",
+		"geometry(point)": "", "vector(3)": "", "varchar(x)": "", "text[][]": "", "halfvec": "",
+	} {
+		if got := CatalogType(in, ""); got != want {
+			t.Errorf("CatalogType(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := CatalogType("ticket_state", "public"); got != "" {
+		t.Errorf("an enum column's type is compared: %q", got)
+	}
+}
+
+func TestParseEngineSnapshot(t *testing.T) {
+	data, err := os.ReadFile("../engine/migrations/meta/0005_snapshot.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := ParseSnapshot(data)
+	if err != nil || len(e.Tables) < 10 || len(e.Enums) != 2 {
+		t.Fatalf("%v: %d tables, %d enums", err, len(e.Tables), len(e.Enums))
+	}
+	if e.Tables[0].Schema != "public" || e.Tables[0].Name != "account" || !e.Tables[0].PrimaryKey {
+		t.Errorf("first table %+v", e.Tables[0])
+	}
+}
+
+func TestParseSnapshotRefuses(t *testing.T) {
+	for name, in := range map[string]string{
+		"not json":      `{"version":"7",`,
+		"version 5":     `{"version":"5","dialect":"postgresql"}`,
+		"mysql":         `{"version":"7","dialect":"mysql"}`,
+		"unnamed table": `{"version":"7","dialect":"postgresql","tables":{"x":{"name":""}}}`,
+		"unnamed enum":  `{"version":"7","dialect":"postgresql","enums":{"x":{"name":""}}}`,
+		"array tables":  `{"version":"7","dialect":"postgresql","tables":[]}`,
+	} {
+		if _, err := ParseSnapshot([]byte(in)); !errors.Is(err, ErrBadSnapshot) && !errors.Is(err, ErrSnapshotVersion) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+func TestLocate(t *testing.T) {
+	fsys := fstest.MapFS{"meta/0001_snapshot.json": {Data: []byte("{}")}}
+	tags := []string{"0000_a", "0001_b", "0002_c"}
+	if i, err := Locate(fsys, tags, 2); err != nil || i != 1 {
+		t.Errorf("Locate at 2 = %d, %v; want 1 (the newest before it)", i, err)
+	}
+	if _, err := Locate(fsys, tags, 0); !errors.Is(err, ErrNoSnapshot) {
+		t.Errorf("Locate at 0: %v", err)
+	}
+}
+
+func FuzzParseSnapshot(f *testing.F) {
+	if data, err := os.ReadFile("../engine/migrations/meta/0005_snapshot.json"); err == nil {
+		f.Add(data)
+	}
+	f.Add([]byte(`{"version":"7","dialect":"postgresql","tables":{"public.t":{"name":"t","schema":"","columns":{"a":{"name":"a","type":"varchar(3)[]"}}}}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		e, err := ParseSnapshot(data)
+		if err != nil {
+			return
+		}
+		tables, enums := Names(e)
+		live := NewLive(tables, enums)
+		if !live.Covers(e) {
+			t.Fatal("the names of a snapshot do not cover it")
+		}
+		// Nothing exists: every table and enum is missing, once.
+		if got := len(Compare(e, live)); got != len(e.Tables)+len(e.Enums) {
+			t.Fatalf("%d missing, want %d", got, len(e.Tables)+len(e.Enums))
+		}
+	})
+}
