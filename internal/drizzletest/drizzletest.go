@@ -266,6 +266,13 @@ func (v Tools) Check(t testing.TB, outRel string) {
 	}
 }
 
+// Kit runs `node kit.mjs args...` of these tools and decodes its result
+// line into out, for commands without a helper of their own (V1's "up").
+func (v Tools) Kit(t testing.TB, out any, args ...string) {
+	t.Helper()
+	v.run(t, out, "kit.mjs", args...)
+}
+
 // HoldLock starts hold-lock.mjs, which takes pg_advisory_lock(key) on a
 // session named 'hogsend-node-migrate', and returns once the lock is held.
 // release unlocks and waits for the process; it is idempotent and also runs
