@@ -90,7 +90,10 @@ func folderMigrations(fsys fs.FS) ([]string, error) {
 	var names []string
 	for _, e := range entries {
 		name := e.Name()
-		if name == "meta" || !plainName(name) {
+		// Regular files (a 0.x folder's .sql files) cannot hold a
+		// migration.sql: skip them without a stat each. Directories and
+		// symlinks are looked into, as drizzle's existsSync follows links.
+		if e.Type().IsRegular() || name == "meta" || !plainName(name) {
 			continue
 		}
 		if _, err := fs.Stat(fsys, path.Join(name, MigrationFile)); err == nil {
