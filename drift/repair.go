@@ -10,19 +10,23 @@ import (
 	"github.com/hashicorp/go-version"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/ledger"
 	"github.com/hogsend/hogsend-db/tracks"
 )
 
 // Row is one ledger row repair writes: exactly what drizzle-orm's migrator
 // would have written for the migration (hash of the file, created_at = the
-// journal's when).
+// journal's when; for a drizzle-kit 1.0 folder, created_at = the folder's
+// time and name = the folder name, which drizzle-orm 1.0 writes into a
+// version-1 ledger).
 type Row struct {
 	Track     string `json:"track"`
 	Ledger    string `json:"ledger"`
 	Tag       string `json:"tag"`
 	Hash      string `json:"hash"`
 	CreatedAt int64  `json:"createdAt"`
+	Name      string `json:"name,omitempty"` // written only into a version-1 ledger
 }
 
 // Plan is what repair --from-push writes.
@@ -62,7 +66,11 @@ func PlanRepair(rep *Report, h *History, live *Live) (*Plan, error) {
 		for _, m := range tr.Migrations {
 			switch m.Status {
 			case StatusPushGap:
-				p.Rows = append(p.Rows, Row{Track: t.Name, Ledger: t.Ledger.String(), Tag: m.Tag, Hash: m.Hash, CreatedAt: m.When})
+				r := Row{Track: t.Name, Ledger: t.Ledger.String(), Tag: m.Tag, Hash: m.Hash, CreatedAt: m.When}
+				if t.Journal.Layout == journal.LayoutFolders {
+					r.Name = m.Tag // a 1.0 migration's tag is its folder name
+				}
+				p.Rows = append(p.Rows, r)
 			case StatusApplied, StatusMissing:
 			default:
 				complete = false
@@ -153,17 +161,29 @@ func write(ctx context.Context, conn *pgx.Conn, h *History, live *Live, p *Plan,
 	}()
 	for ti, t := range h.Tracks {
 		first := true
+		// The ledger's own version; a new one is version 1 for a 1.0
+		// folder, as drizzle-orm 1.0 creates it. Never add the name column
+		// to a version-0 ledger: drizzle-orm 1.0 would skip its upgrade.
+		version := live.Ledgers[ti].Version
+		if !live.Ledgers[ti].Exists && t.Journal.Layout == journal.LayoutFolders {
+			version = ledger.Version1
+		}
 		for _, r := range p.Rows {
 			if r.Track != t.Name {
 				continue
 			}
 			if first && !live.Ledgers[ti].Exists {
-				if err := ledger.Ensure(ctx, tx, t.Ledger); err != nil {
+				if err := ledger.EnsureVersion(ctx, tx, t.Ledger, version); err != nil {
 					return fmt.Errorf("drift: repair: %w", err)
 				}
 			}
 			first = false
-			if err := ledger.Insert(ctx, tx, t.Ledger, r.Hash, r.CreatedAt); err != nil {
+			if version == ledger.Version1 {
+				err = ledger.InsertNamed(ctx, tx, t.Ledger, r.Hash, r.CreatedAt, r.Name)
+			} else {
+				err = ledger.Insert(ctx, tx, t.Ledger, r.Hash, r.CreatedAt)
+			}
+			if err != nil {
 				return fmt.Errorf("drift: repair: %w", err)
 			}
 		}

@@ -144,8 +144,8 @@ type Result struct {
 	Track      string    `json:"track"`
 	Changed    bool      `json:"changed"`
 	Tag        string    `json:"tag,omitempty"`
-	File       string    `json:"file,omitempty"`     // "0004_x.sql", relative to the folder
-	Snapshot   string    `json:"snapshot,omitempty"` // "meta/0004_snapshot.json"
+	File       string    `json:"file,omitempty"`     // "0004_x.sql" or "20260102150405_x/migration.sql", relative to the folder
+	Snapshot   string    `json:"snapshot,omitempty"` // "meta/0004_snapshot.json" or "20260102150405_x/snapshot.json"
 	When       int64     `json:"when,omitempty"`
 	Statements []string  `json:"statements"`
 	Warnings   []Warning `json:"warnings"`
@@ -154,6 +154,7 @@ type Result struct {
 	sql          []byte
 	snapshot     []byte
 	journalBytes []byte
+	folder       bool // drizzle-kit 1.0's layout: a new folder, no journal
 }
 
 // SQL returns the migration file's content.
@@ -218,6 +219,12 @@ func Prepare(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	var prev8 *prevSnapshot8
+	if j.Layout == journal.LayoutFolders {
+		if prev8, err = readPrevSnapshot8(src, j); err != nil {
+			return nil, err
+		}
+	}
 
 	srv, err := scratch.Open(ctx, opts.DevURL)
 	if err != nil {
@@ -244,7 +251,7 @@ func Prepare(ctx context.Context, opts Options) (*Result, error) {
 	}
 	res := &Result{Track: opts.Track, Statements: []string{}, Warnings: []Warning{}}
 	if len(changes) == 0 {
-		if opts.BackfillSnapshot {
+		if opts.BackfillSnapshot && j.Layout != journal.LayoutFolders {
 			return backfill(res, j, src, prev, st, owned)
 		}
 		return res, nil
@@ -278,6 +285,9 @@ func Prepare(ctx context.Context, opts Options) (*Result, error) {
 	if name == "" {
 		name = randomName()
 	}
+	if j.Layout == journal.LayoutFolders {
+		return prepareFolder(res, j, opts, name, st, owned, prev8)
+	}
 	prefix := fmt.Sprintf("%04d", idx)
 	res.Tag = prefix + "_" + name
 	res.File = res.Tag + ".sql"
@@ -298,6 +308,35 @@ func Prepare(ctx context.Context, opts Options) (*Result, error) {
 	f := j.File()
 	f.Entries = append(f.Entries, journal.Entry{Idx: idx, Version: "7", When: res.When, Tag: res.Tag, Breakpoints: true})
 	res.journalBytes = journal.MarshalJournal(f)
+	return res, nil
+}
+
+// prepareFolder finishes a migration for a folder in drizzle-kit 1.0's
+// layout: <YYYYMMDDHHMMSS>_<name>/migration.sql and a version-8
+// snapshot.json beside it; there is no journal. The folder's time is now,
+// or one second after the newest folder's when the clock is behind it, so
+// the new folder sorts last.
+func prepareFolder(res *Result, j *journal.Journal, opts Options, name string, st *states, owned func(kind, schema, name string) bool, prev *prevSnapshot8) (*Result, error) {
+	at := opts.Now().UTC().Truncate(time.Second)
+	if n := len(j.Migrations); n > 0 {
+		if last := j.Migrations[n-1].When; at.UnixMilli() <= last {
+			at = time.UnixMilli(last).UTC().Add(time.Second)
+		}
+	}
+	res.Tag = journal.FolderName(at, name)
+	res.File = res.Tag + "/" + journal.MigrationFile
+	res.Snapshot = res.Tag + "/" + journal.SnapshotFile
+	res.When = at.UnixMilli()
+	res.folder = true
+	res.sql = []byte(strings.Join(res.Statements, journal.Breakpoint+"\n"))
+	id := newID()
+	v7, err := buildSnapshot(snapshotInput{ID: id, PrevID: ZeroID, Desired: st.desired.realm, IDs: st.desired.ids, Owned: owned})
+	if err != nil {
+		return nil, err
+	}
+	if res.snapshot, err = buildSnapshot8(id, v7, prev, unchangedObjects(st.current.realm, st.desired.realm)); err != nil {
+		return nil, err
+	}
 	return res, nil
 }
 

@@ -94,24 +94,7 @@ type snapshotInput struct {
 func buildSnapshot(in snapshotInput) ([]byte, error) {
 	unchanged := map[string]bool{}
 	if in.Reuse != nil && in.Current != nil {
-		had := map[string]string{}
-		for _, o := range schemastate.Objects(in.Current) {
-			had[o.Key] = o.Fingerprint
-		}
-		for _, o := range schemastate.Objects(in.Desired) {
-			if fp, ok := had[o.Key]; ok && fp == o.Fingerprint {
-				unchanged[o.Key] = true
-			}
-		}
-		// A table without a primary key on both sides has an unchanged one.
-		for _, s := range in.Desired.Schemas {
-			for _, t := range s.Tables {
-				k := "primary key " + s.Name + "." + t.Name
-				if _, had := had[k]; t.PrimaryKey == nil && !had {
-					unchanged[k] = true
-				}
-			}
-		}
+		unchanged = unchangedObjects(in.Current, in.Desired)
 	}
 	prevTables := in.Reuse.childObject("tables")
 	prevEnums := in.Reuse.childObject("enums")
@@ -333,4 +316,29 @@ func indexSnapshot(idx *schema.Index) *object {
 		o.set("where", w)
 	}
 	return o.set("concurrently", false).set("method", indexMethod(idx)).set("with", newObject())
+}
+
+// unchangedObjects lists the schemastate keys of the objects whose
+// definition is the same in current and desired.
+func unchangedObjects(current, desired *schema.Realm) map[string]bool {
+	unchanged := map[string]bool{}
+	had := map[string]string{}
+	for _, o := range schemastate.Objects(current) {
+		had[o.Key] = o.Fingerprint
+	}
+	for _, o := range schemastate.Objects(desired) {
+		if fp, ok := had[o.Key]; ok && fp == o.Fingerprint {
+			unchanged[o.Key] = true
+		}
+	}
+	// A table without a primary key on both sides has an unchanged one.
+	for _, s := range desired.Schemas {
+		for _, t := range s.Tables {
+			k := "primary key " + s.Name + "." + t.Name
+			if _, had := had[k]; t.PrimaryKey == nil && !had {
+				unchanged[k] = true
+			}
+		}
+	}
+	return unchanged
 }

@@ -28,6 +28,9 @@ func Write(dir string, res *Result) error {
 	if res == nil || res.snapshot == nil {
 		return nil
 	}
+	if res.folder {
+		return writeFolder(dir, res)
+	}
 	meta := filepath.Join(dir, "meta")
 	createdMeta := false
 	if _, err := os.Stat(meta); errors.Is(err, fs.ErrNotExist) {
@@ -103,5 +106,29 @@ func writeAtomic(path string, data []byte) error {
 		_ = os.Remove(tmp)
 		return fmt.Errorf("generate: write %s: %w", path, werr)
 	}
+	return nil
+}
+
+// writeFolder saves a migration in drizzle-kit 1.0's layout: a new folder
+// holding migration.sql and snapshot.json. The folder must not exist; when
+// a step fails it is removed again.
+func writeFolder(dir string, res *Result) error {
+	folder := filepath.Join(dir, filepath.FromSlash(res.Tag))
+	if _, err := os.Lstat(folder); err == nil {
+		return fmt.Errorf("%w: %s", ErrExists, folder)
+	}
+	if err := os.MkdirAll(folder, 0o755); err != nil {
+		return fmt.Errorf("generate: create %s: %w", folder, err)
+	}
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{{res.File, res.sql}, {res.Snapshot, res.snapshot}} {
+		if err := writeNew(filepath.Join(dir, filepath.FromSlash(f.name)), f.data); err != nil {
+			_ = os.RemoveAll(folder)
+			return err
+		}
+	}
+	res.Written = true
 	return nil
 }

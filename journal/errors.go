@@ -24,6 +24,13 @@ var (
 	ErrMissingFile   = errors.New("migration file is missing")
 	ErrInvalidUTF8   = errors.New("file is not valid UTF-8")
 	ErrEmptyJournal  = errors.New("journal has no entries field")
+	// ErrBothLayouts: the folder has a meta/_journal.json and 1.0
+	// migration folders; drizzle-orm 1.0 refuses it, drizzle-orm 0.x would
+	// ignore the folders.
+	ErrBothLayouts = errors.New("folder holds both the 0.x journal and 1.0 migration folders")
+	// ErrBadFolderName: a 1.0 migration folder's name does not start with
+	// 14 digits of a valid UTC time.
+	ErrBadFolderName = errors.New("migration folder name does not start with a valid YYYYMMDDHHMMSS UTC time")
 )
 
 type notExistError struct{ msg string }

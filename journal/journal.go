@@ -1,5 +1,7 @@
-// Package journal reads and writes drizzle-kit migration folders
-// (meta/_journal.json plus one <tag>.sql per entry) from an fs.FS.
+// Package journal reads and writes drizzle-kit migration folders from an
+// fs.FS, in both layouts: drizzle-kit 0.x (meta/_journal.json plus one
+// <tag>.sql per entry) and drizzle-kit 1.0 (one <YYYYMMDDHHMMSS>_<name>/
+// folder per migration holding migration.sql and snapshot.json).
 //
 // It is pure: no database, no global state. Open is strict: a folder that
 // drizzle-orm's migrator would half-apply, or apply differently on another
@@ -49,15 +51,22 @@ type File struct {
 
 // Journal is a parsed migration folder.
 type Journal struct {
-	Version    string
+	Version    string // the journal's version ("7"); "8" (the snapshot version) for the 1.0 layout
 	Dialect    string
-	Migrations []*Migration // journal order, which is the order drizzle applies them
+	Layout     Layout
+	Migrations []*Migration // journal order (1.0: folder-name order), which is the order drizzle applies them
 }
 
-// Migration is one journal entry together with its SQL file.
+// Migration is one journal entry together with its SQL file. In the 1.0
+// layout the entry is made from the folder: Tag and Name are the folder
+// name, When its UTC time in milliseconds.
 type Migration struct {
 	Entry
-	File          string // slash path inside the folder, e.g. "0001_add_tickets.sql"
+	// Name is what drizzle-orm 1.0 records in the ledger's name column: the
+	// folder name in the 1.0 layout, "" (NULL) in the 0.x layout, whose
+	// tags drizzle-kit up renames.
+	Name          string
+	File          string // slash path inside the folder, e.g. "0001_add_tickets.sql" or "20260102150405_init/migration.sql"
 	SQL           string // whole file text, byte for byte (BOM and CRLF kept)
 	Hash          string // lowercase hex SHA-256 of the file: drizzle's ledger hash
 	NoTransaction bool   // first line is NoTransactionDirective
@@ -92,8 +101,12 @@ func (j *Journal) Tags() []string {
 
 // NotIncreasing lists the tags whose "when" is not greater than every
 // earlier entry's. drizzle-orm's migrator never applies such an entry to a
-// database that already has the earlier ones.
+// database that already has the earlier ones. drizzle-orm 1.0 matches by
+// name, so in the 1.0 layout there are none.
 func (j *Journal) NotIncreasing() []string {
+	if j.Layout == LayoutFolders {
+		return nil
+	}
 	var out []string
 	var max int64
 	for i, m := range j.Migrations {
@@ -138,16 +151,30 @@ type rawFile struct {
 	Entries *[]json.RawMessage `json:"entries"`
 }
 
-// Open reads a drizzle-kit folder. fsys is the folder itself (meta/ at its
-// root): embed.FS via fs.Sub, os.DirFS, or fstest.MapFS.
+// Open reads a drizzle-kit folder in either layout and says which in
+// Journal.Layout. fsys is the folder itself (meta/ or the migration folders
+// at its root): embed.FS via fs.Sub, os.DirFS, or fstest.MapFS. A folder
+// holding both layouts is an error, as drizzle-orm 1.0 refuses any folder
+// with a meta/_journal.json.
 func Open(fsys fs.FS) (*Journal, error) {
+	folders, err := folderMigrations(fsys)
+	if err != nil {
+		return nil, err
+	}
 	data, err := fs.ReadFile(fsys, JournalPath)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
+			if len(folders) > 0 {
+				return openFolders(fsys, folders)
+			}
 			return nil, &Error{File: JournalPath, Err: ErrNoJournal,
 				Hint: "is this a drizzle-kit migrations folder? run drizzle-kit generate or hogsend-db generate to create one"}
 		}
 		return nil, &Error{File: JournalPath, Err: fmt.Errorf("%w: %v", ErrUnreadable, err)}
+	}
+	if len(folders) > 0 {
+		return nil, &Error{File: JournalPath, Err: fmt.Errorf("%w: %s and %s/%s", ErrBothLayouts, JournalPath, folders[0], MigrationFile),
+			Hint: "finish the move to drizzle-kit 1.0 with drizzle-kit up, or remove the 1.0 folders"}
 	}
 	if !utf8.Valid(data) {
 		line, col := Position(string(data), firstInvalidUTF8(data))
@@ -233,15 +260,18 @@ var ErrUnreadable = errors.New("cannot read file")
 var ErrTooLarge = errors.New("file too large")
 
 func readMigration(fsys fs.FS, e Entry) (*Migration, error) {
-	name := e.Tag + ".sql"
+	return readFile(fsys, e, e.Tag+".sql",
+		fmt.Sprintf("%s lists %s; restore the file or remove the entry", JournalPath, e.Tag))
+}
+
+func readFile(fsys fs.FS, e Entry, name, missingHint string) (*Migration, error) {
 	if info, err := fs.Stat(fsys, name); err == nil && info.Size() > MaxFileSize {
 		return nil, &Error{File: name, Err: fmt.Errorf("%w: %d bytes (limit %d)", ErrTooLarge, info.Size(), MaxFileSize)}
 	}
 	b, err := fs.ReadFile(fsys, name)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, &Error{File: name, Err: ErrMissingFile,
-				Hint: fmt.Sprintf("%s lists %s; restore the file or remove the entry", JournalPath, e.Tag)}
+			return nil, &Error{File: name, Err: ErrMissingFile, Hint: missingHint}
 		}
 		return nil, &Error{File: name, Err: fmt.Errorf("%w: %v", ErrUnreadable, err)}
 	}

@@ -1,5 +1,7 @@
-// Package ledger owns drizzle-orm's migrations table
-// (id serial, hash text, created_at bigint) and nothing else.
+// Package ledger owns drizzle-orm's migrations table and nothing else, in
+// both of its versions: version 0 (id serial, hash text, created_at bigint),
+// written by drizzle-orm 0.x, and version 1 (the same plus name text and
+// applied_at timestamptz), written by drizzle-orm 1.0.
 //
 // Reading never creates anything and treats a missing table as empty, so it
 // is safe for read-only roles, health probes and dry runs. Writing creates
@@ -61,13 +63,24 @@ type Row struct {
 	Hash          string
 	CreatedAt     int64 // the journal entry's "when", in epoch milliseconds
 	NullCreatedAt bool  // created_at IS NULL: drizzle re-runs everything after such a row
+	// Name is the migration's folder name (version 1 only); "" when the
+	// column is NULL or absent.
+	Name string
 }
+
+// Ledger versions, as drizzle-orm 1.0 tells them apart: a table with a
+// "name" column is version 1.
+const (
+	Version0 = 0 // id, hash, created_at: drizzle-orm 0.x
+	Version1 = 1 // id, hash, created_at, name, applied_at: drizzle-orm 1.0
+)
 
 // Ledger is what was read from one table.
 type Ledger struct {
-	Table  Table
-	Exists bool
-	Rows   []Row // ordered by id
+	Table   Table
+	Exists  bool
+	Version int   // Version0 or Version1; Version0 when the table does not exist
+	Rows    []Row // ordered by id
 }
 
 // ErrWrongColumns: the table exists but is not a drizzle ledger.
@@ -176,7 +189,17 @@ func parseMillis(v string) (int64, error) {
 // that owns an existing "drizzle" schema but may not create schemas could
 // never create its second ledger otherwise.
 func EnsureSQL(t Table, schemaExists bool) string {
+	return EnsureVersionSQL(t, schemaExists, Version0)
+}
+
+// EnsureVersionSQL is EnsureSQL for a ledger of the given version: version
+// 1 is drizzle-orm 1.0's DDL, byte for byte apart from the names and the
+// surrounding whitespace of its template literal.
+func EnsureVersionSQL(t Table, schemaExists bool, version int) string {
 	table := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (\n\t\t\tid SERIAL PRIMARY KEY,\n\t\t\thash text NOT NULL,\n\t\t\tcreated_at bigint\n\t\t)", t.Ident())
+	if version == Version1 {
+		table = fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (\n\t\t\t\tid SERIAL PRIMARY KEY,\n\t\t\t\thash text NOT NULL,\n\t\t\t\tcreated_at bigint,\n\t\t\t\tname text,\n\t\t\t\tapplied_at timestamp with time zone DEFAULT now()\n\t\t\t)", t.Ident())
+	}
 	if schemaExists {
 		return table
 	}
@@ -195,6 +218,12 @@ func SchemaExists(ctx context.Context, q Querier, t Table) (bool, error) {
 // Ensure creates the ledger's schema (when missing) and table if they do
 // not exist.
 func Ensure(ctx context.Context, q Querier, t Table) error {
+	return EnsureVersion(ctx, q, t, Version0)
+}
+
+// EnsureVersion is Ensure for a ledger of the given version. An existing
+// table is left as it is, whatever its version.
+func EnsureVersion(ctx context.Context, q Querier, t Table, version int) error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
@@ -202,7 +231,7 @@ func Ensure(ctx context.Context, q Querier, t Table) error {
 	if err != nil {
 		return err
 	}
-	for _, stmt := range strings.Split(EnsureSQL(t, exists), ";\n") {
+	for _, stmt := range strings.Split(EnsureVersionSQL(t, exists, version), ";\n") {
 		if _, err := q.Exec(ctx, stmt); err != nil {
 			return fmt.Errorf("ledger: create %s: %w", t, err)
 		}
@@ -229,4 +258,53 @@ func Insert(ctx context.Context, q Querier, t Table, hash string, createdAt int6
 		return fmt.Errorf("ledger: insert into %s: %w", t, err)
 	}
 	return nil
+}
+
+// InsertNamedSQL is drizzle-orm 1.0's insert into a version-1 ledger: $1
+// hash, $2 created_at, $3 name (NULL for none).
+func InsertNamedSQL(t Table) string {
+	return fmt.Sprintf(`insert into %s ("hash", "created_at", "name") values ($1, $2, $3)`, t.Ident())
+}
+
+// InsertManyNamedSQL is InsertManySQL for a version-1 ledger: $3 names
+// (a text array; NULL elements for none).
+func InsertManyNamedSQL(t Table) string {
+	return fmt.Sprintf(`insert into %s ("hash", "created_at", "name") select h, c, n from unnest($1::text[], $2::bigint[], $3::text[]) as u(h, c, n)`, t.Ident())
+}
+
+// InsertNamed records one applied migration in a version-1 ledger, in the
+// caller's transaction; an empty name is NULL.
+func InsertNamed(ctx context.Context, q Querier, t Table, hash string, createdAt int64, name string) error {
+	var n *string
+	if name != "" {
+		n = &name
+	}
+	if _, err := q.Exec(ctx, InsertNamedSQL(t), hash, createdAt, n); err != nil {
+		return fmt.Errorf("ledger: insert into %s: %w", t, err)
+	}
+	return nil
+}
+
+// TextArray renders a PostgreSQL text array literal for a bind parameter
+// in text format: every element quoted, "" as NULL.
+func TextArray(elems []string) []byte {
+	b := []byte{'{'}
+	for i, e := range elems {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if e == "" {
+			b = append(b, "NULL"...)
+			continue
+		}
+		b = append(b, '"')
+		for j := 0; j < len(e); j++ {
+			if e[j] == '"' || e[j] == '\\' {
+				b = append(b, '\\')
+			}
+			b = append(b, e[j])
+		}
+		b = append(b, '"')
+	}
+	return append(b, '}')
 }

@@ -235,3 +235,67 @@ func TestSnapshotListsInvalidIndexes(t *testing.T) {
 		}
 	}
 }
+
+// TestVersions: a version-1 ledger (drizzle-orm 1.0's) reads with its
+// names and version; a version-0 one reads as version 0, its rows nameless.
+func TestVersions(t *testing.T) {
+	db := pgtest.New(t)
+	conn := db.Conn(t)
+	ctx := context.Background()
+	if err := ledger.EnsureVersion(ctx, conn, ledger.EngineTable, ledger.Version0); err != nil {
+		t.Fatal(err)
+	}
+	if err := ledger.EnsureVersion(ctx, conn, ledger.ClientTable, ledger.Version1); err != nil {
+		t.Fatal(err)
+	}
+	if err := ledger.Insert(ctx, conn, ledger.EngineTable, "aa", 1000); err != nil {
+		t.Fatal(err)
+	}
+	if err := ledger.InsertNamed(ctx, conn, ledger.ClientTable, "bb", 2000, "20240101000000_init"); err != nil {
+		t.Fatal(err)
+	}
+	if err := ledger.InsertNamed(ctx, conn, ledger.ClientTable, "cc", 3000, ""); err != nil {
+		t.Fatal(err)
+	}
+	r, err := ledger.NewReader(ledger.EngineTable, ledger.ClientTable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // the guessed read and the remembered one
+		snap, err := r.Read(ctx, conn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, c := snap.Ledgers[0], snap.Ledgers[1]
+		if e.Version != ledger.Version0 || len(e.Rows) != 1 || e.Rows[0].Name != "" {
+			t.Fatalf("version-0 ledger read as %+v", e)
+		}
+		if c.Version != ledger.Version1 || len(c.Rows) != 2 || c.Rows[0].Name != "20240101000000_init" || c.Rows[1].Name != "" {
+			t.Fatalf("version-1 ledger read as %+v", c)
+		}
+	}
+	// An empty version-1 ledger is still version 1: its inserts need the name.
+	if _, err := conn.Exec(ctx, `delete from drizzle.__client_migrations`); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := ledger.Read(ctx, conn, ledger.ClientTable); err != nil || l.Version != ledger.Version1 {
+		t.Fatalf("empty version-1 ledger read as %+v (%v)", l, err)
+	}
+	var applied bool
+	if err := conn.QueryRow(ctx, `select count(*) = 0 from information_schema.columns where table_schema = 'drizzle' and table_name = '__drizzle_migrations' and column_name in ('name', 'applied_at')`).Scan(&applied); err != nil || !applied {
+		t.Fatalf("a version-0 ledger gained name or applied_at (%v)", err)
+	}
+}
+
+func TestTextArray(t *testing.T) {
+	db := pgtest.New(t)
+	conn := db.Conn(t)
+	in := []string{"a", "", `q"u\o,te{}`, "NULL"}
+	var out []*string
+	if err := conn.QueryRow(context.Background(), "select $1::text[]", string(ledger.TextArray(in))).Scan(&out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 4 || *out[0] != "a" || out[1] != nil || *out[2] != in[2] || *out[3] != "NULL" {
+		t.Fatalf("round trip gave %v", out)
+	}
+}

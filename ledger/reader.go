@@ -241,8 +241,14 @@ func (r *Reader) read(ctx context.Context, q Querier, present []bool, extra *Ext
 		case i == 0:
 			rel := Release{Track: deref(a), Version: deref(b), ToolVersion: deref(c), RecordedAt: deref(d)}
 			snap.Releases[rel.Track] = rel
+		case a == nil:
+			// The version row of a present ledger: d says whether it has
+			// the name column.
+			if d != nil {
+				snap.Ledgers[i-1].Version = Version1
+			}
 		default:
-			row := Row{Hash: deref(b)}
+			row := Row{Hash: deref(b), Name: deref(d)}
 			if row.ID, err = strconv.ParseInt(deref(a), 10, 64); err != nil {
 				return Snapshot{}, nil, fmt.Errorf("ledger: read %s: row id %q: %w", ledgers[i-1], deref(a), err)
 			}
@@ -295,7 +301,12 @@ func (r *Reader) query(present []bool, extra *Extra) query {
 		case i == last:
 			fmt.Fprintf(&b, "select '0'::text, track::text, version::text, tool_version::text, recorded_at::text from %s", t.Ident())
 		default:
-			fmt.Fprintf(&b, "select '%d'::text, id::text, hash::text, created_at::text, null::text from %s", i+1, t.Ident())
+			// name through to_jsonb, which reads it when the column exists
+			// and yields NULL when it does not (a version-0 ledger), so one
+			// statement serves both versions; the version row says which.
+			args = append(args, t.Ident())
+			fmt.Fprintf(&b, "select '%d'::text, id::text, hash::text, created_at::text, to_jsonb(l)->>'name' from %s l", i+1, t.Ident())
+			fmt.Fprintf(&b, "\nunion all select '%d'::text, null::text, null::text, null::text, (select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = to_regclass($%d) and a.attname = 'name' and not a.attisdropped)", i+1, len(args))
 		}
 		if i < last {
 			b.WriteString("\nunion all ")

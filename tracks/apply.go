@@ -86,6 +86,14 @@ func warnings(rep *Report, ts []Loaded, opts *Options) {
 			opts.emit(Warning{Track: t.Name, Message: fmt.Sprintf("%s in %s: when is not above every earlier entry's; drizzle-orm would never apply such an entry to a database that has the earlier ones (hogsend-db does); give it a larger when",
 				strings.Join(s.NotIncreasing, ", "), t.Location)})
 		}
+		if len(s.AppliedOutOfOrder) > 0 {
+			opts.emit(Warning{Track: t.Name, Message: fmt.Sprintf("%s in %s: older than the newest applied migration; applied anyway, as drizzle-orm 1.0 does",
+				strings.Join(s.AppliedOutOfOrder, ", "), t.Location)})
+		}
+		if len(s.NullName) > 0 {
+			opts.emit(Warning{Track: t.Name, Message: fmt.Sprintf("%d ledger row(s) in %s have no name (ids %s), as drizzle-orm 0.x writes them: hogsend-db matches them by created_at and hash, drizzle-orm 1.0 would re-run their migrations",
+				len(s.NullName), s.Ledger, rowIDs(s.NullName))})
+		}
 		if len(s.NullCreatedAt) > 0 {
 			opts.emit(Warning{Track: t.Name, Message: fmt.Sprintf("%d ledger row(s) in %s have NULL created_at (ids %s): drizzle-orm would re-run every migration; hogsend-db ignores them",
 				len(s.NullCreatedAt), s.Ledger, rowIDs(s.NullCreatedAt))})
@@ -234,11 +242,12 @@ func recordRelease(ctx context.Context, conn *pgx.Conn, t Loaded, rep *Report, o
 func applyTrack(ctx context.Context, conn *pgx.Conn, t Loaded, s *State, opts *Options) ([]string, error) {
 	var applied []string
 	ensure := !s.LedgerExists
+	version := writeVersion(t, s)
 	pending := s.PendingMigrations()
 	for i := 0; i < len(pending); {
 		m := pending[i]
 		if m.NoTransaction {
-			if err := applyNoTx(ctx, conn, t, m, ensure); err != nil {
+			if err := applyNoTx(ctx, conn, t, m, ensure, version); err != nil {
 				return applied, err
 			}
 			ensure = false
@@ -255,7 +264,7 @@ func applyTrack(ctx context.Context, conn *pgx.Conn, t Loaded, s *State, opts *O
 		}
 		group := pending[i:j]
 		start := time.Now()
-		if err := applyTx(ctx, conn, t, group, ensure); err != nil {
+		if err := applyTx(ctx, conn, t, group, ensure, version); err != nil {
 			return applied, err
 		}
 		ensure = false
@@ -287,7 +296,7 @@ type piece struct {
 // trips: one simple-query message with BEGIN and every statement (each
 // followed by a tiny marker query), then one pipelined batch with the ledger
 // rows (bind parameters) and COMMIT.
-func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Migration, ensure bool) error {
+func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Migration, ensure bool, version int) error {
 	schemaExists := false
 	if ensure {
 		// One catalog look-up on the first migrate of a track only.
@@ -299,7 +308,7 @@ func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Mig
 	var b strings.Builder
 	b.WriteString("BEGIN;\n")
 	if ensure {
-		b.WriteString(ledger.EnsureSQL(t.Ledger, schemaExists))
+		b.WriteString(ledger.EnsureVersionSQL(t.Ledger, schemaExists, version))
 		b.WriteString(";\n")
 	}
 	b.WriteString("select -1 as " + markerColumn + ";\n")
@@ -333,9 +342,19 @@ func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Mig
 		hashes[k], whens[k] = m.Hash, strconv.FormatInt(m.When, 10)
 	}
 	batch := &pgconn.Batch{}
-	batch.ExecParams(ledger.InsertManySQL(t.Ledger), [][]byte{
-		[]byte("{" + strings.Join(hashes, ",") + "}"), []byte("{" + strings.Join(whens, ",") + "}"),
-	}, nil, nil, nil)
+	if version == ledger.Version1 {
+		names := make([]string, len(group))
+		for k, m := range group {
+			names[k] = m.Name
+		}
+		batch.ExecParams(ledger.InsertManyNamedSQL(t.Ledger), [][]byte{
+			[]byte("{" + strings.Join(hashes, ",") + "}"), []byte("{" + strings.Join(whens, ",") + "}"), ledger.TextArray(names),
+		}, nil, nil, nil)
+	} else {
+		batch.ExecParams(ledger.InsertManySQL(t.Ledger), [][]byte{
+			[]byte("{" + strings.Join(hashes, ",") + "}"), []byte("{" + strings.Join(whens, ",") + "}"),
+		}, nil, nil, nil)
+	}
 	batch.ExecParams("COMMIT", nil, nil, nil, nil)
 	results, err := conn.PgConn().ExecBatch(ctx, batch).ReadAll()
 	if err != nil {
@@ -466,7 +485,7 @@ func byteOffset(conn *pgx.Conn, s string, chars int) int {
 // Each chunk (between breakpoints) is one simple-query message; PostgreSQL
 // runs a message holding several statements as one implicit transaction,
 // so CREATE INDEX CONCURRENTLY needs a breakpoint of its own.
-func applyNoTx(ctx context.Context, conn *pgx.Conn, t Loaded, m *journal.Migration, ensure bool) error {
+func applyNoTx(ctx context.Context, conn *pgx.Conn, t Loaded, m *journal.Migration, ensure bool, version int) error {
 	for _, st := range m.Statements() {
 		if st.Blank() {
 			continue
@@ -502,11 +521,16 @@ func applyNoTx(ctx context.Context, conn *pgx.Conn, t Loaded, m *journal.Migrati
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // no-op after Commit
 	if ensure {
-		if err := ledger.Ensure(ctx, tx, t.Ledger); err != nil {
+		if err := ledger.EnsureVersion(ctx, tx, t.Ledger, version); err != nil {
 			return fmt.Errorf("tracks: %s track: %w", t.Name, err)
 		}
 	}
-	if err := ledger.Insert(ctx, tx, t.Ledger, m.Hash, m.When); err != nil {
+	if version == ledger.Version1 {
+		err = ledger.InsertNamed(ctx, tx, t.Ledger, m.Hash, m.When, m.Name)
+	} else {
+		err = ledger.Insert(ctx, tx, t.Ledger, m.Hash, m.When)
+	}
+	if err != nil {
 		return fmt.Errorf("tracks: %s track: %s applied but not recorded: %w", t.Name, m.Tag, err)
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -531,4 +555,19 @@ func rollback(ctx context.Context, conn *pgx.Conn) {
 	c, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	_, _ = conn.Exec(c, "ROLLBACK")
+}
+
+// writeVersion is the version of the ledger rows this run writes: the
+// ledger's own when it exists (hogsend-db never adds the name column to a
+// version-0 ledger: drizzle-orm 1.0 would take it as upgraded and re-run
+// every nameless row), else version 1 for a folder in drizzle-kit 1.0's
+// layout, as drizzle-orm 1.0 creates it, and version 0 for a 0.x folder.
+func writeVersion(t Loaded, s *State) int {
+	if s.LedgerExists {
+		return s.LedgerVersion
+	}
+	if t.Journal.Layout == journal.LayoutFolders {
+		return ledger.Version1
+	}
+	return ledger.Version0
 }

@@ -29,6 +29,17 @@ type State struct {
 	Unknown       []RowRef `json:"unknown"`       // other rows that match no entry
 	NullCreatedAt []RowRef `json:"nullCreatedAt"` // rows with NULL created_at: drizzle would re-run everything
 	NotIncreasing []string `json:"notIncreasing"` // journal entries whose when is not above every earlier one
+	// AppliedOutOfOrder (1.0 layout): pending, yet sorting before the newest
+	// applied migration; drizzle-orm 1.0 applies them, and so does migrate.
+	AppliedOutOfOrder []string `json:"appliedOutOfOrder"`
+	// NullName (version-1 ledger, 1.0 layout): rows without a name, matched
+	// by created_at and hash; drizzle-orm 1.0 matches by name only and would
+	// re-run their migrations.
+	NullName []RowRef `json:"nullName"`
+	// Layout is the folder's layout ("0.x" or "1.0"); LedgerVersion the
+	// ledger's (0: drizzle-orm 0.x columns, 1: with name and applied_at).
+	Layout        string `json:"layout"`
+	LedgerVersion int    `json:"ledgerVersion"`
 	// InvalidIndexes: INVALID indexes that this track's migrations build concurrently.
 	InvalidIndexes []InvalidIndex `json:"invalidIndexes"`
 	Note           string         `json:"note,omitempty"`
@@ -62,13 +73,14 @@ func (s *State) PendingMigrations() []*journal.Migration { return s.pending }
 // created_at == when; the hash breaks ties between rows sharing a
 // created_at. A matching row whose hash differs marks the entry modified.
 // The cost is linear in entries plus rows.
+//
+// A folder in drizzle-kit 1.0's layout is matched by name instead (see
+// matchNamed).
 func Match(j *journal.Journal, l ledger.Ledger) State {
-	s := State{
-		Ledger: l.Table.String(), LedgerExists: l.Exists,
-		Pending: []string{}, OutOfOrder: []string{}, Modified: []string{},
-		Ahead: []RowRef{}, Unknown: []RowRef{}, NullCreatedAt: []RowRef{}, NotIncreasing: []string{},
-		InvalidIndexes: []InvalidIndex{},
+	if j.Layout == journal.LayoutFolders {
+		return matchNamed(j, l)
 	}
+	s := newState(l)
 	// Rows by created_at: first[when] is the first row (id order) with that
 	// created_at and next chains the others, so no slice per row.
 	first := make(map[int64]int, len(l.Rows))
@@ -152,4 +164,15 @@ func Match(j *journal.Journal, l ledger.Ledger) State {
 	s.InSync = len(s.Pending) == 0
 	s.NotIncreasing = append(s.NotIncreasing, j.NotIncreasing()...)
 	return s
+}
+
+// newState is the empty state of a track against ledger l.
+func newState(l ledger.Ledger) State {
+	return State{
+		Ledger: l.Table.String(), LedgerExists: l.Exists, LedgerVersion: l.Version, Layout: "0.x",
+		Pending: []string{}, OutOfOrder: []string{}, Modified: []string{},
+		Ahead: []RowRef{}, Unknown: []RowRef{}, NullCreatedAt: []RowRef{}, NotIncreasing: []string{},
+		AppliedOutOfOrder: []string{}, NullName: []RowRef{},
+		InvalidIndexes: []InvalidIndex{},
+	}
 }

@@ -153,6 +153,7 @@ func TestStateJSON(t *testing.T) {
 		"ledger": "drizzle.__drizzle_migrations", "ledgerExists": true,
 		"outOfOrder": []any{}, "modified": []any{}, "ahead": []any{}, "unknown": []any{},
 		"nullCreatedAt": []any{map[string]any{"id": 2.0, "hash": "hn", "createdAt": nil}}, "notIncreasing": []any{}, "invalidIndexes": []any{},
+		"appliedOutOfOrder": []any{}, "nullName": []any{}, "layout": "0.x", "ledgerVersion": 0.0,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("JSON:\n got %s\nwant %v", b, want)

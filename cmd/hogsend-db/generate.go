@@ -150,8 +150,13 @@ func renderGenerate(s *streams, opts generate.Options, res *generate.Result) {
 		return
 	}
 	fmt.Fprintf(s.out, "%s\n%s\n\n", title.Render("-- "+filepath.Join(opts.Dir, res.File)), res.SQL())
-	fmt.Fprintf(s.out, "%s: wrote %s (%d statement(s)), %s and meta/_journal.json in %s\n",
-		opts.Track, res.File, len(res.Statements), res.Snapshot, opts.Dir)
+	if res.JournalJSON() == nil { // drizzle-kit 1.0's layout: no journal
+		fmt.Fprintf(s.out, "%s: wrote %s (%d statement(s)) and %s in %s\n",
+			opts.Track, res.File, len(res.Statements), res.Snapshot, opts.Dir)
+	} else {
+		fmt.Fprintf(s.out, "%s: wrote %s (%d statement(s)), %s and meta/_journal.json in %s\n",
+			opts.Track, res.File, len(res.Statements), res.Snapshot, opts.Dir)
+	}
 	for _, w := range res.Warnings {
 		s.note("%s %s", warn.Render("warning ("+w.Kind+"):"), w.Message)
 	}

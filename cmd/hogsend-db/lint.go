@@ -157,6 +157,8 @@ func lintTargets(c *cli.Context, loaded []tracks.Loaded, want map[string]bool) (
 	out := map[string][]string{}
 	if args := c.Args().Slice(); len(args) > 0 {
 		for _, arg := range args {
+			// A 1.0 migration may be named by its file: <folder>/migration.sql.
+			arg := strings.TrimSuffix(arg, "/"+journal.MigrationFile)
 			track, tag, qualified := strings.Cut(arg, "/")
 			if !qualified {
 				track, tag = "", arg

@@ -125,11 +125,13 @@ func trackNotes(name string, st *tracks.State) []string {
 	}
 	add("pending", st.Pending, "")
 	add("out of order", st.OutOfOrder, " (older than the newest applied migration: drizzle-orm would never run them; migrate --allow-out-of-order)")
+	add("out of order", st.AppliedOutOfOrder, " (older than the newest applied migration: migrate applies them, as drizzle-orm 1.0 does)")
 	add("modified", st.Modified, " (edited after they were applied: the database does not have the edits)")
 	add("ahead", rowNames(st.Ahead), " (the database is newer than this build: fine)")
 	add("unknown rows", rowNames(st.Unknown), " (match no migration file)")
 	add("NULL created_at rows", rowNames(st.NullCreatedAt), " (drizzle-orm would re-run every migration)")
 	add("when not increasing", st.NotIncreasing, " (journal order and when disagree)")
+	add("rows without a name", rowNames(st.NullName), " (written by drizzle-orm 0.x: matched by created_at and hash; drizzle-orm 1.0 would re-run them)")
 	if sc := st.SchemaCheck; sc != nil {
 		switch {
 		case !sc.Verified:

@@ -1,6 +1,10 @@
 // Package drizzletest drives the real drizzle-orm migrator and drizzle-kit
-// (pinned in testdata/drizzle) from Go tests, so hogsend-db's behaviour can
-// be compared with the tools it must stay compatible with.
+// (pinned in testdata/drizzle, and the 1.0 release candidate in
+// testdata/drizzle1) from Go tests, so hogsend-db's behaviour can be
+// compared with the tools it must stay compatible with.
+//
+// The package-level functions drive the 0.x tools (V0); V1's methods drive
+// drizzle-orm and drizzle-kit 1.0.
 //
 // Every helper calls Require first: without Node or without
 // testdata/drizzle/node_modules the test fails with instructions, or is
@@ -35,9 +39,25 @@ const DefaultLockKey int64 = 4812007
 // scriptTimeout bounds one script run; drizzle-kit needs a few seconds.
 const scriptTimeout = 3 * time.Minute
 
+// Tools names one pinned pair of drizzle packages: the folder under
+// testdata/ that holds its package.json and scripts.
+type Tools string
+
+// The pinned drizzle versions.
+const (
+	V0 Tools = "drizzle"  // drizzle-orm 0.45, drizzle-kit 0.31: meta/_journal.json
+	V1 Tools = "drizzle1" // drizzle-orm and drizzle-kit 1.0.0-rc.5: a folder per migration
+)
+
 // Dir returns the absolute path of testdata/drizzle, located from this
 // source file so it works from any package's test.
 func Dir(t testing.TB) string {
+	t.Helper()
+	return V0.Dir(t)
+}
+
+// Dir returns the absolute path of the tools' folder under testdata.
+func (v Tools) Dir(t testing.TB) string {
 	t.Helper()
 	_, file, _, ok := runtime.Caller(0)
 	if !ok {
@@ -45,7 +65,7 @@ func Dir(t testing.TB) string {
 	}
 	// internal/drizzletest/drizzletest.go -> module root
 	root := filepath.Dir(filepath.Dir(filepath.Dir(file)))
-	dir := filepath.Join(root, "testdata", "drizzle")
+	dir := filepath.Join(root, "testdata", string(v))
 	if _, err := os.Stat(filepath.Join(dir, "package.json")); err != nil {
 		t.Fatalf("drizzletest: %s has no package.json: %v", dir, err)
 	}
@@ -56,12 +76,18 @@ func Dir(t testing.TB) string {
 // and testdata/drizzle/node_modules holds the pinned packages.
 func Require(t testing.TB) {
 	t.Helper()
-	dir := Dir(t)
-	problem := missingTooling(dir)
+	V0.Require(t)
+}
+
+// Require is Require for these tools.
+func (v Tools) Require(t testing.TB) {
+	t.Helper()
+	dir := v.Dir(t)
+	problem := missingTooling(dir, string(v))
 	if problem == "" {
 		return
 	}
-	fix := "run `npm ci --prefix testdata/drizzle` from the module root"
+	fix := "run `npm ci --prefix testdata/" + string(v) + "` from the module root"
 	if strings.HasPrefix(problem, "node ") {
 		fix = "install Node.js 20 or later, then " + fix
 	}
@@ -76,33 +102,33 @@ func Require(t testing.TB) {
 }
 
 // missingTooling describes what is missing, or returns "".
-func missingTooling(dir string) string {
+func missingTooling(dir, name string) string {
 	if _, err := exec.LookPath("node"); err != nil {
 		return "node is not on PATH"
 	}
 	if _, err := os.Stat(filepath.Join(dir, "node_modules")); err != nil {
-		return "testdata/drizzle/node_modules does not exist"
+		return "testdata/" + name + "/node_modules does not exist"
 	}
 	raw, err := os.ReadFile(filepath.Join(dir, "package.json"))
 	if err != nil {
-		return fmt.Sprintf("read testdata/drizzle/package.json: %v", err)
+		return fmt.Sprintf("read testdata/%s/package.json: %v", name, err)
 	}
 	var pkg struct {
 		Dependencies map[string]string `json:"dependencies"`
 	}
 	if err := json.Unmarshal(raw, &pkg); err != nil {
-		return fmt.Sprintf("parse testdata/drizzle/package.json: %v", err)
+		return fmt.Sprintf("parse testdata/%s/package.json: %v", name, err)
 	}
-	for name, want := range pkg.Dependencies {
-		raw, err := os.ReadFile(filepath.Join(dir, "node_modules", name, "package.json"))
+	for pkgName, want := range pkg.Dependencies {
+		raw, err := os.ReadFile(filepath.Join(dir, "node_modules", pkgName, "package.json"))
 		if err != nil {
-			return fmt.Sprintf("%s is not installed in testdata/drizzle/node_modules", name)
+			return fmt.Sprintf("%s is not installed in testdata/%s/node_modules", pkgName, name)
 		}
 		var got struct {
 			Version string `json:"version"`
 		}
 		if err := json.Unmarshal(raw, &got); err != nil || got.Version != want {
-			return fmt.Sprintf("testdata/drizzle/node_modules has %s %q, package.json pins %q", name, got.Version, want)
+			return fmt.Sprintf("testdata/%s/node_modules has %s %q, package.json pins %q", name, pkgName, got.Version, want)
 		}
 	}
 	return ""
@@ -113,20 +139,25 @@ func missingTooling(dir string) string {
 // the script's output.
 func run(t testing.TB, out any, script string, args ...string) {
 	t.Helper()
-	if output, err := runE(t, out, script, args...); err != nil {
+	V0.run(t, out, script, args...)
+}
+
+func (v Tools) run(t testing.TB, out any, script string, args ...string) {
+	t.Helper()
+	if output, err := v.runE(t, out, script, args...); err != nil {
 		t.Fatalf("%v\n%s", err, output)
 	}
 }
 
 // runE is run that returns the failure (and the script's output) instead
 // of ending the test.
-func runE(t testing.TB, out any, script string, args ...string) (output string, err error) {
+func (v Tools) runE(t testing.TB, out any, script string, args ...string) (output string, err error) {
 	t.Helper()
-	Require(t)
+	v.Require(t)
 	ctx, cancel := context.WithTimeout(t.Context(), scriptTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", append([]string{script}, args...)...)
-	cmd.Dir = Dir(t)
+	cmd.Dir = v.Dir(t)
 	var stdout bytes.Buffer
 	combined := &lockedBuffer{}
 	// Stdout and stderr are copied by two goroutines: combined is shared.
@@ -157,6 +188,12 @@ func firstArg(args []string) string {
 // defaults) and returns the ledger row counts before and after.
 func Migrate(t testing.TB, url, folder, schema, table string) (before, after int) {
 	t.Helper()
+	return V0.Migrate(t, url, folder, schema, table)
+}
+
+// Migrate is Migrate with these tools.
+func (v Tools) Migrate(t testing.TB, url, folder, schema, table string) (before, after int) {
+	t.Helper()
 	args := []string{"--url", url, "--folder", folder}
 	if schema != "" {
 		args = append(args, "--schema", schema)
@@ -168,7 +205,7 @@ func Migrate(t testing.TB, url, folder, schema, table string) (before, after int
 		Before *int `json:"before"`
 		After  *int `json:"after"`
 	}
-	run(t, &res, "migrate.mjs", args...)
+	v.run(t, &res, "migrate.mjs", args...)
 	if res.Before == nil || res.After == nil {
 		t.Fatal("drizzletest: migrate.mjs printed no before/after counts")
 	}
@@ -179,10 +216,16 @@ func Migrate(t testing.TB, url, folder, schema, table string) (before, after int
 // to Dir) into the database at url.
 func Push(t testing.TB, url, schemaFile string) {
 	t.Helper()
+	V0.Push(t, url, schemaFile)
+}
+
+// Push is Push with these tools.
+func (v Tools) Push(t testing.TB, url, schemaFile string) {
+	t.Helper()
 	var res struct {
 		Command string `json:"command"`
 	}
-	run(t, &res, "kit.mjs", "push", "--schema", schemaFile, "--url", url)
+	v.run(t, &res, "kit.mjs", "push", "--schema", schemaFile, "--url", url)
 	if res.Command != "push" {
 		t.Fatalf("drizzletest: kit.mjs push printed an unexpected result %+v", res)
 	}
@@ -206,7 +249,7 @@ func TryPush(t testing.TB, url, schemaFile string, config map[string]any) (ok bo
 	var res struct {
 		Command string `json:"command"`
 	}
-	output, err := runE(t, &res, "kit.mjs", args...)
+	output, err := V0.runE(t, &res, "kit.mjs", args...)
 	return err == nil && res.Command == "push", output
 }
 
@@ -216,6 +259,12 @@ func TryPush(t testing.TB, url, schemaFile string, config map[string]any) (ok bo
 // drizzle-kit pick a random one.
 func Generate(t testing.TB, schemaFile, outRel, name string) (generated bool) {
 	t.Helper()
+	return V0.Generate(t, schemaFile, outRel, name)
+}
+
+// Generate is Generate with these tools.
+func (v Tools) Generate(t testing.TB, schemaFile, outRel, name string) (generated bool) {
+	t.Helper()
 	args := []string{"generate", "--schema", schemaFile, "--out", outRel}
 	if name != "" {
 		args = append(args, "--name", name)
@@ -223,7 +272,7 @@ func Generate(t testing.TB, schemaFile, outRel, name string) (generated bool) {
 	var res struct {
 		Generated *bool `json:"generated"`
 	}
-	run(t, &res, "kit.mjs", args...)
+	v.run(t, &res, "kit.mjs", args...)
 	if res.Generated == nil {
 		t.Fatal("drizzletest: kit.mjs generate printed no result")
 	}
@@ -234,13 +283,26 @@ func Generate(t testing.TB, schemaFile, outRel, name string) (generated bool) {
 // absolute) and fails the test unless drizzle-kit reports it fine.
 func Check(t testing.TB, outRel string) {
 	t.Helper()
+	V0.Check(t, outRel)
+}
+
+// Check is Check with these tools.
+func (v Tools) Check(t testing.TB, outRel string) {
+	t.Helper()
 	var res struct {
 		OK bool `json:"ok"`
 	}
-	run(t, &res, "kit.mjs", "check", "--out", outRel)
+	v.run(t, &res, "kit.mjs", "check", "--out", outRel)
 	if !res.OK {
 		t.Fatal("drizzletest: kit.mjs check did not report ok")
 	}
+}
+
+// Kit runs `node kit.mjs args...` of these tools and decodes its result
+// line into out, for commands without a helper of their own (V1's "up").
+func (v Tools) Kit(t testing.TB, out any, args ...string) {
+	t.Helper()
+	v.run(t, out, "kit.mjs", args...)
 }
 
 // HoldLock starts hold-lock.mjs, which takes pg_advisory_lock(key) on a

@@ -308,18 +308,37 @@ func TestMissingTooling(t *testing.T) {
 		}
 	}
 	write("package.json", `{"dependencies":{"drizzle-kit":"0.31.11"}}`)
-	if got := missingTooling(dir); !strings.Contains(got, "node_modules does not exist") {
+	if got := missingTooling(dir, "drizzle"); !strings.Contains(got, "node_modules does not exist") {
 		t.Errorf("no node_modules: %q", got)
 	}
 	write("node_modules/drizzle-kit/package.json", `{"version":"0.30.0"}`)
-	if got := missingTooling(dir); !strings.Contains(got, `pins "0.31.11"`) {
+	if got := missingTooling(dir, "drizzle"); !strings.Contains(got, `pins "0.31.11"`) {
 		t.Errorf("stale install: %q", got)
 	}
 	write("node_modules/drizzle-kit/package.json", `{"version":"0.31.11"}`)
-	if got := missingTooling(dir); got != "" && !strings.Contains(got, "node is not on PATH") {
+	if got := missingTooling(dir, "drizzle"); got != "" && !strings.Contains(got, "node is not on PATH") {
 		t.Errorf("complete install: %q", got)
 	}
-	if got := missingTooling(Dir(t)); got != "" {
+	if got := missingTooling(Dir(t), "drizzle"); got != "" {
 		t.Logf("testdata/drizzle tooling: %s", got)
+	}
+}
+
+// TestV1Pinned: the 1.0 tools are installed at the pinned release candidate
+// and their scripts answer.
+func TestV1Pinned(t *testing.T) {
+	V1.Require(t)
+	dir := V1.Dir(t)
+	if filepath.Base(dir) != "drizzle1" {
+		t.Fatalf("V1.Dir = %s", dir)
+	}
+	for _, pkg := range []string{"drizzle-kit", "drizzle-orm"} {
+		raw, err := os.ReadFile(filepath.Join(dir, "node_modules", pkg, "package.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(raw), `"version": "1.0.0-rc.5-ab785fc"`) {
+			t.Errorf("%s is not 1.0.0-rc.5-ab785fc", pkg)
+		}
 	}
 }

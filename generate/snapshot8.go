@@ -1,0 +1,359 @@
+package generate
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/hogsend/hogsend-db/journal"
+)
+
+// A drizzle-kit 1.0 snapshot (version 8) is a flat "ddl" list of entities,
+// each with an "entityType". generate builds the version-7 snapshot it has
+// always written (faithful to drizzle-kit 0.x), converts it as drizzle-kit
+// 1.0's `up` converts a 0.x snapshot, and then keeps the previous
+// snapshot's own entity for every object that did not change, so what
+// drizzle-kit 1.0 wrote (a CHECK rendered from TypeScript, say) stays.
+
+// prevSnapshot8 is the snapshot.json of a 1.0 folder's newest migration.
+type prevSnapshot8 struct {
+	File string
+	ID   string
+	DDL  []map[string]any
+}
+
+// readPrevSnapshot8 reads the newest migration's snapshot.json; none: nil.
+func readPrevSnapshot8(src fs.FS, j *journal.Journal) (*prevSnapshot8, error) {
+	n := len(j.Migrations)
+	if src == nil || n == 0 {
+		return nil, nil
+	}
+	file := path.Join(j.Migrations[n-1].Name, journal.SnapshotFile)
+	b, err := fs.ReadFile(src, file)
+	if err != nil {
+		return nil, nil // written without drizzle-kit: no snapshot to chain to
+	}
+	var doc struct {
+		ID      string           `json:"id"`
+		Version string           `json:"version"`
+		DDL     []map[string]any `json:"ddl"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("generate: %s: %w: %v", file, ErrBadSnapshot, err)
+	}
+	if doc.ID == "" || doc.Version != "8" {
+		return nil, fmt.Errorf("generate: %s: %w: want a version-8 snapshot with an id", file, ErrBadSnapshot)
+	}
+	return &prevSnapshot8{File: file, ID: doc.ID, DDL: doc.DDL}, nil
+}
+
+// The version-7 shapes that the conversion reads.
+type (
+	v7Doc struct {
+		Tables  map[string]v7Table `json:"tables"`
+		Enums   map[string]v7Enum  `json:"enums"`
+		Schemas map[string]string  `json:"schemas"`
+	}
+	v7Enum struct {
+		Name, Schema string
+		Values       []string
+	}
+	v7Table struct {
+		Name                 string                     `json:"name"`
+		Schema               string                     `json:"schema"`
+		Columns              map[string]v7Column        `json:"columns"`
+		Indexes              map[string]v7Index         `json:"indexes"`
+		ForeignKeys          map[string]v7FK            `json:"foreignKeys"`
+		CompositePrimaryKeys map[string]v7Cols          `json:"compositePrimaryKeys"`
+		UniqueConstraints    map[string]v7Cols          `json:"uniqueConstraints"`
+		CheckConstraints     map[string]v7Check         `json:"checkConstraints"`
+		IsRLSEnabled         bool                       `json:"isRLSEnabled"`
+		Policies             map[string]json.RawMessage `json:"policies"`
+	}
+	v7Column struct {
+		Name       string          `json:"name"`
+		Type       string          `json:"type"`
+		TypeSchema *string         `json:"typeSchema"`
+		PrimaryKey bool            `json:"primaryKey"`
+		NotNull    bool            `json:"notNull"`
+		Default    json.RawMessage `json:"default"`
+		Generated  map[string]any  `json:"generated"`
+		Identity   *struct {
+			Name, Type                               string
+			StartWith, MinValue, MaxValue, Increment *string
+			Cache                                    json.Number
+			Cycle                                    *bool
+		} `json:"identity"`
+	}
+	v7Index struct {
+		Name    string `json:"name"`
+		Columns []struct {
+			Expression   string `json:"expression"`
+			IsExpression bool   `json:"isExpression"`
+			Asc          bool   `json:"asc"`
+			Nulls        string `json:"nulls"`
+			Opclass      string `json:"opclass"`
+		} `json:"columns"`
+		IsUnique     bool           `json:"isUnique"`
+		Where        *string        `json:"where"`
+		Concurrently bool           `json:"concurrently"`
+		Method       string         `json:"method"`
+		With         map[string]any `json:"with"`
+	}
+	v7FK struct {
+		Name        string   `json:"name"`
+		TableFrom   string   `json:"tableFrom"`
+		TableTo     string   `json:"tableTo"`
+		SchemaTo    string   `json:"schemaTo"`
+		ColumnsFrom []string `json:"columnsFrom"`
+		ColumnsTo   []string `json:"columnsTo"`
+		OnDelete    string   `json:"onDelete"`
+		OnUpdate    string   `json:"onUpdate"`
+	}
+	v7Cols struct {
+		Name             string   `json:"name"`
+		Columns          []string `json:"columns"`
+		NullsNotDistinct bool     `json:"nullsNotDistinct"`
+	}
+	v7Check struct {
+		Name, Value string
+	}
+)
+
+// defaultSuffix is drizzle-kit 1.0's trimDefaultValueSuffix: casts at the
+// end of a default are not part of its snapshot value.
+var defaultSuffix = regexp.MustCompile(`(?i)(::["\w.\s-]+(?:\([^)]*\))?(?:\swith(?:out)?\stime\szone)?(?:\[\])?)+$`)
+
+var dimensionRE = regexp.MustCompile(`\[[^\]]*\]`)
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func nullable[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// convertToV8 turns a version-7 snapshot into the entities of a version-8
+// one, as drizzle-kit 1.0's up does (its upToV8).
+func convertToV8(v7 []byte) ([]map[string]any, error) {
+	var doc v7Doc
+	dec := json.NewDecoder(bytes.NewReader(v7))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("generate: version-8 snapshot: %w", err)
+	}
+	var out []map[string]any
+	add := func(kind string, e map[string]any) { e["entityType"] = kind; out = append(out, e) }
+	for _, k := range sortedKeys(doc.Schemas) {
+		add("schemas", map[string]any{"name": doc.Schemas[k]})
+	}
+	for _, k := range sortedKeys(doc.Enums) {
+		e := doc.Enums[k]
+		add("enums", map[string]any{"schema": e.Schema, "name": e.Name, "values": e.Values})
+	}
+	for _, k := range sortedKeys(doc.Tables) {
+		t := doc.Tables[k]
+		schema := t.Schema
+		if schema == "" {
+			schema = "public"
+		}
+		add("tables", map[string]any{"schema": schema, "name": t.Name, "isRlsEnabled": t.IsRLSEnabled || len(t.Policies) > 0})
+		for _, ck := range sortedKeys(t.Columns) {
+			c := t.Columns[ck]
+			if c.PrimaryKey {
+				add("pks", map[string]any{"schema": schema, "table": t.Name, "columns": []string{c.Name}, "name": t.Name + "_pkey", "nameExplicit": false})
+			}
+			base := dimensionRE.ReplaceAllString(c.Type, "")
+			dims := len(dimensionRE.FindAllString(c.Type, -1))
+			if strings.HasPrefix(base, "numeric(") {
+				base = strings.Replace(base, ", ", ",", 1)
+			}
+			var identity any
+			if id := c.Identity; id != nil {
+				var cache any
+				if n, err := id.Cache.Int64(); err == nil && n != 0 {
+					cache = n
+				} else if f, err := id.Cache.Float64(); err == nil && f != 0 {
+					cache = f
+				}
+				identity = map[string]any{"name": id.Name, "type": id.Type, "startWith": nullable(id.StartWith),
+					"minValue": nullable(id.MinValue), "maxValue": nullable(id.MaxValue), "increment": nullable(id.Increment),
+					"cache": cache, "cycle": nullable(id.Cycle)}
+			}
+			var def any
+			if len(c.Default) > 0 && string(c.Default) != "null" {
+				var s string
+				if json.Unmarshal(c.Default, &s) != nil {
+					s = string(c.Default) // a number or boolean: String(value)
+				}
+				def = defaultSuffix.ReplaceAllString(strings.TrimSuffix(s, "[]"), "")
+			}
+			var generated any
+			if c.Generated != nil {
+				generated = c.Generated
+			}
+			add("columns", map[string]any{"schema": schema, "table": t.Name, "name": c.Name, "type": base, "notNull": c.NotNull,
+				"typeSchema": nullable(c.TypeSchema), "dimensions": dims, "generated": generated, "identity": identity, "default": def})
+		}
+		for _, pk := range sortedKeys(t.CompositePrimaryKeys) {
+			p := t.CompositePrimaryKeys[pk]
+			add("pks", map[string]any{"schema": schema, "table": t.Name, "name": p.Name, "columns": p.Columns,
+				"nameExplicit": t.Name+"_"+strings.Join(p.Columns, "_")+"_pk" != p.Name})
+		}
+		for _, uk := range sortedKeys(t.UniqueConstraints) {
+			u := t.UniqueConstraints[uk]
+			add("uniques", map[string]any{"schema": schema, "table": t.Name, "columns": u.Columns, "name": u.Name,
+				"nameExplicit": t.Name+"_"+strings.Join(u.Columns, "_")+"_unique" != u.Name, "nullsNotDistinct": u.NullsNotDistinct})
+		}
+		for _, ck := range sortedKeys(t.CheckConstraints) {
+			c := t.CheckConstraints[ck]
+			add("checks", map[string]any{"schema": schema, "table": t.Name, "name": c.Name, "value": c.Value})
+		}
+		for _, ik := range sortedKeys(t.Indexes) {
+			idx := t.Indexes[ik]
+			cols := make([]any, len(idx.Columns))
+			values := make([]string, len(idx.Columns))
+			explicit := false
+			for i, c := range idx.Columns {
+				var opclass any
+				if c.Opclass != "" {
+					opclass = map[string]any{"name": c.Opclass, "default": false}
+				}
+				cols[i] = map[string]any{"value": c.Expression, "isExpression": c.IsExpression, "asc": c.Asc,
+					"nullsFirst": c.Nulls != "" && c.Nulls != "last", "opclass": opclass}
+				values[i] = c.Expression
+				explicit = explicit || c.IsExpression
+			}
+			with := ""
+			if len(idx.With) > 0 {
+				var parts []string
+				for _, k := range sortedKeys(idx.With) {
+					parts = append(parts, fmt.Sprintf("%s=%v", k, idx.With[k]))
+				}
+				with = strings.Join(parts, ",")
+			}
+			add("indexes", map[string]any{"schema": schema, "table": t.Name, "name": idx.Name, "columns": cols,
+				"isUnique": idx.IsUnique, "method": idx.Method, "concurrently": idx.Concurrently, "where": nullable(idx.Where),
+				"with": with, "nameExplicit": explicit || t.Name+"_"+strings.Join(values, "_")+"_index" != idx.Name})
+		}
+		for _, fk := range sortedKeys(t.ForeignKeys) {
+			f := t.ForeignKeys[fk]
+			name := f.Name
+			if len(name) >= 63 {
+				name = name[:63]
+			}
+			schemaTo := f.SchemaTo
+			if schemaTo == "" {
+				schemaTo = "public"
+			}
+			action := func(s string) string {
+				if s == "" {
+					return "NO ACTION"
+				}
+				return strings.ToUpper(s)
+			}
+			add("fks", map[string]any{"schema": schema, "name": name,
+				"nameExplicit": f.TableFrom+"_"+strings.Join(f.ColumnsFrom, "_")+"_"+f.TableTo+"_"+strings.Join(f.ColumnsTo, "_")+"_fk" != f.Name,
+				"table":        f.TableFrom, "columns": f.ColumnsFrom, "schemaTo": schemaTo, "tableTo": f.TableTo, "columnsTo": f.ColumnsTo,
+				"onDelete": action(f.OnDelete), "onUpdate": action(f.OnUpdate)})
+		}
+	}
+	return out, nil
+}
+
+// objectKey is the schemastate key of an entity, "" for kinds Atlas does
+// not compare.
+func objectKey(e map[string]any) string {
+	s := func(k string) string { v, _ := e[k].(string); return v }
+	switch s("entityType") {
+	case "tables":
+		return "table " + s("schema") + "." + s("name")
+	case "columns":
+		return "column " + s("schema") + "." + s("table") + "." + s("name")
+	case "pks":
+		return "primary key " + s("schema") + "." + s("table")
+	case "indexes", "uniques":
+		return "index " + s("schema") + "." + s("name")
+	case "fks":
+		return "fk " + s("schema") + "." + s("table") + "." + s("name")
+	case "checks":
+		return "check " + s("schema") + "." + s("table") + "." + s("name")
+	case "enums":
+		return "enum " + s("schema") + "." + s("name")
+	case "schemas":
+		return "schema " + s("name")
+	}
+	return ""
+}
+
+// entityID names an entity within a snapshot.
+func entityID(e map[string]any) string {
+	s := func(k string) string { v, _ := e[k].(string); return v }
+	return s("entityType") + "\x00" + s("schema") + "\x00" + s("table") + "\x00" + s("name")
+}
+
+// buildSnapshot8 renders the version-8 snapshot of the desired state.
+// unchanged holds the schemastate keys of objects the same before and
+// after; their entities come from prev as drizzle-kit wrote them, as do the
+// kinds Atlas does not compare (sequences, roles, policies, views).
+func buildSnapshot8(id string, v7 []byte, prev *prevSnapshot8, unchanged map[string]bool) ([]byte, error) {
+	ddl, err := convertToV8(v7)
+	if err != nil {
+		return nil, err
+	}
+	prevIDs := []string{ZeroID}
+	if prev != nil {
+		prevIDs = []string{prev.ID}
+		old := map[string]map[string]any{}
+		for _, e := range prev.DDL {
+			old[entityID(e)] = e
+		}
+		for i, e := range ddl {
+			p, ok := old[entityID(e)]
+			if !ok {
+				continue
+			}
+			// RLS is invisible to Atlas: a table keeps what drizzle said.
+			if e["entityType"] == "tables" || unchanged[objectKey(e)] {
+				ddl[i] = p
+			}
+		}
+		for _, e := range prev.DDL {
+			if objectKey(e) == "" {
+				ddl = append(ddl, e)
+			}
+		}
+	}
+	order := []string{"schemas", "enums", "sequences", "tables", "columns", "indexes", "fks", "pks", "uniques", "checks"}
+	rank := func(e map[string]any) int {
+		t, _ := e["entityType"].(string)
+		if i := slices.Index(order, t); i >= 0 {
+			return i
+		}
+		return len(order)
+	}
+	sort.SliceStable(ddl, func(a, b int) bool { return rank(ddl[a]) < rank(ddl[b]) })
+	if ddl == nil {
+		ddl = []map[string]any{}
+	}
+	doc := newObject().set("version", "8").set("dialect", "postgres").set("id", id).
+		set("prevIds", prevIDs).set("ddl", ddl).set("renames", []any{})
+	return marshalIndent(doc)
+}

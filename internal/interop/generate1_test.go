@@ -1,0 +1,69 @@
+package interop
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hogsend/hogsend-db/internal/drizzletest"
+	"github.com/hogsend/hogsend-db/internal/pgtest"
+)
+
+// `hogsend-db generate` extends a folder drizzle-kit 1.0 wrote (v1..v4) from
+// the SQL twin of schema/v5.ts: it writes the 1.0 layout (a new folder with
+// migration.sql and a version-8 snapshot.json, no journal), drizzle-kit 1.0
+// check accepts the folder, drizzle-kit 1.0 generate with v5.ts finds
+// nothing to do, and drizzle-orm 1.0 applies it to the desired schema.
+func TestGenerateExtendsDrizzleKit1Folder(t *testing.T) {
+	t.Parallel()
+	drizzletest.V1.Require(t)
+	dir := copyFolder(t, filepath.Join(drizzletest.V1.Dir(t), "migrations"))
+	desiredFile := filepath.Join(root(t), "testdata", "generate", "drizzle_v5.sql")
+	desired, err := os.ReadFile(desiredFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev := pgtest.New(t)
+	before := folderNames(t, dir)
+
+	gen := []string{"generate", "--schema", desiredFile, "--dir", dir, "--dev-url", dev.URL}
+	r := mustExit(t, 0, append(gen, "--name", "v5")...)
+	after := folderNames(t, dir)
+	if len(after) != len(before)+1 || !slices.Equal(after[:len(before)], before) || !strings.HasSuffix(after[len(before)], "_v5") {
+		t.Fatalf("folders after generate: %v (before %v)\n%s", after, before, r)
+	}
+	next := after[len(before)]
+	for _, f := range []string{"migration.sql", "snapshot.json"} {
+		if !fileExists(filepath.Join(dir, next, f)) {
+			t.Errorf("generate did not write %s/%s", next, f)
+		}
+	}
+	if fileExists(filepath.Join(dir, "meta")) {
+		t.Error("generate wrote a meta folder into a 1.0 folder")
+	}
+
+	var ok struct {
+		OK bool `json:"ok"`
+	}
+	drizzletest.V1.Kit(t, &ok, "check", "--out", dir)
+	if drizzletest.V1.Generate(t, schemaFile(t, "v5"), dir, "after_hogsend") {
+		names := folderNames(t, dir)
+		sql, _ := os.ReadFile(filepath.Join(dir, names[len(names)-1], "migration.sql"))
+		t.Fatalf("drizzle-kit 1.0 generate with v5.ts found changes after hogsend-db generate (snapshot not faithful):\n%s", sql)
+	}
+
+	r = mustExit(t, 0, gen...)
+	if got := folderNames(t, dir); !slices.Equal(got, after) {
+		t.Errorf("a second generate wrote %v\n%s", got, r)
+	}
+
+	db := pgtest.New(t)
+	if b, a := drizzletest.V1.Migrate(t, db.URL, dir, ledgerSchema, clientLedger); b != 0 || a != len(after) {
+		t.Fatalf("drizzle-orm 1.0 applied %d..%d, want 0..%d", b, a, len(after))
+	}
+	want := pgtest.New(t)
+	want.Exec(t, string(desired))
+	sameSchema(t, want.URL, db.URL)
+}

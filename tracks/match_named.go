@@ -1,0 +1,148 @@
+package tracks
+
+import (
+	"github.com/hogsend/hogsend-db/journal"
+	"github.com/hogsend/hogsend-db/ledger"
+)
+
+// matchNamed is Match for a folder in drizzle-kit 1.0's layout, where
+// drizzle-orm 1.0 keys the ledger by migration name:
+//
+//   - a row with a name records the migration of that name;
+//   - a row without one (every row of a version-0 ledger; rows written by
+//     drizzle-orm 0.x into a version-1 ledger) is matched as drizzle-orm
+//     1.0's upgrade of a version-0 ledger would: by created_at truncated to
+//     the second when one migration has that second, by hash when several
+//     do, by hash alone when none does. So a later drizzle-orm 1.0 run
+//     upgrades the ledger without finding an unmatched row.
+//
+// A pending migration that sorts before the newest applied one is applied
+// anyway (drizzle-orm 1.0 does) and listed in AppliedOutOfOrder, not
+// OutOfOrder. It is kept apart from the created_at matching of the 0.x
+// layout on purpose: one function per ledger key.
+func matchNamed(j *journal.Journal, l ledger.Ledger) State {
+	s := newState(l)
+	s.Layout = "1.0"
+	n := len(j.Migrations)
+	rowOf := make([]int, n) // index in l.Rows of the row recording migration k, or -1
+	for k := range rowOf {
+		rowOf[k] = -1
+	}
+	byName := make(map[string]int, n)
+	for k, m := range j.Migrations {
+		byName[m.Name] = k
+	}
+	used := make([]bool, len(l.Rows))
+	for i, r := range l.Rows {
+		if r.Name == "" {
+			continue
+		}
+		if k, ok := byName[r.Name]; ok && rowOf[k] < 0 {
+			rowOf[k], used[i] = i, true
+		}
+	}
+
+	// The upgrade's indexes: migrations by second, and by hash (the last
+	// in folder order wins, as drizzle's Map.set does).
+	bySecond := make(map[int64][]int, n)
+	byHash := make(map[string]int, n)
+	for k, m := range j.Migrations {
+		bySecond[m.When] = append(bySecond[m.When], k)
+		byHash[m.Hash] = k
+	}
+	for i, r := range l.Rows {
+		if used[i] || r.Name != "" {
+			continue
+		}
+		k := upgradeMatch(j, bySecond, byHash, r)
+		if k >= 0 && rowOf[k] < 0 {
+			rowOf[k], used[i] = i, true
+		}
+		if l.Version == ledger.Version1 {
+			s.NullName = append(s.NullName, rowRef(r))
+		}
+	}
+
+	applied := -1
+	for k, m := range j.Migrations {
+		if i := rowOf[k]; i >= 0 {
+			applied = k
+			if l.Rows[i].Hash != m.Hash {
+				s.Modified = append(s.Modified, m.Tag)
+			}
+		}
+	}
+	for k, m := range j.Migrations {
+		if rowOf[k] >= 0 {
+			continue
+		}
+		s.Pending = append(s.Pending, m.Tag)
+		s.pending = append(s.pending, m)
+		if k < applied {
+			s.AppliedOutOfOrder = append(s.AppliedOutOfOrder, m.Tag)
+		}
+	}
+	if applied >= 0 {
+		tag := j.Migrations[applied].Tag
+		s.Applied = &tag
+	}
+	var last *journal.Migration
+	if n > 0 {
+		last = j.Migrations[n-1]
+		tag := last.Tag
+		s.Required = &tag
+	}
+	for i, r := range l.Rows {
+		if used[i] {
+			continue
+		}
+		ahead := last == nil
+		if !ahead && r.Name != "" {
+			ahead = journal.CompareNames(r.Name, last.Name) > 0
+		} else if !ahead {
+			ahead = !r.NullCreatedAt && r.CreatedAt > last.When
+		}
+		if ahead {
+			s.Ahead = append(s.Ahead, rowRef(r))
+		} else {
+			s.Unknown = append(s.Unknown, rowRef(r))
+		}
+	}
+	s.InSync = len(s.Pending) == 0
+	return s
+}
+
+// upgradeMatch is drizzle-orm 1.0's rule for a nameless row: the index of
+// the migration it records, or -1.
+func upgradeMatch(j *journal.Journal, bySecond map[int64][]int, byHash map[string]int, r ledger.Row) int {
+	var candidates []int
+	if !r.NullCreatedAt {
+		// drizzle replaces the last three digits of the decimal text with
+		// zeros: truncation toward zero, also for negative values.
+		candidates = bySecond[r.CreatedAt/1000*1000]
+	}
+	switch {
+	case len(candidates) == 1:
+		return candidates[0]
+	case len(candidates) > 1:
+		for _, k := range candidates {
+			if j.Migrations[k].Hash == r.Hash {
+				return k
+			}
+		}
+		return -1 // drizzle does not fall back to the hash alone here
+	}
+	if k, ok := byHash[r.Hash]; ok {
+		return k
+	}
+	return -1
+}
+
+func rowRef(r ledger.Row) RowRef {
+	ref := RowRef{ID: r.ID, Hash: r.Hash}
+	if !r.NullCreatedAt {
+		at := r.CreatedAt
+		ref.CreatedAt = &at
+	}
+	return ref
+}
