@@ -245,7 +245,7 @@ func Prepare(ctx context.Context, opts Options) (*Result, error) {
 	res := &Result{Track: opts.Track, Statements: []string{}, Warnings: []Warning{}}
 	if len(changes) == 0 {
 		if opts.BackfillSnapshot {
-			return backfill(res, j, src, prev, st, owned)
+			return backfill(res, j, src, prev, st, owned, captureExprs(opts.Schema))
 		}
 		return res, nil
 	}
@@ -285,7 +285,8 @@ func Prepare(ctx context.Context, opts Options) (*Result, error) {
 	res.When = max(opts.Now().UnixMilli(), maxWhen+1)
 	res.sql = []byte(strings.Join(stmts, journal.Breakpoint+"\n"))
 
-	in := snapshotInput{ID: newID(), PrevID: ZeroID, Desired: st.desired.realm, IDs: st.desired.ids, Owned: owned}
+	in := snapshotInput{ID: newID(), PrevID: ZeroID, Desired: st.desired.realm, IDs: st.desired.ids, Owned: owned,
+		Exprs: captureExprs(opts.Schema)}
 	if prev != nil {
 		in.PrevID = prev.ID
 		if n := len(j.Migrations); n > 0 && prev.File == fmt.Sprintf("meta/%04d_snapshot.json", j.Migrations[n-1].Idx) {
@@ -302,7 +303,7 @@ func Prepare(ctx context.Context, opts Options) (*Result, error) {
 }
 
 // backfill builds the missing snapshot of the newest migration.
-func backfill(res *Result, j *journal.Journal, src fs.FS, prev *prevSnapshot, st *states, owned func(kind, schema, name string) bool) (*Result, error) {
+func backfill(res *Result, j *journal.Journal, src fs.FS, prev *prevSnapshot, st *states, owned func(kind, schema, name string) bool, exprs *drizzleExprs) (*Result, error) {
 	n := len(j.Migrations)
 	if n == 0 {
 		return res, nil
@@ -311,7 +312,7 @@ func backfill(res *Result, j *journal.Journal, src fs.FS, prev *prevSnapshot, st
 	if _, err := fs.Stat(src, file); err == nil {
 		return res, nil
 	}
-	in := snapshotInput{ID: newID(), PrevID: ZeroID, Desired: st.desired.realm, IDs: st.desired.ids, Owned: owned}
+	in := snapshotInput{ID: newID(), PrevID: ZeroID, Desired: st.desired.realm, IDs: st.desired.ids, Owned: owned, Exprs: exprs}
 	if prev != nil {
 		in.PrevID = prev.ID
 	}
