@@ -78,7 +78,7 @@ func TestCaptureExprsFromDrizzleKitExport(t *testing.T) {
 }
 
 // Whitespace inside the delimiters belongs to the value: drizzle-kit
-// stores a multi-line sql“ as written.
+// stores a multi-line sql template as written.
 func TestCaptureExprsKeepsTheTemplateBytes(t *testing.T) {
 	sql := "CREATE TABLE \"t\" (\n\t\"n\" integer DEFAULT 1,\n\tCONSTRAINT \"t_n_check\" CHECK (\n  \"t\".\"n\" > 0\n)\n);\n" +
 		"CREATE INDEX \"t_idx\" ON \"t\" USING btree (\"n\") WHERE \n  \"t\".\"n\" > 1\n;"
