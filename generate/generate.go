@@ -252,7 +252,7 @@ func Prepare(ctx context.Context, opts Options) (*Result, error) {
 	res := &Result{Track: opts.Track, Statements: []string{}, Warnings: []Warning{}}
 	if len(changes) == 0 {
 		if opts.BackfillSnapshot && j.Layout != journal.LayoutFolders {
-			return backfill(res, j, src, prev, st, owned)
+			return backfill(res, j, src, prev, st, owned, captureExprs(opts.Schema))
 		}
 		return res, nil
 	}
@@ -295,7 +295,8 @@ func Prepare(ctx context.Context, opts Options) (*Result, error) {
 	res.When = max(opts.Now().UnixMilli(), maxWhen+1)
 	res.sql = []byte(strings.Join(stmts, journal.Breakpoint+"\n"))
 
-	in := snapshotInput{ID: newID(), PrevID: ZeroID, Desired: st.desired.realm, IDs: st.desired.ids, Owned: owned}
+	in := snapshotInput{ID: newID(), PrevID: ZeroID, Desired: st.desired.realm, IDs: st.desired.ids, Owned: owned,
+		Exprs: captureExprs(opts.Schema)}
 	if prev != nil {
 		in.PrevID = prev.ID
 		if n := len(j.Migrations); n > 0 && prev.File == fmt.Sprintf("meta/%04d_snapshot.json", j.Migrations[n-1].Idx) {
@@ -330,7 +331,8 @@ func prepareFolder(res *Result, j *journal.Journal, opts Options, name string, s
 	res.folder = true
 	res.sql = []byte(strings.Join(res.Statements, journal.Breakpoint+"\n"))
 	id := newID()
-	v7, err := buildSnapshot(snapshotInput{ID: id, PrevID: ZeroID, Desired: st.desired.realm, IDs: st.desired.ids, Owned: owned})
+	v7, err := buildSnapshot(snapshotInput{ID: id, PrevID: ZeroID, Desired: st.desired.realm, IDs: st.desired.ids, Owned: owned,
+		Exprs: captureExprs(opts.Schema)})
 	if err != nil {
 		return nil, err
 	}
@@ -341,7 +343,7 @@ func prepareFolder(res *Result, j *journal.Journal, opts Options, name string, s
 }
 
 // backfill builds the missing snapshot of the newest migration.
-func backfill(res *Result, j *journal.Journal, src fs.FS, prev *prevSnapshot, st *states, owned func(kind, schema, name string) bool) (*Result, error) {
+func backfill(res *Result, j *journal.Journal, src fs.FS, prev *prevSnapshot, st *states, owned func(kind, schema, name string) bool, exprs *drizzleExprs) (*Result, error) {
 	n := len(j.Migrations)
 	if n == 0 {
 		return res, nil
@@ -350,7 +352,7 @@ func backfill(res *Result, j *journal.Journal, src fs.FS, prev *prevSnapshot, st
 	if _, err := fs.Stat(src, file); err == nil {
 		return res, nil
 	}
-	in := snapshotInput{ID: newID(), PrevID: ZeroID, Desired: st.desired.realm, IDs: st.desired.ids, Owned: owned}
+	in := snapshotInput{ID: newID(), PrevID: ZeroID, Desired: st.desired.realm, IDs: st.desired.ids, Owned: owned, Exprs: exprs}
 	if prev != nil {
 		in.PrevID = prev.ID
 	}

@@ -240,6 +240,30 @@ func snapshotDefault(c *schema.Column) any {
 	return x
 }
 
+// drizzleDefault is a default as drizzle-kit export wrote it, typed the
+// way drizzle-kit's serializer stores it: a number on a number column and
+// true or false on a boolean column are JSON values (what .default(0) and
+// .default(false) store; sql`0` would store the text, and export prints
+// both alike), everything else is the SQL text as written.
+func drizzleDefault(c *schema.Column, x string) any {
+	if t, isArray := baseType(c.Type.Type); !isArray {
+		switch t.(type) {
+		case *schema.IntegerType, *schema.FloatType:
+			if numberRE.MatchString(x) && json.Valid([]byte(x)) {
+				return json.Number(x)
+			}
+		case *schema.BoolType:
+			switch x {
+			case "true":
+				return true
+			case "false":
+				return false
+			}
+		}
+	}
+	return x
+}
+
 // sqlDefault is the default as drizzle-kit writes it in DDL: the
 // snapshot's spelling.
 func sqlDefault(c *schema.Column) string {

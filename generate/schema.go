@@ -3,6 +3,7 @@ package generate
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -67,4 +68,23 @@ func LoadSchema(path string) ([]SchemaFile, error) {
 		out = append(out, SchemaFile{Path: p, SQL: string(b)})
 	}
 	return out, nil
+}
+
+// ReadSchema reads the desired schema from r (the CLI's stdin, for
+// `drizzle-kit export | hogsend-db generate --schema -`); name labels it in
+// messages. A schema without a single statement is refused: a failed
+// export prints nothing, and an empty desired schema would drop every
+// client table.
+func ReadSchema(name string, r io.Reader) ([]SchemaFile, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("generate: schema %s: %w", name, err)
+	}
+	if !utf8.Valid(b) {
+		return nil, fmt.Errorf("generate: schema %s: not valid UTF-8", name)
+	}
+	if len(lexSQL(string(b))) == 0 {
+		return nil, fmt.Errorf("%w: %s holds no SQL statement (did the command before the pipe fail?)", ErrNoSchema, name)
+	}
+	return []SchemaFile{{Path: name, SQL: string(b)}}, nil
 }

@@ -87,6 +87,9 @@ type snapshotInput struct {
 	// CHECK written from TypeScript) stays byte for byte.
 	Reuse   *object
 	Current *schema.Realm
+	// Exprs are the desired schema's expressions as drizzle-kit export
+	// wrote them (nil: use the catalog's text).
+	Exprs *drizzleExprs
 }
 
 // buildSnapshot renders the drizzle-kit version-7 snapshot of the desired
@@ -128,7 +131,7 @@ func buildSnapshot(in snapshotInput) ([]byte, error) {
 				continue
 			}
 			key := s.Name + "." + t.Name
-			tables.set(key, tableSnapshot(t, in.IDs, prevTables.childObject(key), unchanged))
+			tables.set(key, tableSnapshot(t, in.IDs, prevTables.childObject(key), unchanged, in.Exprs))
 		}
 	}
 	tables.sortKeys()
@@ -163,7 +166,7 @@ func (o *object) getRaw(key string) (any, bool) {
 	return o.get(key)
 }
 
-func tableSnapshot(t *schema.Table, ids identities, prev *object, unchanged map[string]bool) *object {
+func tableSnapshot(t *schema.Table, ids identities, prev *object, unchanged map[string]bool, exprs *drizzleExprs) *object {
 	sname := schemaName(t)
 	tkey := sname + "." + t.Name
 	pkSame := unchanged["primary key "+tkey]
@@ -175,7 +178,7 @@ func tableSnapshot(t *schema.Table, ids identities, prev *object, unchanged map[
 			cols.set(c.Name, raw)
 			continue
 		}
-		cols.set(c.Name, columnSnapshot(t, c, ids))
+		cols.set(c.Name, columnSnapshot(t, c, ids, exprs))
 	}
 
 	prevIdx := prev.childObject("indexes")
@@ -191,7 +194,7 @@ func tableSnapshot(t *schema.Table, ids identities, prev *object, unchanged map[
 				indexes.set(idx.Name, raw)
 				continue
 			}
-			indexes.set(idx.Name, indexSnapshot(idx))
+			indexes.set(idx.Name, indexSnapshot(sname, idx, exprs))
 		case "u":
 			if raw, ok := prevUnq.get(name); ok && same {
 				uniques.set(name, raw)
@@ -246,7 +249,11 @@ func tableSnapshot(t *schema.Table, ids identities, prev *object, unchanged map[
 			cks.set(ck.Name, raw)
 			continue
 		}
-		cks.set(ck.Name, newObject().set("name", ck.Name).set("value", schemastate.StripParens(ck.Expr)))
+		value := schemastate.StripParens(ck.Expr)
+		if v, ok := exprs.lookup(exprCheck, sname, t.Name, ck.Name); ok {
+			value = v
+		}
+		cks.set(ck.Name, newObject().set("name", ck.Name).set("value", value))
 	}
 	cks.sortKeys()
 
@@ -273,7 +280,7 @@ func tableSnapshot(t *schema.Table, ids identities, prev *object, unchanged map[
 	return out
 }
 
-func columnSnapshot(t *schema.Table, c *schema.Column, ids identities) *object {
+func columnSnapshot(t *schema.Table, c *schema.Column, ids identities, exprs *drizzleExprs) *object {
 	name, typeSchema, _ := columnType(c)
 	o := newObject().set("name", c.Name).set("type", name)
 	if typeSchema != "" {
@@ -281,6 +288,9 @@ func columnSnapshot(t *schema.Table, c *schema.Column, ids identities) *object {
 	}
 	o.set("primaryKey", isPKColumn(t, c)).set("notNull", !c.Type.Null)
 	if g, ok := generatedExpr(c); ok {
+		if v, ok := exprs.lookup(exprGenerated, schemaName(t), t.Name, c.Name); ok {
+			g = v
+		}
 		o.set("generated", newObject().set("as", g).set("type", "stored"))
 	}
 	if id, ok := ids[columnKey(t, c)]; ok {
@@ -293,12 +303,15 @@ func columnSnapshot(t *schema.Table, c *schema.Column, ids identities) *object {
 			set("maxValue", id.Max).set("cache", id.Cache).set("cycle", id.Cycle))
 	}
 	if d := snapshotDefault(c); d != nil {
+		if v, ok := exprs.lookup(exprDefault, schemaName(t), t.Name, c.Name); ok {
+			d = drizzleDefault(c, v)
+		}
 		o.set("default", d)
 	}
 	return o
 }
 
-func indexSnapshot(idx *schema.Index) *object {
+func indexSnapshot(sname string, idx *schema.Index, exprs *drizzleExprs) *object {
 	var cols []any
 	for _, ic := range indexColumns(idx) {
 		c := newObject().set("expression", ic.Expression).set("isExpression", ic.IsExpression).
@@ -313,6 +326,9 @@ func indexSnapshot(idx *schema.Index) *object {
 	}
 	o := newObject().set("name", idx.Name).set("columns", cols).set("isUnique", idx.Unique)
 	if w := indexWhere(idx); w != "" {
+		if v, ok := exprs.lookup(exprWhere, sname, idx.Name); ok {
+			w = v
+		}
 		o.set("where", w)
 	}
 	return o.set("concurrently", false).set("method", indexMethod(idx)).set("with", newObject())

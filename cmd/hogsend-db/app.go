@@ -27,6 +27,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	red := redact.New(secretSources(args)...)
 	noColor := os.Getenv("NO_COLOR") != ""
 	io := &streams{
+		in:       os.Stdin,
 		out:      red.Writer(stdout),
 		err:      red.Writer(stderr),
 		red:      red,
@@ -71,6 +72,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // through the redactor. Colour is decided per stream: stdout on a terminal
 // and stderr redirected to a log (or the other way round) is common.
 type streams struct {
+	in       io.Reader // read only by commands that take "-" for a file
 	out, err io.Writer
 	red      *redact.Redactor
 	color    bool // stdout is a terminal and NO_COLOR is unset

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 
 	"github.com/charmbracelet/lipgloss"
@@ -17,16 +18,17 @@ func generateCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:  "generate",
 		Usage: "write the next drizzle-kit migration (SQL, journal entry, snapshot) from a desired schema in SQL",
-		Description: "The desired state is SQL DDL (--schema: a .sql file or a folder of .sql files applied in name order;\n" +
-			"default ./schema.sql, else ./schema/). The current state is the track's migrations replayed on a\n" +
-			"temporary database; the desired schema is applied on another (both after the engine track for the\n" +
-			"client track: engine objects are never part of a client migration and may not be redefined). The\n" +
-			"difference is written as NNNN_<name>.sql with a journal entry and meta/NNNN_snapshot.json that\n" +
-			"drizzle-kit accepts. Destructive statements are listed as warnings; renames appear as drop + add.\n" +
+		Description: "The desired state is SQL DDL (--schema: a .sql file, a folder of .sql files applied in name order, or -\n" +
+			"for stdin: `drizzle-kit export | hogsend-db generate --schema -`; default ./schema.sql, else ./schema/).\n" +
+			"The current state is the track's migrations replayed on a temporary database; the desired schema is\n" +
+			"applied on another (both after the engine track for the client track: engine objects are never part\n" +
+			"of a client migration and may not be redefined). The difference is written as NNNN_<name>.sql with a\n" +
+			"journal entry and meta/NNNN_snapshot.json that drizzle-kit accepts. Destructive statements are listed\n" +
+			"as warnings; renames appear as drop + add.\n" +
 			"Exit 0 when written or when there is nothing to change, 1 on error (nothing is written), 2 on bad flags.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "name", EnvVars: []string{"HOGSEND_MIGRATION_NAME"}, Usage: "migration name (tag NNNN_<name>); default: a random adjective_hero"},
-			&cli.StringFlag{Name: "schema", EnvVars: []string{"HOGSEND_SCHEMA"}, Usage: "desired schema: a .sql file or a folder of .sql files (default ./schema.sql, else ./schema/)"},
+			&cli.StringFlag{Name: "schema", EnvVars: []string{"HOGSEND_SCHEMA"}, Usage: "desired schema: a .sql file, a folder of .sql files, or - for stdin (default ./schema.sql, else ./schema/)"},
 			dirFlag(), engineDirFlag(),
 			&cli.BoolFlag{Name: "engine", EnvVars: []string{"HOGSEND_GENERATE_ENGINE"}, Usage: "generate into the engine track (the folder of --engine-dir; engine development)"},
 			&cli.BoolFlag{Name: "backfill-snapshot", Usage: "when nothing changed and the newest migration has no meta/NNNN_snapshot.json, write it"},
@@ -47,7 +49,7 @@ func generateRun(c *cli.Context, s *streams) error {
 	if c.NArg() > 0 {
 		return usageError("generate takes no arguments (got %q)", c.Args().First())
 	}
-	opts, err := generateOptions(c)
+	opts, err := generateOptions(c, s.in)
 	if err != nil {
 		return err
 	}
@@ -78,8 +80,8 @@ func generateRun(c *cli.Context, s *streams) error {
 	return nil
 }
 
-// generateOptions validates the flags.
-func generateOptions(c *cli.Context) (generate.Options, error) {
+// generateOptions validates the flags; stdin is read for --schema -.
+func generateOptions(c *cli.Context, stdin io.Reader) (generate.Options, error) {
 	o := generate.Options{Name: c.String("name"), BackfillSnapshot: c.Bool("backfill-snapshot")}
 	if c.Bool("engine") {
 		o.Track = tracks.Engine
@@ -103,7 +105,12 @@ func generateOptions(c *cli.Context) (generate.Options, error) {
 	if err != nil {
 		return o, withCode(exitUsage, err)
 	}
-	if o.Schema, err = generate.LoadSchema(path); err != nil {
+	if path == "-" {
+		o.Schema, err = generate.ReadSchema("stdin", stdin)
+	} else {
+		o.Schema, err = generate.LoadSchema(path)
+	}
+	if err != nil {
 		return o, err
 	}
 	o.DevURL = c.String("dev-url")

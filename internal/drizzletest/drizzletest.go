@@ -305,6 +305,21 @@ func (v Tools) Kit(t testing.TB, out any, args ...string) {
 	v.run(t, out, "kit.mjs", args...)
 }
 
+// Export runs `drizzle-kit export` of schemaFile (absolute, or relative to
+// Dir) and returns the SQL it prints: the whole schema, as drizzle-kit's
+// serializer describes it.
+func Export(t testing.TB, schemaFile string) string {
+	t.Helper()
+	var res struct {
+		SQL string `json:"sql"`
+	}
+	run(t, &res, "kit.mjs", "export", "--schema", schemaFile)
+	if res.SQL == "" {
+		t.Fatal("drizzletest: kit.mjs export printed no SQL")
+	}
+	return res.SQL
+}
+
 // HoldLock starts hold-lock.mjs, which takes pg_advisory_lock(key) on a
 // session named 'hogsend-node-migrate', and returns once the lock is held.
 // release unlocks and waits for the process; it is idempotent and also runs

@@ -243,6 +243,21 @@ func TestCheckFixture(t *testing.T) {
 	Check(t, "migrations")
 }
 
+func TestExport(t *testing.T) {
+	t.Parallel()
+	Require(t)
+	sql := Export(t, "schema/support.ts")
+	for _, want := range []string{
+		`CREATE TYPE "public"."support_ticket_state" AS ENUM('open', 'waiting', 'closed');`,
+		`CONSTRAINT "support_tickets_reply_count_check" CHECK ("support_tickets"."reply_count" >= 0)`,
+		`WHERE "support_tickets"."state" = 'open' and "support_tickets"."urgent";`,
+	} {
+		if !strings.Contains(sql, want) {
+			t.Errorf("export lacks %s:\n%s", want, sql)
+		}
+	}
+}
+
 func TestHoldLock(t *testing.T) {
 	t.Parallel()
 	Require(t)

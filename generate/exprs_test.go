@@ -1,0 +1,156 @@
+package generate
+
+import (
+	"strings"
+	"testing"
+)
+
+// exported is what `drizzle-kit export` prints for a schema like
+// testdata/drizzle/schema/support.ts, plus a table in another schema and the
+// statements drizzle-kit writes after tables.
+const exported = `CREATE SCHEMA "billing";
+CREATE TYPE "public"."support_ticket_state" AS ENUM('open', 'waiting', 'closed');
+CREATE TABLE "support_tickets" (
+	"id" serial PRIMARY KEY NOT NULL,
+	"state" "support_ticket_state" DEFAULT 'open' NOT NULL,
+	"reply_count" integer DEFAULT 0 NOT NULL,
+	"tags" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"due_at" timestamp with time zone DEFAULT now() + interval '3 days',
+	"note" text DEFAULT 'a, b; (c) NOT NULL' CONSTRAINT "support_tickets_note_unique" UNIQUE,
+	"codes" integer[] DEFAULT ARRAY[1, 2],
+	"search_key" text GENERATED ALWAYS AS (lower(subject) || ' ' || channel) STORED,
+	"opened_at" timestamp DEFAULT now(),
+	CONSTRAINT "support_tickets_reply_count_check" CHECK ("support_tickets"."reply_count" >= 0)
+);
+
+CREATE TABLE "billing"."invoices" (
+	"id" integer PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "billing"."invoices_id_seq" INCREMENT BY 1),
+	"total" numeric(10, 2) DEFAULT '0.00' NOT NULL,
+	"paid" boolean DEFAULT false
+);
+
+ALTER TABLE "billing"."invoices" ENABLE ROW LEVEL SECURITY;
+ALTER TABLE "billing"."invoices" ADD CONSTRAINT "invoices_ticket_fk" FOREIGN KEY ("id") REFERENCES "public"."support_tickets"("id") ON DELETE cascade ON UPDATE no action;
+ALTER TABLE "billing"."invoices" ADD CONSTRAINT "invoices_total_check" CHECK ("billing"."invoices"."total" >= 0);
+CREATE INDEX "support_tickets_open_idx" ON "support_tickets" USING btree ("opened_at") WHERE "support_tickets"."state" = 'open' and ("support_tickets"."reply_count" > 0);
+CREATE UNIQUE INDEX "invoices_total_idx" ON "billing"."invoices" USING btree ("total") WITH (fillfactor=70) WHERE "billing"."invoices"."paid";
+CREATE INDEX "plain_idx" ON "support_tickets" USING btree ("state");`
+
+func TestCaptureExprsFromDrizzleKitExport(t *testing.T) {
+	x := captureExprs([]SchemaFile{{Path: "stdin", SQL: exported}})
+	if x == nil {
+		t.Fatal("captureExprs: nil for drizzle-kit export output")
+	}
+	for _, c := range []struct {
+		kind  string
+		key   []string
+		value string // "" means no entry
+	}{
+		{exprCheck, []string{"public", "support_tickets", "support_tickets_reply_count_check"}, `"support_tickets"."reply_count" >= 0`},
+		{exprCheck, []string{"billing", "invoices", "invoices_total_check"}, `"billing"."invoices"."total" >= 0`},
+		{exprWhere, []string{"public", "support_tickets_open_idx"}, `"support_tickets"."state" = 'open' and ("support_tickets"."reply_count" > 0)`},
+		{exprWhere, []string{"billing", "invoices_total_idx"}, `"billing"."invoices"."paid"`},
+		{exprWhere, []string{"public", "plain_idx"}, ""},
+		{exprDefault, []string{"public", "support_tickets", "state"}, `'open'`},
+		{exprDefault, []string{"public", "support_tickets", "reply_count"}, `0`},
+		{exprDefault, []string{"public", "support_tickets", "tags"}, `'[]'::jsonb`},
+		{exprDefault, []string{"public", "support_tickets", "due_at"}, `now() + interval '3 days'`},
+		{exprDefault, []string{"public", "support_tickets", "note"}, `'a, b; (c) NOT NULL'`},
+		{exprDefault, []string{"public", "support_tickets", "codes"}, `ARRAY[1, 2]`},
+		{exprDefault, []string{"public", "support_tickets", "opened_at"}, `now()`},
+		{exprDefault, []string{"public", "support_tickets", "id"}, ""},
+		{exprDefault, []string{"billing", "invoices", "total"}, `'0.00'`},
+		{exprDefault, []string{"billing", "invoices", "paid"}, `false`},
+		{exprGenerated, []string{"public", "support_tickets", "search_key"}, `lower(subject) || ' ' || channel`},
+		{exprGenerated, []string{"billing", "invoices", "id"}, ""},
+	} {
+		got, ok := x.lookup(c.kind, c.key...)
+		if c.value == "" {
+			if ok {
+				t.Errorf("%s %v: got %q, want none", c.kind, c.key, got)
+			}
+			continue
+		}
+		if !ok || got != c.value {
+			t.Errorf("%s %v: got %q (found %v), want %q", c.kind, c.key, got, ok, c.value)
+		}
+	}
+}
+
+// Whitespace inside the delimiters belongs to the value: drizzle-kit
+// stores a multi-line sql template as written.
+func TestCaptureExprsKeepsTheTemplateBytes(t *testing.T) {
+	sql := "CREATE TABLE \"t\" (\n\t\"n\" integer DEFAULT 1,\n\tCONSTRAINT \"t_n_check\" CHECK (\n  \"t\".\"n\" > 0\n)\n);\n" +
+		"CREATE INDEX \"t_idx\" ON \"t\" USING btree (\"n\") WHERE \n  \"t\".\"n\" > 1\n;"
+	x := captureExprs([]SchemaFile{{SQL: sql}})
+	if got, _ := x.lookup(exprCheck, "public", "t", "t_n_check"); got != "\n  \"t\".\"n\" > 0\n" {
+		t.Errorf("check: %q", got)
+	}
+	if got, _ := x.lookup(exprWhere, "public", "t_idx"); got != "\n  \"t\".\"n\" > 1\n" {
+		t.Errorf("where: %q", got)
+	}
+}
+
+// SQL that drizzle-kit export did not write falls back to the catalog's
+// text: wholly when a statement may change an object after it was created,
+// per object when a statement is in another shape.
+func TestCaptureExprsFallsBack(t *testing.T) {
+	const table = `CREATE TABLE "t" ("n" integer DEFAULT 1 NOT NULL, CONSTRAINT "t_n_check" CHECK ("t"."n" > 0));`
+	for _, stmt := range []string{
+		`ALTER TABLE "t" ALTER COLUMN "n" SET DEFAULT 2;`,
+		`ALTER TABLE "t" DROP CONSTRAINT "t_n_check";`,
+		`ALTER TABLE t RENAME CONSTRAINT a TO b;`,
+		`DROP INDEX "t_idx";`,
+		`SET search_path = other;`,
+		`DO $$ BEGIN EXECUTE 'ALTER TABLE t ALTER n SET DEFAULT 3'; END $$;`,
+	} {
+		if x := captureExprs([]SchemaFile{{SQL: table}, {SQL: stmt}}); x != nil {
+			t.Errorf("%s: captured %v, want nothing (fall back)", stmt, x.vals)
+		}
+	}
+
+	hand := `CREATE TABLE t (n integer DEFAULT 1, CONSTRAINT t_n_check CHECK (n > 0));
+CREATE INDEX t_idx ON t (n) WHERE n > 1;
+CREATE INDEX IF NOT EXISTS "u_idx" ON "t" USING btree ("n") WHERE "t"."n" > 2;
+CREATE TABLE "u" ("n" integer DEFAULT  1);
+COMMENT ON TABLE t IS 'hand written';`
+	x := captureExprs([]SchemaFile{{SQL: hand}})
+	if x == nil {
+		t.Fatal("nil for statements that change no existing object")
+	}
+	if len(x.vals) != 0 {
+		t.Errorf("captured %v from SQL drizzle-kit did not write", x.vals)
+	}
+
+	// An object defined twice is ambiguous.
+	twice := `CREATE INDEX "i" ON "t" USING btree ("n") WHERE "t"."n" > 1;
+CREATE INDEX "i" ON "t" USING btree ("n") WHERE "t"."n" > 2;
+CREATE INDEX "i" ON "t" USING btree ("n") WHERE "t"."n" > 3;`
+	if v, ok := captureExprs([]SchemaFile{{SQL: twice}}).lookup(exprWhere, "public", "i"); ok {
+		t.Errorf("index defined three times: captured %q", v)
+	}
+
+	var none *drizzleExprs
+	if _, ok := none.lookup(exprCheck, "public", "t", "c"); ok {
+		t.Error("nil lookup found something")
+	}
+}
+
+func FuzzCaptureExprs(f *testing.F) {
+	f.Add(exported)
+	f.Add(`CREATE TABLE "t" ("n" integer DEFAULT`)
+	f.Add(`CREATE INDEX "i" ON "t" USING btree ("n") WHERE `)
+	f.Add("CREATE TABLE \"t\" (\"n\" int DEFAULT 1\n")
+	f.Add(`ALTER TABLE "t" ADD CONSTRAINT "c" CHECK (((`)
+	f.Fuzz(func(t *testing.T, sql string) {
+		x := captureExprs([]SchemaFile{{SQL: sql}})
+		if x == nil {
+			return
+		}
+		for k, v := range x.vals {
+			if v == "" || !strings.Contains(sql, v) {
+				t.Errorf("%s: %q is not a non-empty part of the input", k, v)
+			}
+		}
+	})
+}

@@ -1,0 +1,107 @@
+package interop
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hogsend/hogsend-db/internal/clitest"
+	"github.com/hogsend/hogsend-db/internal/drizzletest"
+	"github.com/hogsend/hogsend-db/internal/pgtest"
+)
+
+// The pipeline of a Hogsend app whose client schema is TypeScript:
+// `drizzle-kit export` of schema/support.ts piped into
+// `hogsend-db generate --schema -` writes a fresh client folder; then
+// `drizzle-kit generate` on the same file finds nothing to do and
+// `drizzle-kit check` accepts the folder. support.ts has an enum, a foreign
+// key, a partial index, checks, defaults and a generated column whose
+// expressions PostgreSQL re-prints differently from drizzle-kit
+// ("support_tickets"."reply_count" >= 0 comes back as reply_count >= 0): the
+// snapshot must hold drizzle-kit's text, or drizzle-kit drops and re-adds them.
+func TestExportGenerateRoundTrip(t *testing.T) {
+	t.Parallel()
+	drizzletest.Require(t)
+	schema := schemaFile(t, "support")
+	exported := drizzletest.Export(t, schema)
+	dev := pgtest.New(t) // scratch databases are created on its server
+	dir := filepath.Join(t.TempDir(), "migrations")
+	gen := []string{"generate", "--schema", "-", "--dir", dir, "--dev-url", dev.URL}
+
+	r := hogsendStdin(t, exported, append(gen, "--name", "init")...)
+	if r.Code != 0 {
+		t.Fatalf("generate --schema - from drizzle-kit export: want exit 0\n%s", r)
+	}
+	want := []string{"0000_init"}
+	if got := journalTags(t, dir); !slices.Equal(got, want) {
+		t.Fatalf("journal after generate: %v, want %v\n%s", got, want, r)
+	}
+
+	drizzletest.Check(t, dir)
+	if drizzletest.Generate(t, schema, dir, "after_hogsend") {
+		sql, _ := os.ReadFile(filepath.Join(dir, "0001_after_hogsend.sql"))
+		t.Fatalf("drizzle-kit generate with support.ts found changes after hogsend-db generate (the snapshot does not hold drizzle-kit's expressions):\n%s", sql)
+	}
+	if got := journalTags(t, dir); !slices.Equal(got, want) {
+		t.Fatalf("drizzle-kit generate changed the journal: %v", got)
+	}
+
+	// The same export again: nothing to do for hogsend-db either.
+	r = hogsendStdin(t, exported, gen...)
+	if r.Code != 0 || !strings.Contains(r.Stdout, "no schema changes") {
+		t.Errorf("a second generate: want exit 0 and no schema changes\n%s", r)
+	}
+	if got := journalTags(t, dir); !slices.Equal(got, want) {
+		t.Errorf("a second generate wrote %v\n%s", got, r)
+	}
+
+	// The folder builds what export describes.
+	db := pgtest.New(t)
+	mustExit(t, 0, "migrate", "--database-url", db.URL, "--track", "client", "--dir", dir)
+	desired := pgtest.New(t)
+	desired.Exec(t, exported)
+	sameCatalog(t, desired.URL, db.URL)
+}
+
+// A failed export prints nothing: an empty stdin must not become an empty
+// desired schema, which would drop every client table.
+func TestGenerateRefusesEmptyStdin(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "migrations")
+	for _, in := range []string{"", "\n-- drizzle-kit export failed\n"} {
+		r := hogsendStdin(t, in, "generate", "--schema", "-", "--dir", dir, "--dev-url", "postgres://postgres@127.0.0.1:1/x")
+		if r.Code != 1 || !strings.Contains(r.Stderr, "stdin holds no SQL statement") {
+			t.Errorf("generate --schema - with stdin %q: want exit 1 naming stdin\n%s", in, r)
+		}
+	}
+	if fileExists(dir) {
+		t.Errorf("generate created %s from an empty stdin", dir)
+	}
+}
+
+// hogsendStdin runs hogsend-db with stdin as its standard input.
+func hogsendStdin(t testing.TB, stdin string, args ...string) clitest.Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, clitest.Bin(), args...)
+	cmd.Dir = t.TempDir()
+	cmd.Env = clitest.Env()
+	cmd.Stdin = strings.NewReader(stdin)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	began := time.Now()
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatalf("run hogsend-db %s: %v", args[0], err)
+	}
+	return clitest.Result{Code: cmd.ProcessState.ExitCode(), Stdout: stdout.String(), Stderr: stderr.String(), Dur: time.Since(began)}
+}
