@@ -314,23 +314,7 @@ func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Mig
 			return fmt.Errorf("tracks: %s track: %w", t.Name, err)
 		}
 	}
-	var b strings.Builder
-	b.WriteString("BEGIN;\n")
-	if ensure {
-		b.WriteString(ledger.EnsureSQL(t.Ledger, schemaExists))
-		b.WriteString(";\n")
-	}
-	b.WriteString("select -1 as " + markerColumn + ";\n")
-	var pieces []piece
-	for _, m := range group {
-		for _, st := range m.Statements() {
-			pieces = append(pieces, piece{m: m, st: st, offset: b.Len()})
-			b.WriteString(st.SQL)
-			// A newline first: the statement may end in a "--" comment.
-			fmt.Fprintf(&b, "\n;\nselect %d as %s;\n", len(pieces)-1, markerColumn)
-		}
-	}
-	msg := b.String()
+	msg, pieces := txMessage(t, group, ensure, schemaExists)
 
 	last, err := execMarked(ctx, conn, msg)
 	// The migrations' own SQL may have ended the transaction (a COMMIT the
@@ -392,6 +376,30 @@ func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Mig
 		return fmt.Errorf("tracks: %s track: commit %s: server answered %s; rolled back", t.Name, tagList(group), tag)
 	}
 	return nil
+}
+
+// txMessage builds the one simple-query message of a transaction: BEGIN,
+// the ledger's creation when ensure, and every statement followed by a
+// marker query. Each statement is lexically complete ((*journal.Migration).
+// Check refuses the others), so the glue can never land inside one.
+func txMessage(t Loaded, group []*journal.Migration, ensure, schemaExists bool) (string, []piece) {
+	var b strings.Builder
+	b.WriteString("BEGIN;\n")
+	if ensure {
+		b.WriteString(ledger.EnsureSQL(t.Ledger, schemaExists))
+		b.WriteString(";\n")
+	}
+	b.WriteString("select -1 as " + markerColumn + ";\n")
+	var pieces []piece
+	for _, m := range group {
+		for _, st := range m.Statements() {
+			pieces = append(pieces, piece{m: m, st: st, offset: b.Len()})
+			b.WriteString(st.SQL)
+			// A newline first: the statement may end in a "--" comment.
+			fmt.Fprintf(&b, "\n;\nselect %d as %s;\n", len(pieces)-1, markerColumn)
+		}
+	}
+	return b.String(), pieces
 }
 
 func tagList(group []*journal.Migration) string { return strings.Join(migrationTags(group), ", ") }
