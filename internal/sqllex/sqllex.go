@@ -2,7 +2,7 @@
 // library only, so journal (and through it guard) may import it.
 //
 // It understands what decides where a statement ends: -- line comments,
-// nested /* */ block comments, '' strings with '' escapes, E'' strings with
+// nested /* */ block comments, ” strings with ” escapes, E” strings with
 // backslash escapes, "quoted identifiers" and dollar quotes with any tag
 // ($$, $tag$). It is not a parser: numbers and operators come out as words
 // and punctuation.
