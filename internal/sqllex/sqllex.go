@@ -2,8 +2,8 @@
 // library only, so journal (and through it guard) may import it.
 //
 // It understands what decides where a statement ends: -- line comments,
-// nested /* */ block comments, ” strings with ” escapes, E” strings with
-// backslash escapes, "quoted identifiers" and dollar quotes with any tag
+// nested /* */ block comments, single-quoted strings (a doubled quote
+// escapes one), E-prefixed strings with backslash escapes, "quoted identifiers" and dollar quotes with any tag
 // ($$, $tag$). It is not a parser: numbers and operators come out as words
 // and punctuation.
 package sqllex
