@@ -90,10 +90,10 @@ func TestCheckAccepts(t *testing.T) {
 func TestDirectiveNearMiss(t *testing.T) {
 	for sql, want := range map[string]int{
 		journal.NoTransactionDirective + "\nSELECT 1;": 0,
-		"-- HOGSEND-DB:NO-TRANSACTION\nSELECT 1;":     1,
-		"--hogsend-db:no-transaction\nSELECT 1;":      1,
-		"-- hogsend-db: no-transaction\n":             1,
-		"-- hogsend_db:no_transaction\n":              1,
+		"-- HOGSEND-DB:NO-TRANSACTION\nSELECT 1;":      1,
+		"--hogsend-db:no-transaction\nSELECT 1;":       1,
+		"-- hogsend-db: no-transaction\n":              1,
+		"-- hogsend_db:no_transaction\n":               1,
 		"SELECT 1;\n" + journal.NoTransactionDirective: 2,
 		"\n" + journal.NoTransactionDirective + "\n":   2,
 		"SELECT 1; -- hogsend-db:no-transactions\n":    0,
