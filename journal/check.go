@@ -56,7 +56,7 @@ func (m *Migration) Check() error {
 			}
 			if copyFromStdin(s) {
 				return at(s[0].Off, ErrCopyStdin,
-					"it would wait forever for rows that no migrator sends (drizzle-orm hangs too); load the rows with INSERT, or COPY from a file on the server")
+					"it would wait for rows that no migrator sends (node-postgres, under drizzle-orm, fails it with 'No source stream defined'); load the rows with INSERT, or COPY from a file on the server")
 			}
 		}
 	}
