@@ -178,9 +178,13 @@ func (e *StatementError) Error() string {
 	default:
 		b.WriteString("; rolled back: no ledger row written")
 	}
-	if e.SQLState() == "25001" && !e.NoTransaction {
+	switch {
+	case e.SQLState() == "25001" && !e.NoTransaction:
 		fmt.Fprintf(&b, ". This statement cannot run inside a transaction (CREATE INDEX CONCURRENTLY, VACUUM, REINDEX CONCURRENTLY, CREATE DATABASE ...): "+
 			"put it in a migration of its own whose first line is %q, which runs its statements one by one outside a transaction", journal.NoTransactionDirective)
+	case e.SQLState() == "25001":
+		b.WriteString(". PostgreSQL runs the statements of one chunk (the text between --> statement-breakpoint markers) as one implicit transaction: " +
+			"put a breakpoint before and after this statement")
 	}
 	if e.PushHint {
 		b.WriteString(". The object already exists although the ledger does not record its migration: the database was probably bootstrapped with drizzle-kit push or by hand. Run `hogsend-db drift` to see which migrations are already present, then `hogsend-db repair --from-push`")

@@ -64,6 +64,16 @@ func integrityCases() []badCase {
 			code: 1, frags: []string{"25001", "cannot run inside a transaction block", journal.NoTransactionDirective}},
 		{name: "VACUUM in a transaction", setup: bad("VACUUM;"),
 			code: 1, frags: []string{"25001", journal.NoTransactionDirective}},
+		{name: "CREATE INDEX CONCURRENTLY sharing a chunk", setup: bad(journal.NoTransactionDirective + "\nCREATE TABLE ci (a int);" + bp + "SELECT 1; CREATE INDEX CONCURRENTLY ci_a ON ci (a);"),
+			code: 1, frags: []string{"25001", "put a breakpoint before and after"},
+			changed: func(t *testing.T, e *caseEnv, r clitest.Result) {
+				// No transaction: 0000_a and the first chunk stay, without 0001_bad's row.
+				fp := fingerprint(t, e.db.URL)
+				mustContain(t, "schema", fp, "rel ci r", "rel a r")
+				if strings.Count(fp, "<hash>") != 1 {
+					t.Errorf("want only 0000_a's ledger row:\n%s", fp)
+				}
+			}},
 		{name: "near-miss marker", setup: bad("-- HOGSEND-DB:no-transaction\nCREATE TABLE ci (a int);" + bp + "CREATE INDEX CONCURRENTLY ci_a ON ci (a);"),
 			code: 1, frags: []string{"warning", "0001_bad.sql:1 looks like", "25001"}},
 		{name: "marker on line 2", setup: bad("\n" + journal.NoTransactionDirective + "\nVACUUM;"),
