@@ -221,6 +221,15 @@ func Open(fsys fs.FS) (*Journal, error) {
 		if re.When == nil {
 			return nil, at(fmt.Errorf("%w (entry %d, tag %s)", ErrMissingWhen, i, tag), "drizzle records when as the ledger's created_at; restore it from git history")
 		}
+		if *re.When < 0 || *re.When > MaxWhen {
+			if i < len(offsets) {
+				line, col = Position(string(data), offsets[i]+whenOffset(msg))
+			}
+			return nil, at(fmt.Errorf("%w: %d (tag %s)", ErrWhenRange, *re.When, tag),
+				"drizzle-orm reads when as a JavaScript number, exact only from 0 to 2^53-1, and compares it with the ledger's created_at; "+
+					"a larger value would be recorded as another number and the migration run again, a negative one sorts before every migration; "+
+					"use the Unix time in milliseconds, as drizzle-kit writes it")
+		}
 		if !plainName(tag) {
 			return nil, at(fmt.Errorf("%w: %q", ErrBadTag, tag), "a tag may not contain '/', '\\' or '..'")
 		}
@@ -250,6 +259,27 @@ func Open(fsys fs.FS) (*Journal, error) {
 		j.Migrations = append(j.Migrations, m)
 	}
 	return j, nil
+}
+
+// MaxWhen is the largest when drizzle-orm reads exactly: JavaScript's
+// Number.MAX_SAFE_INTEGER, 2^53-1.
+const MaxWhen = 1<<53 - 1
+
+// ErrWhenRange: a when below 0 or above MaxWhen.
+var ErrWhenRange = errors.New("when out of range")
+
+// whenOffset finds the "when" value inside one raw journal entry, for the
+// error position; 0 when it cannot.
+func whenOffset(msg []byte) int {
+	i := bytes.Index(msg, []byte(`"when"`))
+	if i < 0 {
+		return 0
+	}
+	j := i + len(`"when"`)
+	for j < len(msg) && strings.IndexByte(" \t\r\n:", msg[j]) >= 0 {
+		j++
+	}
+	return j
 }
 
 // ErrUnreadable: a file exists but cannot be read (permissions, a symlink

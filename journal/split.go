@@ -1,9 +1,10 @@
 package journal
 
 import (
-	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/hogsend/hogsend-db/internal/sqllex"
 )
 
 // Breakpoint separates statements in a drizzle-kit SQL file.
@@ -66,24 +67,39 @@ func Position(src string, byteOffset int) (line, col int) {
 	return line, col
 }
 
-// concurrentIndex finds CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name.
-var concurrentIndex = regexp.MustCompile(`(?is)\bcreate\s+(?:unique\s+)?index\s+concurrently\s+(?:if\s+not\s+exists\s+)?("(?:[^"]|"")+"|[a-z_][a-z0-9_$]*)`)
-
 // ConcurrentIndexes lists the index names a migration builds with CREATE
-// INDEX CONCURRENTLY (unquoted; unquoted names folded to lower case, as
-// PostgreSQL does). A failed concurrent build leaves an INVALID index
-// behind, and IF NOT EXISTS then skips it silently: callers check these
-// names before trusting the migration.
+// [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name (unquoted; unquoted names
+// folded to lower case, as PostgreSQL does), read with the project's lexer,
+// so strings, comments and function bodies do not count. A failed
+// concurrent build leaves an INVALID index behind, and IF NOT EXISTS then
+// skips it silently: callers check these names before trusting the
+// migration.
 func (m *Migration) ConcurrentIndexes() []string {
 	var out []string
-	for _, sub := range concurrentIndex.FindAllStringSubmatch(m.SQL, -1) {
-		name := sub[1]
-		if strings.HasPrefix(name, `"`) {
-			name = strings.ReplaceAll(name[1:len(name)-1], `""`, `"`)
-		} else {
-			name = strings.ToLower(name)
+	toks, _ := sqllex.Lex(m.SQL)
+	for _, s := range sqllex.Statements(toks) {
+		if !sqllex.IsWords(s, "CREATE") {
+			continue
 		}
-		out = append(out, name)
+		s = s[1:]
+		if sqllex.IsWords(s, "UNIQUE") {
+			s = s[1:]
+		}
+		if !sqllex.IsWords(s, "INDEX", "CONCURRENTLY") {
+			continue
+		}
+		s = s[2:]
+		if sqllex.IsWords(s, "IF", "NOT", "EXISTS") {
+			s = s[3:]
+		}
+		switch {
+		case len(s) == 0 || sqllex.IsWords(s, "ON"):
+			// no name: PostgreSQL picks one
+		case s[0].Kind == sqllex.Ident:
+			out = append(out, s[0].Text)
+		case s[0].Kind == sqllex.Word:
+			out = append(out, strings.ToLower(m.SQL[s[0].Off:s[0].End]))
+		}
 	}
 	return out
 }

@@ -68,6 +68,13 @@ func Check(rep *Report, ts []Loaded, opts Options) error {
 		if len(s.Modified) > 0 && opts.Strict {
 			return &ModifiedError{Track: t.Name, Tags: s.Modified}
 		}
+		// Pending SQL that cannot run as written is refused before the
+		// lock is taken: nothing runs, nothing is written.
+		for _, m := range s.PendingMigrations() {
+			if err := m.Check(); err != nil {
+				return fmt.Errorf("tracks: %s track (%s): %w", t.Name, t.Location, err)
+			}
+		}
 	}
 	return nil
 }
@@ -93,6 +100,16 @@ func warnings(rep *Report, ts []Loaded, opts *Options) {
 		if len(s.NullName) > 0 {
 			opts.emit(Warning{Track: t.Name, Message: fmt.Sprintf("%d ledger row(s) in %s have no name (ids %s), as drizzle-orm 0.x writes them: hogsend-db matches them by created_at and hash, drizzle-orm 1.0 would re-run their migrations",
 				len(s.NullName), s.Ledger, rowIDs(s.NullName))})
+		}
+		for _, d := range s.Duplicate {
+			opts.emit(Warning{Track: t.Name, Message: fmt.Sprintf("ledger row id %d in %s duplicates the row of %s: it was recorded twice and may have run twice; check its effects, then delete the extra row",
+				d.ID, s.Ledger, d.Migration)})
+		}
+		for _, m := range s.PendingMigrations() {
+			if line := m.DirectiveNearMiss(); line > 0 {
+				opts.emit(Warning{Track: t.Name, Message: fmt.Sprintf("%s:%d looks like %q but is not it (it must be the exact first line of the file): %s will run inside a transaction",
+					m.File, line, journal.NoTransactionDirective, m.Tag)})
+			}
 		}
 		if len(s.NullCreatedAt) > 0 {
 			opts.emit(Warning{Track: t.Name, Message: fmt.Sprintf("%d ledger row(s) in %s have NULL created_at (ids %s): drizzle-orm would re-run every migration; hogsend-db ignores them",
@@ -295,7 +312,8 @@ type piece struct {
 // applyTx applies a group of migrations in one transaction, in two round
 // trips: one simple-query message with BEGIN and every statement (each
 // followed by a tiny marker query), then one pipelined batch with the ledger
-// rows (bind parameters) and COMMIT.
+// rows (bind parameters) and COMMIT, led by a check that this session still
+// holds the migration lock.
 func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Migration, ensure bool, version int) error {
 	schemaExists := false
 	if ensure {
@@ -305,25 +323,21 @@ func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Mig
 			return fmt.Errorf("tracks: %s track: %w", t.Name, err)
 		}
 	}
-	var b strings.Builder
-	b.WriteString("BEGIN;\n")
-	if ensure {
-		b.WriteString(ledger.EnsureVersionSQL(t.Ledger, schemaExists, version))
-		b.WriteString(";\n")
-	}
-	b.WriteString("select -1 as " + markerColumn + ";\n")
-	var pieces []piece
-	for _, m := range group {
-		for _, st := range m.Statements() {
-			pieces = append(pieces, piece{m: m, st: st, offset: b.Len()})
-			b.WriteString(st.SQL)
-			// A newline first: the statement may end in a "--" comment.
-			fmt.Fprintf(&b, "\n;\nselect %d as %s;\n", len(pieces)-1, markerColumn)
-		}
-	}
-	msg := b.String()
+	msg, pieces := txMessage(t, group, ensure, schemaExists, version)
 
 	last, err := execMarked(ctx, conn, msg)
+	// The migrations' own SQL may have ended the transaction (a COMMIT the
+	// up-front check cannot see, e.g. inside EXECUTE): ReadyForQuery then
+	// says idle, not "in transaction" (or "failed" after an error). Write
+	// no ledger row over effects that may already be committed.
+	var pgErr *pgconn.PgError
+	if st := conn.PgConn().TxStatus(); st == 'I' && (err == nil || errors.As(err, &pgErr)) {
+		var cause error
+		if err != nil {
+			cause = statementError(ctx, conn, t, msg, pieces, last, err)
+		}
+		return &TxEndedError{Track: t.Name, Tags: migrationTags(group), Err: cause}
+	}
 	if err != nil {
 		rollback(ctx, conn)
 		return statementError(ctx, conn, t, msg, pieces, last, err)
@@ -342,6 +356,7 @@ func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Mig
 		hashes[k], whens[k] = m.Hash, strconv.FormatInt(m.When, 10)
 	}
 	batch := &pgconn.Batch{}
+	batch.ExecParams(lockCheckSQL, [][]byte{lockKeyText}, nil, nil, nil)
 	if version == ledger.Version1 {
 		names := make([]string, len(group))
 		for k, m := range group {
@@ -365,7 +380,10 @@ func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Mig
 		if ctx.Err() != nil {
 			return fmt.Errorf("tracks: %s track: interrupted; rolled back: %w", t.Name, errors.Join(ctx.Err(), err))
 		}
-		if len(results) > 1 || (len(results) == 1 && results[0].Err == nil) {
+		if isLockLost(err) {
+			return &LockLostError{Track: t.Name, Tags: migrationTags(group)}
+		}
+		if len(results) > 2 || (len(results) == 2 && results[1].Err == nil) {
 			// The inserts went through; COMMIT failed (a deferred constraint).
 			return fmt.Errorf("tracks: %s track: commit %s: %w; rolled back", t.Name, tagList(group), err)
 		}
@@ -377,6 +395,30 @@ func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Mig
 		return fmt.Errorf("tracks: %s track: commit %s: server answered %s; rolled back", t.Name, tagList(group), tag)
 	}
 	return nil
+}
+
+// txMessage builds the one simple-query message of a transaction: BEGIN,
+// the ledger's creation when ensure, and every statement followed by a
+// marker query. Each statement is lexically complete ((*journal.Migration).
+// Check refuses the others), so the glue can never land inside one.
+func txMessage(t Loaded, group []*journal.Migration, ensure, schemaExists bool, version int) (string, []piece) {
+	var b strings.Builder
+	b.WriteString("BEGIN;\n")
+	if ensure {
+		b.WriteString(ledger.EnsureVersionSQL(t.Ledger, schemaExists, version))
+		b.WriteString(";\n")
+	}
+	b.WriteString("select -1 as " + markerColumn + ";\n")
+	var pieces []piece
+	for _, m := range group {
+		for _, st := range m.Statements() {
+			pieces = append(pieces, piece{m: m, st: st, offset: b.Len()})
+			b.WriteString(st.SQL)
+			// A newline first: the statement may end in a "--" comment.
+			fmt.Fprintf(&b, "\n;\nselect %d as %s;\n", len(pieces)-1, markerColumn)
+		}
+	}
+	return b.String(), pieces
 }
 
 func tagList(group []*journal.Migration) string { return strings.Join(migrationTags(group), ", ") }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/hogsend/hogsend-db/journal"
 )
 
 // Sentinel errors; each typed error below matches one with errors.Is.
@@ -176,6 +178,14 @@ func (e *StatementError) Error() string {
 	default:
 		b.WriteString("; rolled back: no ledger row written")
 	}
+	switch {
+	case e.SQLState() == "25001" && !e.NoTransaction:
+		fmt.Fprintf(&b, ". This statement cannot run inside a transaction (CREATE INDEX CONCURRENTLY, VACUUM, REINDEX CONCURRENTLY, CREATE DATABASE ...): "+
+			"put it in a migration of its own whose first line is %q, which runs its statements one by one outside a transaction", journal.NoTransactionDirective)
+	case e.SQLState() == "25001":
+		b.WriteString(". PostgreSQL runs the statements of one chunk (the text between --> statement-breakpoint markers) as one implicit transaction: " +
+			"put a breakpoint before and after this statement")
+	}
 	if e.PushHint {
 		b.WriteString(". The object already exists although the ledger does not record its migration: the database was probably bootstrapped with drizzle-kit push or by hand. Run `hogsend-db drift` to see which migrations are already present, then `hogsend-db repair --from-push`")
 	}
@@ -205,3 +215,50 @@ func alreadyExists(err error) bool {
 	}
 	return false
 }
+
+// TxEndedError: the migrations' own SQL ended the runner's transaction (a
+// COMMIT, ROLLBACK or the like that the up-front check did not catch, e.g.
+// inside EXECUTE). Whatever ran before the end may be committed, and what
+// ran after it ran in implicit transactions; no ledger row was written.
+type TxEndedError struct {
+	Track string
+	Tags  []string // the migrations of the transaction
+	Err   error    // the statement error after the end, if any
+}
+
+func (e *TxEndedError) Error() string {
+	msg := fmt.Sprintf("tracks: %s track: the SQL of %s ended hogsend-db's transaction (a COMMIT, ROLLBACK, END or ABORT ran inside the migration); "+
+		"no ledger row was written, but their statements may be committed, in part or in full: check the schema, "+
+		"remove the transaction control from the migration (or mark it %s), undo or record what committed, then run migrate again",
+		e.Track, strings.Join(e.Tags, ", "), journal.NoTransactionDirective)
+	if e.Err != nil {
+		msg += fmt.Sprintf(" (then: %v)", e.Err)
+	}
+	return msg
+}
+
+func (e *TxEndedError) Unwrap() []error {
+	if e.Err != nil {
+		return []error{ErrTxEnded, e.Err}
+	}
+	return []error{ErrTxEnded}
+}
+
+// ErrTxEnded: a migration ended the runner's transaction.
+var ErrTxEnded = errors.New("migration ended the transaction")
+
+// LockLostError: before COMMIT, this session no longer held the migration
+// lock (the migration's SQL released it, e.g. pg_advisory_unlock_all()), so
+// another migrate may be running the same migrations. The transaction was
+// rolled back.
+type LockLostError struct {
+	Track string
+	Tags  []string
+}
+
+func (e *LockLostError) Error() string {
+	return fmt.Sprintf("tracks: %s track: the migration lock (advisory key %d) was released inside %s (pg_advisory_unlock or pg_advisory_unlock_all in the SQL?), "+
+		"so another migrate could run them at the same time; rolled back: not applied, no ledger row written. Remove the unlock from the migration",
+		e.Track, LockKey, strings.Join(e.Tags, ", "))
+}
+func (e *LockLostError) Unwrap() error { return ErrLockLost }

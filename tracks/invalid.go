@@ -42,9 +42,6 @@ func invalidFor(j *journal.Journal, idx []ledger.Index) []InvalidIndex {
 	}
 	builder := map[string]string{}
 	for _, m := range j.Migrations {
-		if !m.NoTransaction && !strings.Contains(strings.ToLower(m.SQL), "concurrently") {
-			continue
-		}
 		for _, name := range m.ConcurrentIndexes() {
 			builder[name] = m.Tag
 		}

@@ -2,11 +2,18 @@ package tracks
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
+
+// lockKeyText is LockKey as a text bind parameter.
+var lockKeyText = []byte(strconv.FormatInt(LockKey, 10))
 
 // holderSQL finds the session holding the lock. Advisory locks belong to a
 // database: the same key held in another database of the server is
@@ -19,6 +26,26 @@ where l.locktype = 'advisory' and l.granted
   and l.classid = ($1::bigint >> 32)::oid
   and l.objid = ($1::bigint & 4294967295)::oid and l.objsubid = 1
 limit 1`
+
+// lockLostMark is in the error lockCheckSQL raises.
+const lockLostMark = "hogsend-db: migration lock not held by this session"
+
+// lockCheckSQL fails when this session no longer holds the migration lock
+// ($1): a migration's SQL can release it (pg_advisory_unlock_all()). It
+// rides in the pipeline that carries the ledger rows and COMMIT, so the
+// check costs no round trip; its failure aborts the transaction, and the
+// COMMIT after it then rolls back. The cast in the ELSE branch raises the
+// error; it depends on pg_backend_pid(), so the planner cannot fold it.
+const lockCheckSQL = `select case when exists(select 1 from pg_catalog.pg_locks where locktype = 'advisory'
+	and pid = pg_catalog.pg_backend_pid() and granted and classid = ($1::bigint >> 32)::oid
+	and objid = ($1::bigint & 4294967295)::oid and objsubid = 1)
+then 0 else ('` + lockLostMark + ` (pid ' || pg_catalog.pg_backend_pid() || ')')::int end`
+
+// isLockLost recognises lockCheckSQL's error.
+func isLockLost(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && pg.Code == "22P02" && strings.Contains(pg.Message, lockLostMark)
+}
 
 // acquire polls pg_try_advisory_lock outside any transaction. Waiting in
 // pg_advisory_lock instead would hold a snapshot-less but lock-queued

@@ -12,6 +12,14 @@ type RowRef struct {
 	CreatedAt *int64 `json:"createdAt"` // null for a NULL created_at
 }
 
+// DuplicateRow is a ledger row with the same hash and created_at as the row
+// that records a migration: the migration was recorded twice (two runners
+// without the lock between them). An integrity problem, not an unknown row.
+type DuplicateRow struct {
+	RowRef
+	Migration string `json:"migration"` // the tag it duplicates
+}
+
 // State is one track matched against its ledger. Its JSON is the track
 // block of `status --json` and of the server's health document: the first
 // four fields are the health contract and are never renamed.
@@ -21,14 +29,15 @@ type State struct {
 	InSync   bool     `json:"inSync"`   // nothing pending
 	Pending  []string `json:"pending"`  // tags not applied, journal order
 
-	Ledger        string   `json:"ledger"`
-	LedgerExists  bool     `json:"ledgerExists"`
-	OutOfOrder    []string `json:"outOfOrder"`    // pending, yet older than the newest ledger row: drizzle skips them forever
-	Modified      []string `json:"modified"`      // applied, but the file's hash differs from the row's
-	Ahead         []RowRef `json:"ahead"`         // rows newer than this build's journal: the database is ahead (fine)
-	Unknown       []RowRef `json:"unknown"`       // other rows that match no entry
-	NullCreatedAt []RowRef `json:"nullCreatedAt"` // rows with NULL created_at: drizzle would re-run everything
-	NotIncreasing []string `json:"notIncreasing"` // journal entries whose when is not above every earlier one
+	Ledger        string         `json:"ledger"`
+	LedgerExists  bool           `json:"ledgerExists"`
+	OutOfOrder    []string       `json:"outOfOrder"`    // pending, yet older than the newest ledger row: drizzle skips them forever
+	Modified      []string       `json:"modified"`      // applied, but the file's hash differs from the row's
+	Ahead         []RowRef       `json:"ahead"`         // rows newer than this build's journal: the database is ahead (fine)
+	Unknown       []RowRef       `json:"unknown"`       // other rows that match no entry
+	NullCreatedAt []RowRef       `json:"nullCreatedAt"` // rows with NULL created_at: drizzle would re-run everything
+	Duplicate     []DuplicateRow `json:"duplicate"`     // rows that repeat the matched row of a migration exactly
+	NotIncreasing []string       `json:"notIncreasing"` // journal entries whose when is not above every earlier one
 	// AppliedOutOfOrder (1.0 layout): pending, yet sorting before the newest
 	// applied migration; drizzle-orm 1.0 applies them, and so does migrate.
 	AppliedOutOfOrder []string `json:"appliedOutOfOrder"`
@@ -52,11 +61,11 @@ type State struct {
 }
 
 // Problems reports whether the state has integrity problems (exit code 4):
-// out-of-order, modified, unknown or NULL-created_at rows, invalid indexes,
-// objects of applied migrations missing from the database.
+// out-of-order, modified, unknown, duplicate or NULL-created_at rows,
+// invalid indexes, objects of applied migrations missing from the database.
 func (s *State) Problems() bool {
 	return len(s.OutOfOrder) > 0 || len(s.Modified) > 0 || len(s.Unknown) > 0 || len(s.NullCreatedAt) > 0 ||
-		len(s.InvalidIndexes) > 0 || s.MissingObjects()
+		len(s.InvalidIndexes) > 0 || len(s.Duplicate) > 0 || s.MissingObjects()
 }
 
 // MissingObjects reports whether schema verification found objects of
@@ -107,7 +116,8 @@ func Match(j *journal.Journal, l ledger.Ledger) State {
 		}
 	}
 	used := make([]bool, len(l.Rows))
-	applied := -1 // index in j.Migrations of the latest applied entry
+	matched := make(map[int64]*journal.Migration) // created_at -> migration whose row has the same hash
+	applied := -1                                 // index in j.Migrations of the latest applied entry
 	var lastWhen int64
 	for k, m := range j.Migrations {
 		if m.When > lastWhen {
@@ -139,6 +149,8 @@ func Match(j *journal.Journal, l ledger.Ledger) State {
 		applied = k
 		if l.Rows[row].Hash != m.Hash {
 			s.Modified = append(s.Modified, m.Tag)
+		} else {
+			matched[m.When] = m
 		}
 	}
 	if applied >= 0 {
@@ -151,6 +163,10 @@ func Match(j *journal.Journal, l ledger.Ledger) State {
 		}
 		at := r.CreatedAt
 		ref := RowRef{ID: r.ID, Hash: r.Hash, CreatedAt: &at}
+		if m, ok := matched[at]; ok && m.Hash == r.Hash {
+			s.Duplicate = append(s.Duplicate, DuplicateRow{RowRef: ref, Migration: m.Tag})
+			continue
+		}
 		if len(j.Migrations) == 0 || r.CreatedAt > lastWhen {
 			s.Ahead = append(s.Ahead, ref)
 		} else {
@@ -173,6 +189,6 @@ func newState(l ledger.Ledger) State {
 		Pending: []string{}, OutOfOrder: []string{}, Modified: []string{},
 		Ahead: []RowRef{}, Unknown: []RowRef{}, NullCreatedAt: []RowRef{}, NotIncreasing: []string{},
 		AppliedOutOfOrder: []string{}, NullName: []RowRef{},
-		InvalidIndexes: []InvalidIndex{},
+		Duplicate: []DuplicateRow{}, InvalidIndexes: []InvalidIndex{},
 	}
 }

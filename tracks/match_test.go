@@ -108,8 +108,9 @@ func TestMatch(t *testing.T) {
 			view{"c", "c", true, none, none, none, noIDs, []int64{2}, noIDs, none, true}},
 		{"duplicate created_at, no hash matches", abc, []ledger.Row{row(1, "hX", 100), row(2, "hY", 100), row(3, "hb", 200), row(4, "hc", 300)},
 			view{"c", "c", true, none, none, []string{"a"}, noIDs, []int64{2}, noIDs, none, true}},
+		// The second row is a duplicate of a's (TestMatchDuplicate), not unknown.
 		{"the same row twice", abc, []ledger.Row{row(1, "ha", 100), row(2, "ha", 100)},
-			view{"a", "c", false, []string{"b", "c"}, none, none, noIDs, []int64{2}, noIDs, none, true}},
+			view{"a", "c", false, []string{"b", "c"}, none, none, noIDs, noIDs, noIDs, none, true}},
 		{"not increasing", jm("a", 100, "b", 50, "c", 300), []ledger.Row{row(1, "ha", 100)},
 			view{"a", "c", false, []string{"b", "c"}, []string{"b"}, none, noIDs, noIDs, noIDs, []string{"b"}, true}},
 		{"not increasing, all applied", jm("a", 100, "b", 50), []ledger.Row{row(1, "ha", 100), row(2, "hb", 50)},
@@ -153,7 +154,7 @@ func TestStateJSON(t *testing.T) {
 		"ledger": "drizzle.__drizzle_migrations", "ledgerExists": true,
 		"outOfOrder": []any{}, "modified": []any{}, "ahead": []any{}, "unknown": []any{},
 		"nullCreatedAt": []any{map[string]any{"id": 2.0, "hash": "hn", "createdAt": nil}}, "notIncreasing": []any{}, "invalidIndexes": []any{},
-		"appliedOutOfOrder": []any{}, "nullName": []any{}, "layout": "0.x", "ledgerVersion": 0.0,
+		"appliedOutOfOrder": []any{}, "nullName": []any{}, "layout": "0.x", "ledgerVersion": 0.0, "duplicate": []any{},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("JSON:\n got %s\nwant %v", b, want)
@@ -216,5 +217,22 @@ func BenchmarkMatch1000(b *testing.B) {
 		if len(s.Pending) != 1 || len(s.OutOfOrder) != 1 {
 			b.Fatalf("pending %v", s.Pending)
 		}
+	}
+}
+
+// An exact duplicate of a matched row (same hash and created_at) is a
+// duplicate of its migration, an integrity problem; a row with the same
+// created_at but another hash stays unknown.
+func TestMatchDuplicate(t *testing.T) {
+	s := tracks.Match(jm("a", 100, "b", 200), ledger.Ledger{Table: ledger.ClientTable, Exists: true,
+		Rows: []ledger.Row{row(1, "ha", 100), row(2, "ha", 100), row(3, "hx", 100), row(4, "hb", 200)}})
+	if len(s.Duplicate) != 1 || s.Duplicate[0].ID != 2 || s.Duplicate[0].Migration != "a" {
+		t.Errorf("duplicate = %+v, want row 2 of a", s.Duplicate)
+	}
+	if len(s.Unknown) != 1 || s.Unknown[0].ID != 3 {
+		t.Errorf("unknown = %+v, want row 3", s.Unknown)
+	}
+	if !s.Problems() {
+		t.Error("a duplicate row is not reported as a problem")
 	}
 }

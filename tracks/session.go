@@ -68,6 +68,8 @@ func ConnConfig(url string, s Session) (*pgx.ConnConfig, error) {
 	// few times at most, so the statement cache's extra describe round trip
 	// on first use would cost more than it saves.
 	cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
+	// COPY ... FROM STDIN is answered with CopyFail instead of hanging.
+	cfg.BuildFrontend = buildFrontend
 	cfg.BuildContextWatcherHandler = func(pc *pgconn.PgConn) ctxwatch.Handler {
 		return &pgconn.CancelRequestContextWatcherHandler{Conn: pc, DeadlineDelay: 5 * time.Second}
 	}

@@ -129,6 +129,11 @@ func trackNotes(name string, st *tracks.State) []string {
 	add("modified", st.Modified, " (edited after they were applied: the database does not have the edits)")
 	add("ahead", rowNames(st.Ahead), " (the database is newer than this build: fine)")
 	add("unknown rows", rowNames(st.Unknown), " (match no migration file)")
+	dups := make([]string, len(st.Duplicate))
+	for i, d := range st.Duplicate {
+		dups[i] = rowNames([]tracks.RowRef{d.RowRef})[0] + " of " + d.Migration
+	}
+	add("duplicate rows", dups, " (a migration recorded twice: it may have run twice; check its effects, then delete the extra row)")
 	add("NULL created_at rows", rowNames(st.NullCreatedAt), " (drizzle-orm would re-run every migration)")
 	add("when not increasing", st.NotIncreasing, " (journal order and when disagree)")
 	add("rows without a name", rowNames(st.NullName), " (written by drizzle-orm 0.x: matched by created_at and hash; drizzle-orm 1.0 would re-run them)")

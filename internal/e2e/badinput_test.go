@@ -333,44 +333,51 @@ func TestBadInputCatalogue(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			root := t.TempDir()
-			e := &caseEnv{t: t, db: pgtest.New(t), dir: filepath.Join(root, "migrations"), engine: filepath.Join(root, "engine"), url: ""}
-			e.url = e.db.URL
-			if err := os.MkdirAll(e.dir, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			writeFolder(t, e.engine)
-			if tc.setup != nil {
-				tc.setup(e)
-			}
-			before := fingerprint(t, e.db.URL)
-			args := e.args
-			if args == nil {
-				cmd := tc.cmd
-				if cmd == "" {
-					cmd = "migrate"
-				}
-				args = append([]string{cmd, "--database-url", e.url, "--dir", e.dir, "--engine-dir", e.engine}, tc.extra...)
-			}
-			r := run(t, root, nil, args...)
-			if r.Code != tc.code {
-				t.Errorf("exit %d, want %d:\n%s", r.Code, tc.code, r)
-			}
-			mustContain(t, "output", r.Stdout+r.Stderr, tc.frags...)
-			if tc.within > 0 && r.Dur > tc.within {
-				t.Errorf("took %s, want at most %s", r.Dur, tc.within)
-			}
-			if tc.changed != nil {
-				tc.changed(t, e, r)
-				return
-			}
-			if after := fingerprint(t, e.db.URL); after != before {
-				t.Errorf("database changed:\n%s", diffLines(before, after))
-			}
+			runBadCase(t, tc)
 		})
 	}
 	t.Cleanup(func() {
 		figure(t, "%d bad-input cases (input, exit code, message fragment, database unchanged unless the case applies), %s",
 			len(cases), time.Since(began).Round(time.Millisecond))
 	})
+}
+
+// runBadCase runs one catalogue case against a fresh database: the exit
+// code, the message fragments, the time limit, and an unchanged database
+// unless the case says otherwise.
+func runBadCase(t *testing.T, tc badCase) {
+	root := t.TempDir()
+	e := &caseEnv{t: t, db: pgtest.New(t), dir: filepath.Join(root, "migrations"), engine: filepath.Join(root, "engine"), url: ""}
+	e.url = e.db.URL
+	if err := os.MkdirAll(e.dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFolder(t, e.engine)
+	if tc.setup != nil {
+		tc.setup(e)
+	}
+	before := fingerprint(t, e.db.URL)
+	args := e.args
+	if args == nil {
+		cmd := tc.cmd
+		if cmd == "" {
+			cmd = "migrate"
+		}
+		args = append([]string{cmd, "--database-url", e.url, "--dir", e.dir, "--engine-dir", e.engine}, tc.extra...)
+	}
+	r := run(t, root, nil, args...)
+	if r.Code != tc.code {
+		t.Errorf("exit %d, want %d:\n%s", r.Code, tc.code, r)
+	}
+	mustContain(t, "output", r.Stdout+r.Stderr, tc.frags...)
+	if tc.within > 0 && r.Dur > tc.within {
+		t.Errorf("took %s, want at most %s", r.Dur, tc.within)
+	}
+	if tc.changed != nil {
+		tc.changed(t, e, r)
+		return
+	}
+	if after := fingerprint(t, e.db.URL); after != before {
+		t.Errorf("database changed:\n%s", diffLines(before, after))
+	}
 }

@@ -1,0 +1,159 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hogsend/hogsend-db/internal/clitest"
+	"github.com/hogsend/hogsend-db/internal/pgtest"
+	"github.com/hogsend/hogsend-db/journal"
+)
+
+const bp = "\n--> statement-breakpoint\n"
+
+// integrityCases: a migration's SQL or journal that would make the ledger
+// lie (issue 12) is refused before anything runs, or fails with the
+// database as it was. Each case leaves schema and ledger unchanged unless it
+// says otherwise.
+func integrityCases() []badCase {
+	bad := func(sql string) func(e *caseEnv) {
+		return func(e *caseEnv) { e.write(migA, mig{"0001_bad", 1800000005100, sql}) }
+	}
+	return []badCase{
+		// 1. The glue must never land inside user SQL.
+		{name: "breakpoint inside a string", setup: bad("CREATE TABLE s (v text);" + bp + "INSERT INTO s VALUES ('x" + bp + "y');"),
+			code: 1, frags: []string{"0001_bad.sql:3:23", "string literal", "drizzle-orm", "fails here too"}},
+		{name: "breakpoint inside a dollar quote", setup: bad("CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $fn$ SELECT 42" + bp + "$fn$;"),
+			code: 1, frags: []string{"0001_bad.sql:1:49", "dollar quote $fn$"}},
+		{name: "breakpoint inside a block comment", setup: bad("/*" + bp + "CREATE TABLE b (id int);" + bp + "*/"),
+			code: 1, frags: []string{"0001_bad.sql:1:1", "block comment"}},
+		{name: "breakpoint inside an E string", setup: bad("SELECT E'\\'" + bp + "';"),
+			code: 1, frags: []string{"0001_bad.sql:1:8", "E'' string"}},
+		{name: "breakpoint inside a quoted identifier", setup: bad("CREATE TABLE \"x" + bp + "\" (id int);"),
+			code: 1, frags: []string{"0001_bad.sql:1:14", "quoted identifier"}},
+		// 2. A migration that would end the runner's transaction.
+		{name: "ROLLBACK in a transactional migration", setup: bad("CREATE TABLE t1 (id int);" + bp + "ROLLBACK;"),
+			code: 1, frags: []string{"0001_bad.sql:3:1", "ROLLBACK", journal.NoTransactionDirective}},
+		{name: "COMMIT midway", setup: bad("CREATE TABLE t1 (id int);" + bp + "COMMIT;" + bp + "SELECT 1/0;"),
+			code: 1, frags: []string{"0001_bad.sql:3:1", "COMMIT", "remove it"}},
+		{name: "COMMIT AND CHAIN", setup: bad("CREATE TABLE t1 (id int); commit and chain;"),
+			code: 1, frags: []string{"0001_bad.sql:1:27", "COMMIT"}},
+		{name: "END", setup: bad("CREATE TABLE t1 (id int);\nEND;"), code: 1, frags: []string{"0001_bad.sql:2:1", "END"}},
+		{name: "PREPARE TRANSACTION", setup: bad("PREPARE TRANSACTION 'x';"), code: 1, frags: []string{"0001_bad.sql:1:1", "PREPARE TRANSACTION"}},
+		// 4. A when JavaScript cannot hold.
+		{name: "when above 2^53-1", setup: func(e *caseEnv) {
+			e.raw("meta/_journal.json", journalJSON(`{"idx":0,"when":9007199254740993,"tag":"0000_a"}`))
+			e.raw("0000_a.sql", migA.sql)
+		}, code: 1, frags: []string{"meta/_journal.json:1:", "9007199254740993", "2^53-1"}},
+		{name: "negative when", setup: func(e *caseEnv) {
+			e.raw("meta/_journal.json", journalJSON(`{"idx":0,"when":-5,"tag":"0000_a"}`))
+			e.raw("0000_a.sql", migA.sql)
+		}, code: 1, frags: []string{"meta/_journal.json:1:", "when out of range: -5"}},
+		// 5. COPY FROM STDIN must not hang.
+		{name: "COPY FROM STDIN", setup: bad("CREATE TABLE c (a int);" + bp + "COPY c (a) FROM STDIN;"),
+			extra: []string{"--statement-timeout", "3s"}, code: 1, within: 10 * time.Second,
+			frags: []string{"0001_bad.sql:3:1", "COPY FROM STDIN", "INSERT"}},
+		{name: "COPY FROM STDIN without a transaction", setup: bad(journal.NoTransactionDirective + "\nCREATE TABLE c (a int);" + bp + "COPY c FROM stdin;"),
+			code: 1, within: 10 * time.Second, frags: []string{"0001_bad.sql:4:1", "COPY FROM STDIN"}},
+		// 15. Statements that cannot run in a transaction get the marker.
+		{name: "CREATE INDEX CONCURRENTLY in a transaction", setup: bad("CREATE TABLE ci (a int);" + bp + "CREATE INDEX CONCURRENTLY ci_a ON ci (a);"),
+			code: 1, frags: []string{"25001", "cannot run inside a transaction block", journal.NoTransactionDirective}},
+		{name: "VACUUM in a transaction", setup: bad("VACUUM;"),
+			code: 1, frags: []string{"25001", journal.NoTransactionDirective}},
+		{name: "CREATE INDEX CONCURRENTLY sharing a chunk", setup: bad(journal.NoTransactionDirective + "\nCREATE TABLE ci (a int);" + bp + "SELECT 1; CREATE INDEX CONCURRENTLY ci_a ON ci (a);"),
+			code: 1, frags: []string{"25001", "put a breakpoint before and after"},
+			changed: func(t *testing.T, e *caseEnv, r clitest.Result) {
+				// No transaction: 0000_a and the first chunk stay, without 0001_bad's row.
+				fp := fingerprint(t, e.db.URL)
+				mustContain(t, "schema", fp, "rel ci r", "rel a r")
+				if strings.Count(fp, "<hash>") != 1 {
+					t.Errorf("want only 0000_a's ledger row:\n%s", fp)
+				}
+			}},
+		{name: "near-miss marker", setup: bad("-- HOGSEND-DB:no-transaction\nCREATE TABLE ci (a int);" + bp + "CREATE INDEX CONCURRENTLY ci_a ON ci (a);"),
+			code: 1, frags: []string{"warning", "0001_bad.sql:1 looks like", "25001"}},
+		{name: "marker on line 2", setup: bad("\n" + journal.NoTransactionDirective + "\nVACUUM;"),
+			code: 1, frags: []string{"0001_bad.sql:2 looks like", "25001"}},
+	}
+}
+
+func TestIntegrityCatalogue(t *testing.T) {
+	t.Parallel()
+	for _, tc := range integrityCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			runBadCase(t, tc)
+		})
+	}
+}
+
+// A migration that gives the lock away (pg_advisory_unlock_all) must not
+// let a second migrate run it at the same time: before COMMIT each process
+// finds it no longer holds the lock, rolls back and names the migration.
+// On the old code both processes committed: the rows and the ledger row
+// were written twice.
+func TestLockGivenAwayIsNotCommitted(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	root := t.TempDir()
+	dir := writeFolder(t, filepath.Join(root, "migrations"),
+		mig{"0000_t", 1800000005000, "CREATE TABLE IF NOT EXISTS t (id int);"},
+		mig{"0001_unlock", 1800000005100, "SELECT pg_advisory_unlock_all();" + bp + "INSERT INTO t VALUES (1);" + bp + "SELECT pg_sleep(2);"})
+	args := []string{"migrate", "--database-url", db.URL, "--dir", dir, "--engine-dir", emptyEngine(t)}
+	first := clitest.Start(t, root, nil, args...)
+	time.Sleep(700 * time.Millisecond)
+	second := clitest.Start(t, root, nil, args...)
+	for i, p := range []*clitest.Proc{first, second} {
+		r := p.Wait(t, time.Minute)
+		if r.Code == 0 {
+			t.Errorf("process %d exited 0:\n%s", i+1, r)
+		}
+		mustContain(t, "output", r.Stdout+r.Stderr, "migration lock", "0001_unlock", "rolled back")
+	}
+	conn := pgtest.Connect(t, db.URL)
+	defer conn.Close(context.Background())
+	if n := len(ledgerHashes(t, conn, "drizzle.__client_migrations")); n != 0 {
+		t.Errorf("%d ledger rows written, want none", n)
+	}
+	var exists bool
+	if err := conn.QueryRow(context.Background(), "select to_regclass('t') is not null").Scan(&exists); err != nil || exists {
+		t.Errorf("table t exists (%v): the migrations were committed without the lock", err)
+	}
+}
+
+// status --json names the duplicate and its migration.
+func TestStatusDuplicateJSON(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	root := t.TempDir()
+	dir := writeFolder(t, filepath.Join(root, "migrations"), migA)
+	db.Exec(t, migA.sql)
+	db.Exec(t, `CREATE SCHEMA drizzle; CREATE TABLE drizzle.__client_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`)
+	for range 2 {
+		db.Exec(t, `INSERT INTO drizzle.__client_migrations (hash, created_at) VALUES ($1, $2)`, sha(migA.sql), migA.when)
+	}
+	r := run(t, root, nil, "status", "--json", "--database-url", db.URL, "--dir", dir, "--engine-dir", emptyEngine(t))
+	var doc struct {
+		Schema map[string]struct {
+			Unknown   []json.RawMessage `json:"unknown"`
+			Duplicate []struct {
+				ID        int64  `json:"id"`
+				Migration string `json:"migration"`
+			} `json:"duplicate"`
+		} `json:"schema"`
+	}
+	if err := json.Unmarshal([]byte(r.Stdout), &doc); err != nil {
+		t.Fatalf("status --json: %v\n%s", err, r)
+	}
+	c := doc.Schema["client"]
+	if len(c.Unknown) != 0 || len(c.Duplicate) != 1 || c.Duplicate[0].ID != 2 || c.Duplicate[0].Migration != "0000_a" {
+		t.Errorf("client track: unknown %d, duplicate %+v; want row 2 a duplicate of 0000_a:\n%s", len(c.Unknown), c.Duplicate, r)
+	}
+	if r.Code != 4 || !strings.Contains(r.Stdout, `"duplicate"`) {
+		t.Errorf("exit %d, want 4 (integrity)", r.Code)
+	}
+}
