@@ -23,6 +23,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/hogsend/hogsend-db/engine"
+	"github.com/hogsend/hogsend-db/internal/enginesrc"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
 	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/ledger"
@@ -77,7 +78,7 @@ func migrate(t testing.TB, db *pgtest.DB) {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	ts, err := tracks.LoadAll(tracks.EngineTrack())
+	ts, err := tracks.LoadAll(enginesrc.BundledTrack())
 	if err != nil {
 		t.Fatal(err)
 	}

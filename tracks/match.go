@@ -21,12 +21,21 @@ type State struct {
 	InSync   bool     `json:"inSync"`   // nothing pending
 	Pending  []string `json:"pending"`  // tags not applied, journal order
 
+	// Verdict is the one decision about this track (Judge): status and
+	// guard both read it.
+	Verdict Verdict `json:"verdict"`
+	// Rows counts the ledger's rows; Matched those that record a migration
+	// of this track's folder. Rows > 0 with Matched == 0 is another
+	// folder's ledger.
+	Rows    int `json:"rows"`
+	Matched int `json:"matched"`
+
 	Ledger        string   `json:"ledger"`
 	LedgerExists  bool     `json:"ledgerExists"`
 	OutOfOrder    []string `json:"outOfOrder"`    // pending, yet older than the newest ledger row: drizzle skips them forever
 	Modified      []string `json:"modified"`      // applied, but the file's hash differs from the row's
 	Ahead         []RowRef `json:"ahead"`         // rows newer than this build's journal: the database is ahead (fine)
-	Unknown       []RowRef `json:"unknown"`       // other rows that match no entry
+	Unknown       []RowRef `json:"unknown"`       // other rows that match no entry: the ledger is not this folder's (foreign)
 	NullCreatedAt []RowRef `json:"nullCreatedAt"` // rows with NULL created_at: drizzle would re-run everything
 	NotIncreasing []string `json:"notIncreasing"` // journal entries whose when is not above every earlier one
 	// InvalidIndexes: INVALID indexes that this track's migrations build concurrently.
@@ -35,13 +44,18 @@ type State struct {
 
 	// pending holds the migrations to run, in journal order.
 	pending []*journal.Migration
+	// stray counts the Unknown rows whose created_at is no local
+	// migration's: rows of other migrations among the local ones (foreign).
+	// The others duplicate a local migration's created_at.
+	stray int
 }
 
 // Problems reports whether the state has integrity problems (exit code 4):
-// out-of-order, modified, unknown or NULL-created_at rows.
+// a foreign ledger, out-of-order, modified, unknown or NULL-created_at
+// rows, invalid indexes, or a newer major release.
 func (s *State) Problems() bool {
-	return len(s.OutOfOrder) > 0 || len(s.Modified) > 0 || len(s.Unknown) > 0 || len(s.NullCreatedAt) > 0 ||
-		len(s.InvalidIndexes) > 0
+	return s.Verdict.Integrity() || len(s.OutOfOrder) > 0 || len(s.Modified) > 0 || len(s.Unknown) > 0 ||
+		len(s.NullCreatedAt) > 0 || len(s.InvalidIndexes) > 0
 }
 
 // PendingMigrations returns the migrations that are not applied, in journal order.
@@ -56,7 +70,7 @@ func (s *State) PendingMigrations() []*journal.Migration { return s.pending }
 // The cost is linear in entries plus rows.
 func Match(j *journal.Journal, l ledger.Ledger) State {
 	s := State{
-		Ledger: l.Table.String(), LedgerExists: l.Exists,
+		Ledger: l.Table.String(), LedgerExists: l.Exists, Rows: len(l.Rows),
 		Pending: []string{}, OutOfOrder: []string{}, Modified: []string{},
 		Ahead: []RowRef{}, Unknown: []RowRef{}, NullCreatedAt: []RowRef{}, NotIncreasing: []string{},
 		InvalidIndexes: []InvalidIndex{},
@@ -87,12 +101,14 @@ func Match(j *journal.Journal, l ledger.Ledger) State {
 		}
 	}
 	used := make([]bool, len(l.Rows))
+	whens := make(map[int64]struct{}, len(j.Migrations))
 	applied := -1 // index in j.Migrations of the latest applied entry
 	var lastWhen int64
 	for k, m := range j.Migrations {
 		if m.When > lastWhen {
 			lastWhen = m.When
 		}
+		whens[m.When] = struct{}{}
 		row := -1
 		i, ok := first[m.When]
 		for ; ok && i >= 0; i = next[i] {
@@ -116,6 +132,7 @@ func Match(j *journal.Journal, l ledger.Ledger) State {
 			continue
 		}
 		used[row] = true
+		s.Matched++
 		applied = k
 		if l.Rows[row].Hash != m.Hash {
 			s.Modified = append(s.Modified, m.Tag)
@@ -135,6 +152,9 @@ func Match(j *journal.Journal, l ledger.Ledger) State {
 			s.Ahead = append(s.Ahead, ref)
 		} else {
 			s.Unknown = append(s.Unknown, ref)
+			if _, local := whens[r.CreatedAt]; !local {
+				s.stray++
+			}
 		}
 	}
 	if n := len(j.Migrations); n > 0 {
@@ -143,5 +163,8 @@ func Match(j *journal.Journal, l ledger.Ledger) State {
 	}
 	s.InSync = len(s.Pending) == 0
 	s.NotIncreasing = append(s.NotIncreasing, j.NotIncreasing()...)
+	// The verdict on the match alone; Status judges again with what it
+	// knows beside it (the release record, an unchecked track).
+	s.Verdict, _ = Judge(Facts{State: &s})
 	return s
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/muesli/termenv"
 	"github.com/urfave/cli/v2"
 
+	"github.com/hogsend/hogsend-db/internal/enginesrc"
 	"github.com/hogsend/hogsend-db/internal/redact"
 	"github.com/hogsend/hogsend-db/internal/version"
 	"github.com/hogsend/hogsend-db/ledger"
@@ -254,7 +255,7 @@ func requireURL(c *cli.Context) (string, error) {
 
 // selectTracks builds the tracks named by --track from --engine-dir and --dir.
 func selectTracks(c *cli.Context) ([]tracks.Track, error) {
-	engine := tracks.EngineTrack()
+	engine := enginesrc.BundledTrack()
 	if d := c.String("engine-dir"); d != "" {
 		engine = tracks.EngineTrackFrom(d)
 	}

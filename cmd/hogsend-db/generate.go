@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/hogsend/hogsend-db/generate"
+	"github.com/hogsend/hogsend-db/internal/enginesrc"
 	"github.com/hogsend/hogsend-db/internal/redact"
 	"github.com/hogsend/hogsend-db/tracks"
 )
@@ -90,7 +91,7 @@ func generateOptions(c *cli.Context) (generate.Options, error) {
 	} else {
 		o.Track = tracks.Client
 		o.Dir = c.String("dir")
-		base := tracks.EngineTrack()
+		base := enginesrc.BundledTrack()
 		if d := c.String("engine-dir"); d != "" {
 			base = tracks.EngineTrackFrom(d)
 		}

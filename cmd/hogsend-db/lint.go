@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/urfave/cli/v2"
 
+	"github.com/hogsend/hogsend-db/internal/enginesrc"
 	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/lint"
 	"github.com/hogsend/hogsend-db/schemastate"
@@ -69,7 +70,7 @@ func lintRun(c *cli.Context, s *streams) error {
 	}
 	// The engine track is always replayed first: client migrations run on
 	// top of it, and its objects are the ones a client must not touch.
-	engineTrack := tracks.EngineTrack()
+	engineTrack := enginesrc.BundledTrack()
 	if d := c.String("engine-dir"); d != "" {
 		engineTrack = tracks.EngineTrackFrom(d)
 	}
