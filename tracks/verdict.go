@@ -22,12 +22,14 @@ const (
 	// ReleaseMajorAhead: the database records an engine release of a newer
 	// major version than this build's (engine track only).
 	ReleaseMajorAhead Verdict = "release_major_ahead"
-	// Modified: an applied migration's file no longer has the row's hash.
-	Modified Verdict = "modified"
 	// OutOfOrder: pending migrations older than the newest row.
 	OutOfOrder Verdict = "out_of_order"
-	// Pending: migrations to apply.
+	// Pending: migrations to apply. (Modified ones, if any, are listed in
+	// the problems: a track behind is behind first.)
 	Pending Verdict = "pending"
+	// Modified: nothing pending, but an applied migration's file no longer
+	// has its row's hash.
+	Modified Verdict = "modified"
 	// Ahead: every local migration is applied and the other rows are newer
 	// than the newest local one: a newer build migrated the database (fine).
 	Ahead Verdict = "ahead"
@@ -131,12 +133,12 @@ func Judge(f Facts) (Verdict, []Problem) {
 		return Foreign, ps
 	case f.MajorAhead:
 		return ReleaseMajorAhead, ps
-	case len(s.Modified) > 0:
-		return Modified, ps
 	case len(s.OutOfOrder) > 0:
 		return OutOfOrder, ps
 	case len(s.Pending) > 0:
 		return Pending, ps
+	case len(s.Modified) > 0:
+		return Modified, ps
 	case len(s.Ahead) > 0:
 		return Ahead, ps
 	}

@@ -92,3 +92,14 @@ func TestJudgeForeignMessage(t *testing.T) {
 		t.Errorf("problem = %+v\nwant message %q", ps[0], want)
 	}
 }
+
+// A track both behind and modified is behind first: its verdict refuses
+// boot, and the modification is still an integrity problem.
+func TestJudgePendingAndModified(t *testing.T) {
+	s := tracks.Match(jm("a", 100, "b", 200), ledger.Ledger{Table: ledger.EngineTable, Exists: true,
+		Rows: []ledger.Row{row(1, "hX", 100)}})
+	v, ps := tracks.Judge(tracks.Facts{Track: tracks.Engine, State: &s})
+	if v != tracks.Pending || !v.RefusesBoot() || len(ps) != 1 || ps[0].Kind != "modified" {
+		t.Fatalf("verdict %s (refuses boot %v), problems %+v", v, v.RefusesBoot(), ps)
+	}
+}
