@@ -9,7 +9,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/hogsend/hogsend-db/generate"
-	"github.com/hogsend/hogsend-db/internal/enginesrc"
 	"github.com/hogsend/hogsend-db/internal/redact"
 	"github.com/hogsend/hogsend-db/tracks"
 )
@@ -91,9 +90,9 @@ func generateOptions(c *cli.Context) (generate.Options, error) {
 	} else {
 		o.Track = tracks.Client
 		o.Dir = c.String("dir")
-		base := enginesrc.BundledTrack()
-		if d := c.String("engine-dir"); d != "" {
-			base = tracks.EngineTrackFrom(d)
+		base, err := resolveEngine(c)
+		if err != nil {
+			return o, err
 		}
 		o.Base, o.BaseName = base.Source, tracks.Engine
 	}
