@@ -86,6 +86,12 @@ func reportFrom(ts []Loaded, snap ledger.Snapshot) *Report {
 		}
 		var ps []Problem
 		s.Verdict, ps = Judge(f)
+		if s.Verdict == Foreign {
+			// Rows of other migrations are never "ahead", and local
+			// migrations are not "out of order" against them.
+			s.Unknown = append(s.Unknown, s.Ahead...)
+			s.Ahead, s.OutOfOrder = []RowRef{}, []string{}
+		}
 		r.Integrity = append(r.Integrity, ps...)
 		switch {
 		case t.Fatal && (s.Verdict == Foreign || s.Verdict == ReleaseMajorAhead):
