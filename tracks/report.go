@@ -114,8 +114,13 @@ func newReport(ts []Loaded, status string, db Component) *Report {
 	return r
 }
 
+// factsOf: an optional track without a folder (no ./migrations yet, or
+// guard without WithClientMigrations) is unchecked; its rows are reported,
+// never called foreign. An existing folder whose migrations match none of
+// the rows is the wrong folder.
 func factsOf(t Loaded, s *State) Facts {
-	return Facts{Track: t.Name, State: s, Unchecked: t.Source == nil, Location: t.Location, Origin: t.Origin}
+	return Facts{Track: t.Name, State: s, Unchecked: t.Source == nil || (t.Optional && t.Note != ""),
+		Location: t.Location, Origin: t.Origin}
 }
 
 // majorAbove reports whether recorded's major version is above build's;
