@@ -129,3 +129,32 @@ func TestModifiedVisible(t *testing.T) {
 		t.Fatalf("health %d status %s integrity %+v", code, rep.Status, rep.Integrity)
 	}
 }
+
+// The probe recipes of docs/status.md: readiness and liveness on
+// GET /v1/health answer 200 while only client migrations are pending, on
+// every check (no flapping), and 503 when the server must not serve.
+func TestProbeRecipes(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	migrate(t, db)
+	fsys, ms := clientFS(t)
+	writeRows(t, db, ledger.ClientTable, ms[:1])
+	g := newGuardT(t, newPool(t, db), WithClientMigrations(fsys))
+	for i := 0; i < 5; i++ {
+		code, _, rep := health(t, g)
+		if code != 200 || rep.Status != tracks.StatusMigrationPending || len(rep.Integrity) != 0 ||
+			rep.Schema[tracks.Client].Verdict != tracks.Pending || rep.Schema[tracks.Engine].Verdict != tracks.InSync {
+			t.Fatalf("check %d with client pending: %d %+v", i, code, rep)
+		}
+	}
+	// Not ready: another engine's database, or no database.
+	other := pgtest.New(t)
+	_, foreign := otherEngine(t)
+	writeRows(t, other, ledger.EngineTable, foreign)
+	if code, _, rep := health(t, newGuardT(t, newPool(t, other))); code != 503 || rep.Status != tracks.StatusDegraded {
+		t.Fatalf("foreign engine: %d %+v", code, rep)
+	}
+	if code, _, rep := health(t, newGuardT(t, unreachablePool(t))); code != 503 || rep.Schema[tracks.Engine].Verdict != tracks.Unreachable {
+		t.Fatalf("unreachable: %d %+v", code, rep)
+	}
+}
