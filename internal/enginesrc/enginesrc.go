@@ -75,7 +75,7 @@ type Options struct {
 var (
 	// ErrNoFolder: the engine folder (or a found package's drizzle/) is
 	// missing or not a folder.
-	ErrNoFolder = errors.New("engine migrations folder not found")
+	ErrNoFolder = errors.New("migration folder not found")
 	// ErrBadRelease: a release is not a semantic version MAJOR.MINOR.PATCH.
 	ErrBadRelease = tracks.ErrBadRelease
 	// ErrBadPackage: package.json cannot be read or parsed, or has no version.
@@ -94,7 +94,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	msg := fmt.Sprintf("enginesrc: %s: %v", e.File, e.Err)
+	msg := fmt.Sprintf("enginesrc: engine track: %s: %v", e.File, e.Err)
 	if e.Detail != "" {
 		msg += ": " + e.Detail
 	}
@@ -129,6 +129,10 @@ func Resolve(o Options) (Source, error) {
 		}
 		src, err := openFolder(Explicit, dir)
 		if err != nil {
+			var e *Error
+			if errors.As(err, &e) {
+				e.Remedy = "check the engine folder's path"
+			}
 			return Source{}, err
 		}
 		// A folder inside an installed package: its package.json says the release.
