@@ -53,7 +53,7 @@ type ForeignError struct {
 func (e *ForeignError) Error() string {
 	msg := ForeignMessage(Facts{Track: e.Track, State: &State{Ledger: e.Ledger, Matched: e.Matched, Rows: e.Rows},
 		Location: e.Location, Origin: e.Origin})
-	if e.Unknown > 0 {
+	if e.Unknown > 0 && e.Matched > 0 {
 		msg += fmt.Sprintf(", and %d row(s) among them match none", e.Unknown)
 	}
 	return fmt.Sprintf("tracks: %s track: %s; nothing was written. Fix: %s", e.Track, msg, e.Remedy)

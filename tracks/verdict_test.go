@@ -1,6 +1,8 @@
 package tracks_test
 
 import (
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/hogsend/hogsend-db/ledger"
@@ -102,4 +104,25 @@ func TestJudgePendingAndModified(t *testing.T) {
 	if v != tracks.Pending || !v.RefusesBoot() || len(ps) != 1 || ps[0].Kind != "modified" {
 		t.Fatalf("verdict %s (refuses boot %v), problems %+v", v, v.RefusesBoot(), ps)
 	}
+}
+
+// A release is text from a package.json: ValidRelease never panics, and
+// what it accepts has exactly three numeric parts and no "v".
+func FuzzValidRelease(f *testing.F) {
+	for _, s := range []string{"0.67.0", "1.2.3-rc.1+build.5", "v1.2.3", "1.2", "1.2.3.4", "", "01.2.3", "1.2.3-", "latest"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if err := tracks.ValidRelease(s); err != nil {
+			if !errors.Is(err, tracks.ErrBadRelease) {
+				t.Fatalf("%q: %v does not match ErrBadRelease", s, err)
+			}
+			return
+		}
+		core, _, _ := strings.Cut(s, "-")
+		core, _, _ = strings.Cut(core, "+")
+		if strings.HasPrefix(s, "v") || strings.Count(core, ".") != 2 {
+			t.Fatalf("accepted %q", s)
+		}
+	})
 }

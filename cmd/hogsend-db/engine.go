@@ -40,6 +40,10 @@ func resolveEngine(c *cli.Context) (tracks.Track, error) {
 		if errors.Is(err, enginesrc.ErrReleaseFixed) {
 			return tracks.Track{}, withCode(exitUsage, fmt.Errorf("--engine-release: %w", err))
 		}
+		var e *enginesrc.Error
+		if errors.As(err, &e) && errors.Is(err, enginesrc.ErrBadRelease) {
+			e.Remedy = "reinstall the package, or give the release with --engine-release"
+		}
 		return tracks.Track{}, err
 	}
 	return src.Track(), nil
@@ -88,7 +92,7 @@ func (e foreignError) Error() string {
 	f := tracks.Facts{Track: e.Track, State: &tracks.State{Ledger: e.Ledger, Matched: e.Matched, Rows: e.Rows},
 		Location: e.Location, Origin: e.Origin}
 	msg := fmt.Sprintf("%s track: %s", e.Track, tracks.ForeignMessage(f))
-	if e.Unknown > 0 {
+	if e.Unknown > 0 && e.Matched > 0 {
 		msg += fmt.Sprintf(", and %d row(s) among them match none", e.Unknown)
 	}
 	return msg + "; nothing was written. Fix: " + remedyFlag(e.Track)
