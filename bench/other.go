@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/hogsend/hogsend-db/bench/corpus"
+	"github.com/hogsend/hogsend-db/internal/enginesrc"
 	"github.com/hogsend/hogsend-db/tracks"
 )
 
@@ -47,7 +48,7 @@ func (h *harness) noop(ctx context.Context) error {
 			return s, err
 		}}
 	}
-	loaded, err := tracks.LoadAll(tracks.EngineTrack(), tracks.ClientTrack(h.histDir))
+	loaded, err := tracks.LoadAll(enginesrc.BundledTrack(), tracks.ClientTrack(h.histDir))
 	if err != nil {
 		return err
 	}
@@ -73,7 +74,7 @@ func (h *harness) noop(ctx context.Context) error {
 		}},
 		{name: "in-process: load + connect + tracks.Verify", run: func(ctx context.Context, _ string) (sample, error) {
 			start := time.Now()
-			ls, err := tracks.LoadAll(tracks.EngineTrack(), tracks.ClientTrack(h.histDir))
+			ls, err := tracks.LoadAll(enginesrc.BundledTrack(), tracks.ClientTrack(h.histDir))
 			if err != nil {
 				return sample{}, err
 			}

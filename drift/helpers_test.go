@@ -11,6 +11,7 @@ import (
 	"testing/fstest"
 
 	"github.com/hogsend/hogsend-db/drift"
+	"github.com/hogsend/hogsend-db/internal/enginesrc"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
 	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/ledger"
@@ -37,7 +38,7 @@ func clientFixture(t testing.TB) string {
 
 func engineTrack(t testing.TB) tracks.Loaded {
 	t.Helper()
-	l, err := tracks.Load(tracks.EngineTrack())
+	l, err := tracks.Load(enginesrc.BundledTrack())
 	if err != nil {
 		t.Fatal(err)
 	}

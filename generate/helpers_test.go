@@ -14,6 +14,7 @@ import (
 
 	"github.com/hogsend/hogsend-db/engine"
 	"github.com/hogsend/hogsend-db/generate"
+	"github.com/hogsend/hogsend-db/internal/enginesrc"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
 	"github.com/hogsend/hogsend-db/schemastate"
 	"github.com/hogsend/hogsend-db/tracks"
@@ -73,7 +74,7 @@ func (e *env) checkApplies(desired string) {
 	viaFolder := pgtest.New(t)
 	var ts []tracks.Track
 	if e.engine {
-		ts = append(ts, tracks.EngineTrack())
+		ts = append(ts, enginesrc.BundledTrack())
 	}
 	ts = append(ts, tracks.ClientTrack(e.dir))
 	loaded, err := tracks.LoadAll(ts...)
@@ -96,7 +97,7 @@ func (e *env) compare(url, desired string) {
 	t := e.t
 	direct := pgtest.New(t)
 	if e.engine {
-		loaded, err := tracks.LoadAll(tracks.EngineTrack())
+		loaded, err := tracks.LoadAll(enginesrc.BundledTrack())
 		if err != nil {
 			t.Fatal(err)
 		}

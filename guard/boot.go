@@ -25,7 +25,26 @@ var (
 	// ErrObjectsMissing: the ledger records the engine migrations, but
 	// objects they created are gone (a drizzle-kit push, a partial restore).
 	ErrObjectsMissing = errors.New("guard: engine schema objects are missing")
+	// ErrForeign: the engine ledger records another engine's migrations.
+	ErrForeign = errors.New("guard: database engine ledger belongs to another engine")
 )
+
+// ForeignError is Boot's error when the engine ledger does not record this
+// build's engine migrations (tracks.Foreign). It matches ErrForeign.
+type ForeignError struct {
+	Ledger  string // drizzle.__drizzle_migrations
+	Matched int    // rows that record one of this build's engine migrations
+	Rows    int    // rows in the ledger
+	Engine  string // where this build's engine came from ("bundled", "guard.WithEngine")
+}
+
+func (e *ForeignError) Error() string {
+	return fmt.Sprintf("Database engine ledger %s was written by another engine: %d of its %d row(s) match this build's engine migrations (%s). "+
+		"Point this server at its own database, or give guard the engine that migrated it (guard.WithEngine), or set %s=true to bypass.",
+		e.Ledger, e.Matched, e.Rows, e.Engine, EnvSkipSchemaCheck)
+}
+
+func (e *ForeignError) Unwrap() error { return ErrForeign }
 
 // BehindError is Boot's error when the engine track is behind this build,
 // or cannot be read (Unknown). It matches ErrSchemaBehind, or
@@ -39,19 +58,20 @@ type BehindError struct {
 }
 
 func (e *BehindError) Error() string {
+	if e.Unknown {
+		msg := fmt.Sprintf("Database cannot be reached, so its schema was not checked against this build (which requires engine migration %s). "+
+			"Check the database URL, the server and the credentials, or set %s=true to bypass.", e.Required, EnvSkipSchemaCheck)
+		if e.Reason != "" {
+			msg += " Cause: " + e.Reason
+		}
+		return msg
+	}
 	applied, pending := e.Applied, strings.Join(e.Pending, ", ")
 	if applied == "" {
 		applied = "(none)"
 	}
-	if e.Unknown {
-		applied, pending = "(unknown)", "(unknown — is the DB reachable?)"
-	}
-	msg := fmt.Sprintf("Database schema is out of date: this build requires %s, database is at %s. Pending migration(s): %s. "+
+	return fmt.Sprintf("Database schema is out of date: this build requires %s, database is at %s. Pending migration(s): %s. "+
 		`Run "hogsend-db migrate", or set %s=true to bypass.`, e.Required, applied, pending, EnvSkipSchemaCheck)
-	if e.Unknown && e.Reason != "" {
-		msg += " Cause: " + e.Reason
-	}
-	return msg
 }
 
 func (e *BehindError) Unwrap() error {
@@ -97,9 +117,13 @@ func Boot(ctx context.Context, q ledger.Querier, opts ...Option) (*Guard, error)
 	return g, g.Boot(ctx)
 }
 
-// Boot is the check a server runs before it serves. It returns
+// Boot is the check a server runs before it serves. It decides on the
+// engine track's verdict (tracks.Judge, as `hogsend-db status` does) and
+// returns
 //   - *BehindError (ErrSchemaBehind) when the engine track has pending
 //     migrations, or (ErrUnreachable) when the database cannot be read;
+//   - *ForeignError (ErrForeign) when the engine ledger records another
+//     engine's migrations;
 //   - *ReleaseError (ErrMajorAhead) when the database records an engine
 //     release with a higher major version than this build's.
 //
@@ -128,35 +152,43 @@ func (g *Guard) Boot(ctx context.Context) error {
 	if err != nil {
 		return &BehindError{Required: required, Unknown: true, Reason: err.Error()}
 	}
+	if rep.Release != nil {
+		if _, err := version.NewVersion(rep.Release.Version); err != nil {
+			// migrate overwrites an unusable record; until then it says nothing.
+			g.warn("ignoring unreadable engine release record", "version", rep.Release.Version)
+		}
+	}
+	// The verdict is tracks.Judge's, the same as `hogsend-db status`.
 	s := rep.Schema[tracks.Engine]
-	if !s.InSync {
+	switch s.Verdict {
+	case tracks.Foreign:
+		return &ForeignError{Ledger: s.Ledger, Matched: s.Matched, Rows: s.Rows, Engine: engine.Location}
+	case tracks.ReleaseMajorAhead:
+		return &ReleaseError{Recorded: *rep.Release, BuildEngine: g.build.Original()}
+	case tracks.Pending, tracks.OutOfOrder:
 		e := &BehindError{Required: required, Pending: s.Pending}
 		if s.Applied != nil {
 			e.Applied = *s.Applied
 		}
 		return e
-	}
-	if s.MissingObjects() {
+	case tracks.MissingObjects:
 		return &MissingObjectsError{Track: tracks.Engine, Missing: s.SchemaCheck.Missing, Remedy: s.SchemaCheck.Remedy}
+	case tracks.Modified:
+		g.warn("engine migrations modified after they were applied", "modified", strings.Join(s.Modified, ", "))
 	}
 	if sc := s.SchemaCheck; sc != nil && !sc.Verified {
 		g.warn("engine schema not verified", "reason", sc.Reason)
-	}
-	if rep.Release != nil {
-		recorded, err := version.NewVersion(rep.Release.Version)
-		switch {
-		case err != nil:
-			// migrate overwrites an unusable record; until then it says nothing.
-			g.warn("ignoring unreadable engine release record", "version", rep.Release.Version)
-		case recorded.Segments()[0] > g.build.Segments()[0]:
-			return &ReleaseError{Recorded: *rep.Release, BuildEngine: g.build.Original()}
-		}
 	}
 	if c := rep.Schema[tracks.Client]; c != nil && c.MissingObjects() {
 		g.warn("client schema objects missing (their migrations are recorded)", "missing", describeMissing(c.SchemaCheck.Missing))
 	}
 	if c := rep.Schema[tracks.Client]; c != nil && !c.InSync {
 		g.warn("client migrations pending: run \"hogsend-db migrate\"", "pending", strings.Join(c.Pending, ", "))
+	}
+	for _, p := range rep.Integrity {
+		if p.Track == tracks.Client {
+			g.warn("client migrations: "+p.Message, "kind", p.Kind, "items", strings.Join(p.Items, ", "))
+		}
 	}
 	return nil
 }

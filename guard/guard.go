@@ -32,6 +32,7 @@ import (
 	"github.com/hashicorp/go-version"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/hogsend/hogsend-db/engine"
 	"github.com/hogsend/hogsend-db/internal/redact"
 	"github.com/hogsend/hogsend-db/ledger"
 	"github.com/hogsend/hogsend-db/tracks"
@@ -77,6 +78,7 @@ type namedCheck struct {
 
 type config struct {
 	client        fs.FS
+	engine        fs.FS // nil: the engine bundled in this module
 	skip          *bool
 	logger        *slog.Logger
 	checks        []namedCheck
@@ -105,6 +107,24 @@ func WithClientMigrations(fsys fs.FS) Option {
 			return errors.New("guard: WithClientMigrations: nil fs.FS")
 		}
 		c.client = fsys
+		return nil
+	})
+}
+
+// WithEngine supplies the engine track: a drizzle-kit folder (an embed.FS
+// rooted at the folder, os.DirFS, ...) and the engine release it belongs
+// to, a semantic version MAJOR.MINOR.PATCH. Without it guard checks the
+// engine bundled in this module (package engine). A server that embeds
+// its own engine folder passes it here; New reads and validates both.
+func WithEngine(fsys fs.FS, release string) Option {
+	return optionFunc(func(c *config) error {
+		if fsys == nil {
+			return errors.New("guard: WithEngine: nil fs.FS")
+		}
+		if err := tracks.ValidRelease(release); err != nil {
+			return fmt.Errorf("guard: WithEngine: %w", err)
+		}
+		c.engine, c.engineRelease = fsys, release
 		return nil
 	})
 }
@@ -277,8 +297,10 @@ func newGuard(run func(context.Context, func(ledger.Querier) error) error, opts 
 		g.skip = b
 	}
 
-	engineTrack := tracks.EngineTrack()
-	if c.engineRelease != "" {
+	engineTrack := tracks.NewEngineTrack(engine.Migrations(), "bundled", "bundled", engine.Version)
+	if c.engine != nil {
+		engineTrack = tracks.NewEngineTrack(c.engine, "embedded", "guard.WithEngine", c.engineRelease)
+	} else if c.engineRelease != "" {
 		engineTrack.Release = c.engineRelease
 	}
 	v, err := version.NewVersion(engineTrack.Release)

@@ -56,10 +56,16 @@ type Result struct {
 	Locked  bool                // false when there was nothing to do (no lock taken)
 }
 
-// Check validates a report against the options: out-of-order migrations
-// (unless allowed) and, with Strict, modified ones are errors. Warnings
-// go to OnEvent. It is what a dry run calls.
+// Check validates a report against the options: a foreign ledger (always),
+// out-of-order migrations (unless allowed) and, with Strict, modified ones
+// are errors. Warnings go to OnEvent. It is what a dry run calls.
 func Check(rep *Report, ts []Loaded, opts Options) error {
+	for _, t := range ts {
+		if s := rep.Schema[t.Name]; s.Verdict == Foreign {
+			return &ForeignError{Track: t.Name, Ledger: s.Ledger, Location: t.Location, Origin: t.Origin,
+				Matched: s.Matched, Rows: s.Rows, Unknown: len(s.Unknown), Remedy: ForeignRemedy(t.Name)}
+		}
+	}
 	for _, t := range ts {
 		s := rep.Schema[t.Name]
 		if len(s.OutOfOrder) > 0 && !opts.AllowOutOfOrder {

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/hogsend/hogsend-db/internal/enginesrc"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
 	"github.com/hogsend/hogsend-db/ledger"
 	"github.com/hogsend/hogsend-db/tracks"
@@ -118,7 +119,7 @@ func TestApplyTwoTracks(t *testing.T) {
 func TestApplyBundledEngine(t *testing.T) {
 	t.Parallel()
 	db := pgtest.New(t)
-	ts, err := tracks.LoadAll(tracks.EngineTrack())
+	ts, err := tracks.LoadAll(enginesrc.BundledTrack())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -606,7 +607,7 @@ func TestApplyStatementErrorSQLASCII(t *testing.T) {
 func TestApplyWithoutCreateOnDatabase(t *testing.T) {
 	t.Run("client ledger", func(t *testing.T) { applyAsSchemaOwner(t, []tracks.Loaded{client(t, folder(three...))}) })
 	t.Run("engine track and release record", func(t *testing.T) {
-		ts, err := tracks.LoadAll(tracks.EngineTrack())
+		ts, err := tracks.LoadAll(enginesrc.BundledTrack())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -45,7 +45,7 @@ func (c *Checker) Status(ctx context.Context, q ledger.Querier) (*Report, error)
 	if err != nil {
 		return nil, fmt.Errorf("tracks: status: %w", err)
 	}
-	return reportFrom(c.ts, snap), nil
+	return reportFrom(c.ts, snap, nil)
 }
 
 // Tracks returns the tracks the Checker reports on.

@@ -15,6 +15,7 @@ import (
 var (
 	ErrOutOfOrder  = errors.New("out-of-order migrations")
 	ErrModified    = errors.New("applied migrations were modified")
+	ErrForeign     = errors.New("the ledger belongs to other migrations")
 	ErrLockTimeout = errors.New("timed out waiting for the migration lock")
 	ErrStatement   = errors.New("migration statement failed")
 	ErrLockLost    = errors.New("advisory lock not held by this session")
@@ -36,6 +37,30 @@ func (e *OutOfOrderError) Error() string {
 		e.Track, len(e.Tags), strings.Join(e.Tags, ", "))
 }
 func (e *OutOfOrderError) Unwrap() error { return ErrOutOfOrder }
+
+// ForeignError: a track's ledger does not record this folder's migrations
+// (a ledger of another engine, or of another app's client folder).
+// Nothing is written while it holds, whatever the options.
+type ForeignError struct {
+	Track    string
+	Ledger   string
+	Location string // where the track's migrations came from
+	Origin   string // how that folder was chosen ("package", "bundled", ...)
+	Matched  int    // ledger rows that record a local migration
+	Rows     int    // ledger rows
+	Unknown  int    // rows among the local ones that match none of them
+	Remedy   string // what to do, in words
+}
+
+func (e *ForeignError) Error() string {
+	msg := ForeignMessage(Facts{Track: e.Track, State: &State{Ledger: e.Ledger, Matched: e.Matched, Rows: e.Rows},
+		Location: e.Location, Origin: e.Origin})
+	if e.Unknown > 0 && e.Matched > 0 {
+		msg += fmt.Sprintf(", and %d row(s) among them match none", e.Unknown)
+	}
+	return fmt.Sprintf("tracks: %s track: %s; nothing was written. Fix: %s", e.Track, msg, e.Remedy)
+}
+func (e *ForeignError) Unwrap() error { return ErrForeign }
 
 // ModifiedError: applied migrations' files no longer hash to their rows.
 type ModifiedError struct {

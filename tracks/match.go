@@ -29,6 +29,15 @@ type State struct {
 	InSync   bool     `json:"inSync"`   // nothing pending
 	Pending  []string `json:"pending"`  // tags not applied, journal order
 
+	// Verdict is the one decision about this track (Judge): status and
+	// guard both read it.
+	Verdict Verdict `json:"verdict"`
+	// Rows counts the ledger's rows; Matched those that record a migration
+	// of this track's folder. Rows > 0 with Matched == 0 is another
+	// folder's ledger.
+	Rows    int `json:"rows"`
+	Matched int `json:"matched"`
+
 	Ledger        string         `json:"ledger"`
 	LedgerExists  bool           `json:"ledgerExists"`
 	OutOfOrder    []string       `json:"outOfOrder"`    // pending, yet older than the newest ledger row: drizzle skips them forever
@@ -58,14 +67,19 @@ type State struct {
 
 	// pending holds the migrations to run, in journal order.
 	pending []*journal.Migration
+	// stray counts the Unknown rows whose created_at is no local
+	// migration's: rows of other migrations among the local ones (foreign).
+	// The others duplicate a local migration's created_at.
+	stray int
 }
 
 // Problems reports whether the state has integrity problems (exit code 4):
-// out-of-order, modified, unknown, duplicate or NULL-created_at rows,
-// invalid indexes, objects of applied migrations missing from the database.
+// a foreign ledger, out-of-order, modified, unknown, duplicate or
+// NULL-created_at rows, invalid indexes, a newer major release, or objects
+// of applied migrations missing from the database.
 func (s *State) Problems() bool {
-	return len(s.OutOfOrder) > 0 || len(s.Modified) > 0 || len(s.Unknown) > 0 || len(s.NullCreatedAt) > 0 ||
-		len(s.InvalidIndexes) > 0 || len(s.Duplicate) > 0 || s.MissingObjects()
+	return s.Verdict.Integrity() || len(s.OutOfOrder) > 0 || len(s.Modified) > 0 || len(s.Unknown) > 0 ||
+		len(s.NullCreatedAt) > 0 || len(s.InvalidIndexes) > 0 || len(s.Duplicate) > 0 || s.MissingObjects()
 }
 
 // MissingObjects reports whether schema verification found objects of
@@ -118,11 +132,13 @@ func Match(j *journal.Journal, l ledger.Ledger) State {
 	used := make([]bool, len(l.Rows))
 	matched := make(map[int64]*journal.Migration) // created_at -> migration whose row has the same hash
 	applied := -1                                 // index in j.Migrations of the latest applied entry
+	whens := make(map[int64]struct{}, len(j.Migrations))
 	var lastWhen int64
 	for k, m := range j.Migrations {
 		if m.When > lastWhen {
 			lastWhen = m.When
 		}
+		whens[m.When] = struct{}{}
 		row := -1
 		i, ok := first[m.When]
 		for ; ok && i >= 0; i = next[i] {
@@ -146,6 +162,7 @@ func Match(j *journal.Journal, l ledger.Ledger) State {
 			continue
 		}
 		used[row] = true
+		s.Matched++
 		applied = k
 		if l.Rows[row].Hash != m.Hash {
 			s.Modified = append(s.Modified, m.Tag)
@@ -171,6 +188,9 @@ func Match(j *journal.Journal, l ledger.Ledger) State {
 			s.Ahead = append(s.Ahead, ref)
 		} else {
 			s.Unknown = append(s.Unknown, ref)
+			if _, local := whens[r.CreatedAt]; !local {
+				s.stray++
+			}
 		}
 	}
 	if n := len(j.Migrations); n > 0 {
@@ -179,13 +199,16 @@ func Match(j *journal.Journal, l ledger.Ledger) State {
 	}
 	s.InSync = len(s.Pending) == 0
 	s.NotIncreasing = append(s.NotIncreasing, j.NotIncreasing()...)
+	// The verdict on the match alone; Status judges again with what it
+	// knows beside it (the release record, an unchecked track).
+	s.Verdict, _ = Judge(Facts{State: &s})
 	return s
 }
 
 // newState is the empty state of a track against ledger l.
 func newState(l ledger.Ledger) State {
 	return State{
-		Ledger: l.Table.String(), LedgerExists: l.Exists, LedgerVersion: l.Version, Layout: "0.x",
+		Ledger: l.Table.String(), LedgerExists: l.Exists, LedgerVersion: l.Version, Layout: "0.x", Rows: len(l.Rows),
 		Pending: []string{}, OutOfOrder: []string{}, Modified: []string{},
 		Ahead: []RowRef{}, Unknown: []RowRef{}, NullCreatedAt: []RowRef{}, NotIncreasing: []string{},
 		AppliedOutOfOrder: []string{}, NullName: []RowRef{},

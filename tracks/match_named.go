@@ -67,6 +67,7 @@ func matchNamed(j *journal.Journal, l ledger.Ledger) State {
 	for k, m := range j.Migrations {
 		if i := rowOf[k]; i >= 0 {
 			applied = k
+			s.Matched++
 			if l.Rows[i].Hash != m.Hash {
 				s.Modified = append(s.Modified, m.Tag)
 			}
@@ -106,9 +107,11 @@ func matchNamed(j *journal.Journal, l ledger.Ledger) State {
 			s.Ahead = append(s.Ahead, rowRef(r))
 		} else {
 			s.Unknown = append(s.Unknown, rowRef(r))
+			s.stray++ // a row among the local migrations that records none of them
 		}
 	}
 	s.InSync = len(s.Pending) == 0
+	s.Verdict, _ = Judge(Facts{State: &s})
 	return s
 }
 

@@ -99,7 +99,7 @@ func TestMatch(t *testing.T) {
 		{"only null created_at", abc, []ledger.Row{nullRow(1, "hz")},
 			view{"", "c", false, []string{"a", "b", "c"}, none, none, noIDs, noIDs, []int64{1}, none, true}},
 		{"empty journal with rows", jm(), []ledger.Row{row(1, "ha", 100), row(2, "hb", 200)},
-			view{"", "", true, none, none, none, []int64{1, 2}, noIDs, noIDs, none, false}},
+			view{"", "", true, none, none, none, []int64{1, 2}, noIDs, noIDs, none, true}},
 		{"empty journal, no rows", jm(), nil,
 			view{"", "", true, none, none, none, noIDs, noIDs, noIDs, none, false}},
 		{"duplicate created_at, matching hash second", abc, []ledger.Row{row(1, "hX", 100), row(2, "ha", 100), row(3, "hb", 200), row(4, "hc", 300)},
@@ -152,6 +152,7 @@ func TestStateJSON(t *testing.T) {
 	want := map[string]any{
 		"applied": "a", "required": "b", "inSync": false, "pending": []any{"b"},
 		"ledger": "drizzle.__drizzle_migrations", "ledgerExists": true,
+		"verdict": "pending", "rows": 2.0, "matched": 1.0,
 		"outOfOrder": []any{}, "modified": []any{}, "ahead": []any{}, "unknown": []any{},
 		"nullCreatedAt": []any{map[string]any{"id": 2.0, "hash": "hn", "createdAt": nil}}, "notIncreasing": []any{}, "invalidIndexes": []any{},
 		"appliedOutOfOrder": []any{}, "nullName": []any{}, "layout": "0.x", "ledgerVersion": 0.0, "duplicate": []any{},

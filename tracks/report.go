@@ -3,6 +3,8 @@ package tracks
 import (
 	"context"
 
+	"github.com/hashicorp/go-version"
+
 	"github.com/hogsend/hogsend-db/ledger"
 )
 
@@ -21,6 +23,19 @@ type Report struct {
 	Components map[string]Component `json:"components"`
 	// Release is what the engine version side table records, if anything.
 	Release *Release `json:"release,omitempty"`
+	// Engine says which engine migrations the report was made against.
+	Engine *EngineInfo `json:"engine,omitempty"`
+	// Integrity lists every track's integrity problems (foreign ledger,
+	// modified, out-of-order, ...): [] when there are none. A probe reads
+	// it next to Status, which stays one of the three health values.
+	Integrity []Problem `json:"integrity"`
+}
+
+// EngineInfo names the engine a report was made against.
+type EngineInfo struct {
+	Source  string `json:"source"`  // "engine-dir", "package", "bundled", "embedded"
+	Path    string `json:"path"`    // the folder, or "bundled"
+	Release string `json:"release"` // "" when unknown
 }
 
 // Component is one dependency's health.
@@ -55,32 +70,89 @@ func Status(ctx context.Context, q ledger.Querier, ts []Loaded) (*Report, error)
 	return c.Status(ctx, q)
 }
 
-func reportFrom(ts []Loaded, snap ledger.Snapshot) *Report {
-	r := &Report{Status: StatusHealthy, Schema: make(map[string]*State, len(ts)),
-		Components: map[string]Component{"database": {Status: "up"}}}
+// reportFrom matches each track against its ledger and judges it. check,
+// when not nil, adds what is known beside the ledger (schema verification)
+// to a track's state before the verdict.
+func reportFrom(ts []Loaded, snap ledger.Snapshot, check func(i int, t Loaded, s *State) error) (*Report, error) {
+	r := newReport(ts, StatusHealthy, Component{Status: "up"})
+	if rel, ok := snap.Releases[Engine]; ok {
+		r.Release = &rel
+	}
 	for i, t := range ts {
 		s := Match(t.Journal, snap.Ledgers[i])
 		s.Note = t.Note
 		s.InvalidIndexes = invalidFor(t.Journal, snap.InvalidIndexes)
 		r.Schema[t.Name] = &s
-		if !s.InSync {
+		if check != nil {
+			if err := check(i, t, &s); err != nil {
+				return nil, err
+			}
+		}
+		f := factsOf(t, &s)
+		if t.Name == Engine && r.Release != nil && t.Release != "" && majorAbove(r.Release.Version, t.Release) {
+			f.MajorAhead, f.Recorded, f.Build = true, r.Release.Version, t.Release
+		}
+		var ps []Problem
+		s.Verdict, ps = Judge(f)
+		if s.Verdict == Foreign {
+			// Rows of other migrations are never "ahead", and local
+			// migrations are not "out of order" against them.
+			s.Unknown = append(s.Unknown, s.Ahead...)
+			s.Ahead, s.OutOfOrder = []RowRef{}, []string{}
+		}
+		r.Integrity = append(r.Integrity, ps...)
+		switch {
+		case t.Fatal && (s.Verdict == Foreign || s.Verdict == ReleaseMajorAhead || s.Verdict == MissingObjects):
+			r.Status = StatusDegraded
+		case !s.InSync && r.Status == StatusHealthy:
 			r.Status = StatusMigrationPending
 		}
 	}
-	if rel, ok := snap.Releases[Engine]; ok {
-		r.Release = &rel
+	return r, nil
+}
+
+func newReport(ts []Loaded, status string, db Component) *Report {
+	r := &Report{Status: status, Schema: make(map[string]*State, len(ts)),
+		Components: map[string]Component{"database": db}, Integrity: []Problem{}}
+	for _, t := range ts {
+		if t.Name == Engine {
+			r.Engine = &EngineInfo{Source: t.Origin, Path: t.Location, Release: t.Release}
+		}
 	}
 	return r
+}
+
+// factsOf: an optional track without a folder (no ./migrations yet, or
+// guard without WithClientMigrations) is unchecked; its rows are reported,
+// never called foreign. An existing folder whose migrations match none of
+// the rows is the wrong folder.
+func factsOf(t Loaded, s *State) Facts {
+	return Facts{Track: t.Name, State: s, Unchecked: t.Source == nil || (t.Optional && t.Note != ""),
+		Location: t.Location, Origin: t.Origin}
+}
+
+// majorAbove reports whether recorded's major version is above build's;
+// an unparsable recorded version says nothing.
+func majorAbove(recorded, build string) bool {
+	r, err := version.NewVersion(recorded)
+	if err != nil {
+		return false
+	}
+	b, err := version.NewVersion(build)
+	if err != nil {
+		return false
+	}
+	return r.Segments()[0] > b.Segments()[0]
 }
 
 // Degraded is the report for a database that could not be read: every
 // track's pending list is unknown. msg must already be redacted.
 func Degraded(ts []Loaded, msg string) *Report {
-	r := &Report{Status: StatusDegraded, Schema: make(map[string]*State, len(ts)),
-		Components: map[string]Component{"database": {Status: "down", Error: msg}}}
+	r := newReport(ts, StatusDegraded, Component{Status: "down", Error: msg})
 	for _, t := range ts {
 		s := Match(t.Journal, ledger.Ledger{Table: t.Ledger})
 		s.Pending, s.InSync, s.pending, s.Note = []string{}, false, nil, t.Note
+		s.Verdict, _ = Judge(Facts{Track: t.Name, State: &s, Unreachable: true})
 		r.Schema[t.Name] = &s
 	}
 	return r

@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/hogsend/hogsend-db/internal/enginesrc"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
 	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/ledger"
@@ -113,7 +114,7 @@ func TestLoad(t *testing.T) {
 		t.Errorf("broken journal: %v", err)
 	}
 	// The bundled engine track loads and carries its release.
-	e, err := tracks.Load(tracks.EngineTrack())
+	e, err := tracks.Load(enginesrc.BundledTrack())
 	if err != nil || len(e.Journal.Migrations) == 0 || e.Release == "" || !e.Fatal || e.Ledger != ledger.EngineTable {
 		t.Errorf("engine track: %+v, %v", e.Track, err)
 	}
@@ -129,7 +130,7 @@ func TestLoad(t *testing.T) {
 	if _, err := fsReadFile(tracks.DirFS(dir), "x.sql"); err == nil {
 		t.Error("DirFS followed a symlink out of its folder")
 	}
-	all, err := tracks.LoadAll(tracks.EngineTrack(), tracks.ClientTrack(missing))
+	all, err := tracks.LoadAll(enginesrc.BundledTrack(), tracks.ClientTrack(missing))
 	if err != nil || len(all) != 2 || all[0].Name != tracks.Engine || all[1].Name != tracks.Client {
 		t.Errorf("LoadAll: %v", err)
 	}

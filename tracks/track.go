@@ -13,8 +13,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 
-	"github.com/hogsend/hogsend-db/engine"
+	"github.com/hashicorp/go-version"
+
 	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/ledger"
 )
@@ -29,30 +31,34 @@ const (
 // its ledger lives.
 type Track struct {
 	Name     string
-	Source   fs.FS        // the drizzle-kit folder; nil means no folder
-	Location string       // where Source came from, for messages ("bundled", "./migrations")
-	Ledger   ledger.Table // drizzle.__drizzle_migrations or drizzle.__client_migrations
+	Source   fs.FS  // the drizzle-kit folder; nil means no folder
+	Location string // where Source came from, for messages ("bundled", "./migrations")
+	// Origin says how the engine folder was chosen ("engine-dir",
+	// "package", "bundled", "embedded"); "" for the client track.
+	Origin string
+	Ledger ledger.Table // drizzle.__drizzle_migrations or drizzle.__client_migrations
 	// Fatal: a database behind this track must not serve (the engine).
 	Fatal bool
 	// Optional: a missing folder is an empty track, not an error (the client).
 	Optional bool
 	// Release is the release version the track's migrations belong to
-	// (engine.Version for the bundled engine track); empty for none.
+	// (the engine's semantic version); empty when unknown.
 	Release string
 }
 
-// EngineTrack is the bundled engine track.
-func EngineTrack() Track {
-	return Track{Name: Engine, Source: engine.Migrations(), Location: "bundled", Ledger: ledger.EngineTable,
-		Fatal: true, Release: engine.Version}
+// NewEngineTrack is the engine track read from src. origin says how src was
+// chosen and location where it is (both for reports); release is the
+// engine release, "" when unknown. The package does not choose an engine:
+// the CLI (internal/enginesrc) and guard pass one, so a server can embed
+// its own.
+func NewEngineTrack(src fs.FS, origin, location, release string) Track {
+	return Track{Name: Engine, Source: src, Origin: origin, Location: location, Ledger: ledger.EngineTable,
+		Fatal: true, Release: release}
 }
 
-// EngineTrackFrom replaces the bundled engine migrations with a folder on
-// disk (engine development and tests). The release version is unknown.
+// EngineTrackFrom is the engine track of a folder on disk, release unknown.
 func EngineTrackFrom(dir string) Track {
-	t := EngineTrack()
-	t.Source, t.Location, t.Release = DirFS(dir), dir, ""
-	return t
+	return NewEngineTrack(DirFS(dir), "engine-dir", dir, "")
 }
 
 // ClientTrack is the user's track in dir (default "./migrations").
@@ -124,4 +130,21 @@ func LoadAll(ts ...Track) ([]Loaded, error) {
 		out = append(out, l)
 	}
 	return out, nil
+}
+
+// ErrBadRelease: a release is not a semantic version as npm writes it.
+var ErrBadRelease = errors.New("not a semantic version (MAJOR.MINOR.PATCH)")
+
+// ValidRelease checks that v is a semantic version as npm writes it:
+// MAJOR.MINOR.PATCH, optionally -prerelease and +build, no "v" prefix.
+// The error matches ErrBadRelease.
+func ValidRelease(v string) error {
+	core := v
+	if i := strings.IndexAny(core, "-+"); i >= 0 {
+		core = core[:i]
+	}
+	if _, err := version.NewSemver(v); err != nil || strings.Count(core, ".") != 2 || strings.HasPrefix(v, "v") {
+		return fmt.Errorf("release %q: %w", v, ErrBadRelease)
+	}
+	return nil
 }

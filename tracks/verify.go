@@ -101,14 +101,10 @@ func (c *Checker) Verify(ctx context.Context, q ledger.Querier) (*Report, error)
 			return nil, fmt.Errorf("tracks: status: %w", err)
 		}
 	}
-	rep := reportFrom(c.ts, snap)
-	for i, t := range c.ts {
-		s := rep.Schema[t.Name]
-		if s.SchemaCheck, err = c.verifyTrack(ctx, q, t, i, s, live); err != nil {
-			return nil, err
-		}
-	}
-	return rep, nil
+	return reportFrom(c.ts, snap, func(i int, t Loaded, s *State) (err error) {
+		s.SchemaCheck, err = c.verifyTrack(ctx, q, t, i, s, live)
+		return err
+	})
 }
 
 func (c *Checker) verifyTrack(ctx context.Context, q ledger.Querier, t Loaded, i int, s *State, live *verify.Live) (*SchemaCheck, error) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/hogsend/hogsend-db/internal/enginesrc"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
 	"github.com/hogsend/hogsend-db/tracks"
 	"github.com/hogsend/hogsend-db/verify"
@@ -185,7 +186,7 @@ func newDB(t *testing.T) *pgtest.DB { return pgtest.New(t) }
 
 func engineLoaded(t *testing.T) tracks.Loaded {
 	t.Helper()
-	l, err := tracks.Load(tracks.EngineTrack())
+	l, err := tracks.Load(enginesrc.BundledTrack())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -225,10 +225,6 @@ func dirFlag() cli.Flag {
 	return &cli.StringFlag{Name: "dir", EnvVars: []string{"HOGSEND_MIGRATIONS_DIR"}, Value: "./migrations", Usage: "client track: drizzle-kit migrations folder"}
 }
 
-func engineDirFlag() cli.Flag {
-	return &cli.StringFlag{Name: "engine-dir", EnvVars: []string{"HOGSEND_ENGINE_DIR"}, Usage: "engine track: use this folder instead of the bundled migrations (engine development)"}
-}
-
 func trackFlag() cli.Flag {
 	return &cli.StringFlag{Name: "track", EnvVars: []string{"HOGSEND_TRACK"}, Value: "all", Usage: "engine, client or all"}
 }
@@ -254,17 +250,22 @@ func requireURL(c *cli.Context) (string, error) {
 	return u, nil
 }
 
-// selectTracks builds the tracks named by --track from --engine-dir and --dir.
+// selectTracks builds the tracks named by --track: the engine as
+// resolveEngine finds it, the client from --dir.
 func selectTracks(c *cli.Context) ([]tracks.Track, error) {
-	engine := tracks.EngineTrack()
-	if d := c.String("engine-dir"); d != "" {
-		engine = tracks.EngineTrackFrom(d)
-	}
 	client := tracks.ClientTrack(c.String("dir"))
 	switch c.String("track") {
 	case "", "all":
+		engine, err := resolveEngine(c)
+		if err != nil {
+			return nil, err
+		}
 		return []tracks.Track{engine, client}, nil
 	case tracks.Engine:
+		engine, err := resolveEngine(c)
+		if err != nil {
+			return nil, err
+		}
 		return []tracks.Track{engine}, nil
 	case tracks.Client:
 		return []tracks.Track{client}, nil

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/hogsend/hogsend-db/drift"
+	"github.com/hogsend/hogsend-db/internal/enginesrc"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
 	"github.com/hogsend/hogsend-db/tracks"
 )
@@ -16,7 +17,7 @@ import (
 // client fixture directly, writing no ledger rows: what a push leaves.
 func bootstrap(t *testing.T, db *pgtest.DB) {
 	t.Helper()
-	eng, err := tracks.Load(tracks.EngineTrack())
+	eng, err := tracks.Load(enginesrc.BundledTrack())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -92,9 +92,9 @@ func generateOptions(c *cli.Context, stdin io.Reader) (generate.Options, error) 
 	} else {
 		o.Track = tracks.Client
 		o.Dir = c.String("dir")
-		base := tracks.EngineTrack()
-		if d := c.String("engine-dir"); d != "" {
-			base = tracks.EngineTrackFrom(d)
+		base, err := resolveEngine(c)
+		if err != nil {
+			return o, err
 		}
 		o.Base, o.BaseName = base.Source, tracks.Engine
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/urfave/cli/v2"
 
+	"github.com/hogsend/hogsend-db/internal/enginesrc"
 	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/lint"
 	"github.com/hogsend/hogsend-db/schemastate"
@@ -69,9 +70,9 @@ func lintRun(c *cli.Context, s *streams) error {
 	}
 	// The engine track is always replayed first: client migrations run on
 	// top of it, and its objects are the ones a client must not touch.
-	engineTrack := tracks.EngineTrack()
-	if d := c.String("engine-dir"); d != "" {
-		engineTrack = tracks.EngineTrackFrom(d)
+	engineTrack, err := resolveEngine(c)
+	if err != nil {
+		return lintFail(s, format, err)
 	}
 	loaded, err := tracks.LoadAll(engineTrack, tracks.ClientTrack(c.String("dir")))
 	if err != nil {
@@ -92,7 +93,7 @@ func lintRun(c *cli.Context, s *streams) error {
 	var lts []lint.Track
 	for _, l := range loaded {
 		dir := l.Location
-		if l.Name == tracks.Engine && c.String("engine-dir") == "" {
+		if l.Name == tracks.Engine && l.Origin == string(enginesrc.Bundled) {
 			dir = bundledEngineDir
 		}
 		lts = append(lts, lint.Track{Name: l.Name, Journal: l.Journal, Dir: dir, Lint: targets[l.Name]})

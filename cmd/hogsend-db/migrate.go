@@ -16,7 +16,7 @@ func migrateCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:  "migrate",
 		Usage: "apply pending migrations: the engine track, then the client track, under one advisory lock",
-		Flags: []cli.Flag{databaseURLFlag(), dirFlag(), engineDirFlag(), trackFlag(), jsonFlag(),
+		Flags: []cli.Flag{databaseURLFlag(), dirFlag(), engineDirFlag(), engineReleaseFlag(), trackFlag(), jsonFlag(),
 			&cli.BoolFlag{Name: "dry-run", EnvVars: []string{"HOGSEND_DRY_RUN"}, Usage: "print what would run (tags and SQL); touch nothing"},
 			&cli.StringFlag{Name: "tx", EnvVars: []string{"HOGSEND_TX"}, Value: "track", Usage: "track: all pending migrations of a track in one transaction; migration: commit after each"},
 			&cli.BoolFlag{Name: "allow-out-of-order", EnvVars: []string{"HOGSEND_ALLOW_OUT_OF_ORDER"}, Usage: "apply pending migrations older than the newest applied one"},
@@ -36,6 +36,7 @@ type migrateJSON struct {
 	Applied map[string][]string      `json:"applied"`
 	Pending map[string][]pendingJSON `json:"pending,omitempty"`
 	Status  *tracks.Report           `json:"status,omitempty"`
+	Engine  *tracks.EngineInfo       `json:"engine,omitempty"` // the engine migrations used (also in status)
 	Error   *errorJSON               `json:"error"`
 }
 
@@ -88,7 +89,7 @@ func migrateRun(c *cli.Context, s *streams) error {
 		ConnectTimeout: c.Duration("connect-timeout"),
 	})
 	if err != nil {
-		return migrateFail(c, s, &migrateJSON{DryRun: c.Bool("dry-run"), Applied: appliedByTrack(loaded, nil)}, err)
+		return migrateFail(c, s, &migrateJSON{DryRun: c.Bool("dry-run"), Applied: appliedByTrack(loaded, nil), Engine: engineInfo(loaded)}, err)
 	}
 	defer conn.Close(c.Context)
 
@@ -101,7 +102,7 @@ func migrateRun(c *cli.Context, s *streams) error {
 		return dryRun(c, s, conn, loaded, opts)
 	}
 	res, err := tracks.Apply(c.Context, conn, loaded, opts)
-	doc := &migrateJSON{Applied: appliedByTrack(loaded, nil)}
+	doc := &migrateJSON{Applied: appliedByTrack(loaded, nil), Engine: engineInfo(loaded)}
 	if res != nil {
 		doc.Applied, doc.Status = appliedByTrack(loaded, res.Applied), res.Report
 	}
@@ -110,6 +111,9 @@ func migrateRun(c *cli.Context, s *streams) error {
 	}
 	if c.Bool("json") {
 		return s.printJSON(doc)
+	}
+	if line := engineLine(doc.Engine); line != "" {
+		fmt.Fprintln(s.out, line)
 	}
 	for _, l := range loaded {
 		st := res.Report.Schema[l.Name]
@@ -136,6 +140,7 @@ func appliedByTrack(loaded []tracks.Loaded, applied map[string][]string) map[str
 // migrateFail prints the JSON document (with the error) when asked, and
 // returns the error for the exit code.
 func migrateFail(c *cli.Context, s *streams, doc *migrateJSON, err error) error {
+	err = withRemedy(err)
 	if c.Bool("json") {
 		if doc.Applied == nil {
 			doc.Applied = map[string][]string{}
@@ -150,7 +155,8 @@ func migrateFail(c *cli.Context, s *streams, doc *migrateJSON, err error) error 
 
 func dryRun(c *cli.Context, s *streams, conn tracksQuerier, loaded []tracks.Loaded, opts tracks.Options) error {
 	rep, err := tracks.Status(c.Context, conn, loaded)
-	doc := &migrateJSON{DryRun: true, Applied: appliedByTrack(loaded, nil), Pending: map[string][]pendingJSON{}, Status: rep}
+	doc := &migrateJSON{DryRun: true, Applied: appliedByTrack(loaded, nil), Pending: map[string][]pendingJSON{}, Status: rep,
+		Engine: engineInfo(loaded)}
 	if err == nil {
 		err = tracks.Check(rep, loaded, opts)
 	}

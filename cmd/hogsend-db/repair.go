@@ -25,7 +25,7 @@ func repairCommand(s *streams) *cli.Command {
 			"It re-checks under the migration lock and writes in one transaction. It refuses (exit 4, nothing\n" +
 			"written) when a pending migration is only partly present. Without --yes it asks on a terminal and\n" +
 			"refuses without one.",
-		Flags: []cli.Flag{databaseURLFlag(), dirFlag(), engineDirFlag(), devURLFlag(), trackFlag(), jsonFlag(),
+		Flags: []cli.Flag{databaseURLFlag(), dirFlag(), engineDirFlag(), engineReleaseFlag(), devURLFlag(), trackFlag(), jsonFlag(),
 			&cli.BoolFlag{Name: "from-push", Usage: "stamp migrations whose effects are present (the only repair there is; required)"},
 			&cli.BoolFlag{Name: "dry-run", EnvVars: []string{"HOGSEND_DRY_RUN"}, Usage: "show the rows that would be written; write nothing"},
 			&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask for confirmation"},

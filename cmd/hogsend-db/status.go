@@ -15,12 +15,16 @@ func statusCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:  "status",
 		Usage: "show both tracks: applied, required, pending, integrity warnings (read-only: no lock, no writes)",
-		Description: "Exit 0 when every track is in sync, 3 when migrations are pending, 4 when the ledger has integrity\n" +
-			"problems (out-of-order, modified, unknown or NULL rows; objects of applied migrations missing from the\n" +
-			"database, found by comparing the newest applied meta/NNNN_snapshot.json with the catalog),\n" +
-			"1 when the database cannot be read\n" +
-			"(--json then prints status \"degraded\").",
-		Flags:  []cli.Flag{databaseURLFlag(), dirFlag(), engineDirFlag(), trackFlag(), jsonFlag(), connectTimeoutFlag()},
+		Description: "Exit 0 when every track is in sync (or ahead), 3 when migrations are pending, 4 when a ledger has\n" +
+			"integrity problems (foreign, newer major release, out-of-order, modified, unknown, duplicate or NULL rows;\n" +
+			"objects of applied migrations missing from the database, found by comparing the newest applied snapshot\n" +
+			"with the catalog: the JSON lists them in \"integrity\"), 1 when the database cannot be read (--json then\n" +
+			"prints status \"degraded\").\n" +
+			"--fail-on engine: pending client migrations exit 0 (a CI gate or probe that fails only when the engine\n" +
+			"is behind or integrity is broken). See docs/status.md.",
+		Flags: []cli.Flag{databaseURLFlag(), dirFlag(), engineDirFlag(), engineReleaseFlag(), trackFlag(), jsonFlag(), connectTimeoutFlag(),
+			&cli.StringFlag{Name: "fail-on", EnvVars: []string{"HOGSEND_FAIL_ON"}, Value: failOnAny,
+				Usage: "which pending migrations exit 3: any (every track) or engine (pending client migrations exit 0)"}},
 		Action: func(c *cli.Context) error { return statusRun(c, s) },
 	}
 }
@@ -29,6 +33,10 @@ func statusRun(c *cli.Context, s *streams) error {
 	url, err := requireURL(c)
 	if err != nil {
 		return err
+	}
+	failOn := c.String("fail-on")
+	if failOn != failOnAny && failOn != tracks.Engine {
+		return usageError("--fail-on %q: want any or engine", failOn)
 	}
 	loaded, err := loadTracks(c, s)
 	if err != nil {
@@ -50,7 +58,7 @@ func statusRun(c *cli.Context, s *streams) error {
 	} else {
 		renderStatus(s, rep, loaded)
 	}
-	return exitWith(statusCode(rep))
+	return exitWith(statusCode(rep, failOn))
 }
 
 // readStatus connects and reads the report; on failure it returns the
@@ -67,13 +75,19 @@ func readStatus(c *cli.Context, s *streams, url string, loaded []tracks.Loaded) 
 	return tracks.Degraded(loaded, s.red.String(err.Error())), err
 }
 
-// statusCode: 4 (integrity) wins over 3 (pending).
-func statusCode(rep *tracks.Report) int {
-	switch {
-	case rep.Problems():
+const failOnAny = "any"
+
+// statusCode maps the verdicts to the exit code (docs/status.md's table):
+// 4 (integrity) wins over 3 (pending); with --fail-on engine only the
+// engine's pending migrations count.
+func statusCode(rep *tracks.Report, failOn string) int {
+	if len(rep.Integrity) > 0 || rep.Problems() {
 		return exitIntegrity
-	case rep.Status == tracks.StatusMigrationPending:
-		return exitPending
+	}
+	for name, st := range rep.Schema {
+		if !st.InSync && (failOn != tracks.Engine || name == tracks.Engine) {
+			return exitPending
+		}
 	}
 	return exitOK
 }
@@ -97,16 +111,33 @@ func renderStatus(s *streams, rep *tracks.Report, loaded []tracks.Loaded) {
 	for _, l := range loaded {
 		st := rep.Schema[l.Name]
 		state := ok.Render("in sync")
-		if !st.InSync {
+		switch {
+		case st.Verdict == tracks.Foreign:
+			state = bad.Render("foreign")
+		case !st.InSync:
 			state = warn.Render(fmt.Sprintf("%d pending", len(st.Pending)))
 		}
 		if st.Problems() {
 			state += " " + bad.Render("+ problems")
 		}
 		t.Row(l.Name, st.Ledger, orDash(st.Applied), orDash(st.Required), state)
-		notes = append(notes, trackNotes(l.Name, st)...)
+		if st.Verdict != tracks.Foreign { // its own note says it all
+			notes = append(notes, trackNotes(l.Name, st)...)
+		}
 	}
 	fmt.Fprintln(s.out, t.Render())
+	if line := engineLine(rep.Engine); line != "" {
+		fmt.Fprintln(s.out, line)
+	}
+	for _, p := range rep.Integrity {
+		if p.Kind == string(tracks.Foreign) || p.Kind == string(tracks.ReleaseMajorAhead) {
+			fix := remedyFlag(p.Track)
+			if p.Kind == string(tracks.ReleaseMajorAhead) {
+				fix = p.Remedy
+			}
+			notes = append(notes, fmt.Sprintf("%s %s: %s. Fix: %s", p.Track, strings.ReplaceAll(p.Kind, "_", " "), p.Message, fix))
+		}
+	}
 	if rep.Release != nil {
 		fmt.Fprintf(s.out, "engine release recorded in the database: %s (by hogsend-db %s)\n", rep.Release.Version, rep.Release.ToolVersion)
 	}
@@ -127,7 +158,11 @@ func trackNotes(name string, st *tracks.State) []string {
 	add("out of order", st.OutOfOrder, " (older than the newest applied migration: drizzle-orm would never run them; migrate --allow-out-of-order)")
 	add("out of order", st.AppliedOutOfOrder, " (older than the newest applied migration: migrate applies them, as drizzle-orm 1.0 does)")
 	add("modified", st.Modified, " (edited after they were applied: the database does not have the edits)")
-	add("ahead", rowNames(st.Ahead), " (the database is newer than this build: fine)")
+	if st.Note == "" {
+		add("ahead", rowNames(st.Ahead), " (the database is newer than this build: fine)")
+	} else {
+		add("ledger rows not checked", rowNames(st.Ahead), " ("+st.Note+")")
+	}
 	add("unknown rows", rowNames(st.Unknown), " (match no migration file)")
 	dups := make([]string, len(st.Duplicate))
 	for i, d := range st.Duplicate {

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hogsend/hogsend-db/internal/enginesrc"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
 	"github.com/hogsend/hogsend-db/tracks"
 )
@@ -62,7 +63,7 @@ func TestServerServesHealthWhenMigrated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts, err := tracks.LoadAll(tracks.EngineTrack())
+	ts, err := tracks.LoadAll(enginesrc.BundledTrack())
 	if err != nil {
 		t.Fatal(err)
 	}

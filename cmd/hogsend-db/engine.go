@@ -1,0 +1,110 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/hogsend/hogsend-db/internal/enginesrc"
+	"github.com/hogsend/hogsend-db/tracks"
+)
+
+// Where the engine track comes from (docs/engine.md): --engine-dir, else
+// node_modules/@hogsend/db/drizzle found from the working directory, else
+// the engine bundled in this binary.
+
+func engineDirFlag() cli.Flag {
+	return &cli.StringFlag{Name: "engine-dir", EnvVars: []string{"HOGSEND_ENGINE_DIR"},
+		Usage: "engine track: this drizzle-kit folder (default: node_modules/@hogsend/db/drizzle found from the working directory, else the engine bundled in this binary)"}
+}
+
+func engineReleaseFlag() cli.Flag {
+	return &cli.StringFlag{Name: "engine-release", EnvVars: []string{"HOGSEND_ENGINE_RELEASE"},
+		Usage: "engine release (MAJOR.MINOR.PATCH) of an --engine-dir folder that is not inside an installed @hogsend/db package"}
+}
+
+// resolveEngine finds the engine track from the flags and the working
+// directory.
+func resolveEngine(c *cli.Context) (tracks.Track, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return tracks.Track{}, fmt.Errorf("engine: working directory: %w", err)
+	}
+	src, err := enginesrc.Resolve(enginesrc.Options{Start: wd, Dir: c.String("engine-dir"), Release: c.String("engine-release")})
+	if err != nil {
+		if errors.Is(err, enginesrc.ErrBadRelease) && c.String("engine-release") != "" {
+			return tracks.Track{}, withCode(exitUsage, fmt.Errorf("--engine-release: %w", err))
+		}
+		if errors.Is(err, enginesrc.ErrReleaseFixed) {
+			return tracks.Track{}, withCode(exitUsage, fmt.Errorf("--engine-release: %w", err))
+		}
+		var e *enginesrc.Error
+		if errors.As(err, &e) && errors.Is(err, enginesrc.ErrBadRelease) {
+			e.Remedy = "reinstall the package, or give the release with --engine-release"
+		}
+		return tracks.Track{}, err
+	}
+	return src.Track(), nil
+}
+
+// engineLine says which engine a command used, for people.
+func engineLine(e *tracks.EngineInfo) string {
+	if e == nil {
+		return ""
+	}
+	release := e.Release
+	if release == "" {
+		release = "unknown (pass --engine-release)"
+	}
+	switch e.Source {
+	case string(enginesrc.Bundled):
+		return fmt.Sprintf("engine source: bundled with hogsend-db, release %s", release)
+	case string(enginesrc.Package):
+		return fmt.Sprintf("engine source: %s (node_modules/%s), release %s", e.Path, enginesrc.PackageName, release)
+	}
+	return fmt.Sprintf("engine source: %s (--engine-dir), release %s", e.Path, release)
+}
+
+// engineInfo is the engine of loaded tracks, or nil.
+func engineInfo(loaded []tracks.Loaded) *tracks.EngineInfo {
+	for _, l := range loaded {
+		if l.Name == tracks.Engine {
+			return &tracks.EngineInfo{Source: l.Origin, Path: l.Location, Release: l.Release}
+		}
+	}
+	return nil
+}
+
+// remedyFlag names the flag that fixes a foreign track.
+func remedyFlag(track string) string {
+	if track == tracks.Engine {
+		return "run hogsend-db from the app folder (the one with node_modules/" + enginesrc.PackageName + "), or pass --engine-dir"
+	}
+	return "run hogsend-db from the app folder, or pass --dir"
+}
+
+// foreignError renders tracks.ForeignError with the CLI's flags as the fix.
+type foreignError struct{ *tracks.ForeignError }
+
+func (e foreignError) Error() string {
+	f := tracks.Facts{Track: e.Track, State: &tracks.State{Ledger: e.Ledger, Matched: e.Matched, Rows: e.Rows},
+		Location: e.Location, Origin: e.Origin}
+	msg := fmt.Sprintf("%s track: %s", e.Track, tracks.ForeignMessage(f))
+	if e.Unknown > 0 && e.Matched > 0 {
+		msg += fmt.Sprintf(", and %d row(s) among them match none", e.Unknown)
+	}
+	return msg + "; nothing was written. Fix: " + remedyFlag(e.Track)
+}
+
+func (e foreignError) Unwrap() error { return e.ForeignError }
+
+// withRemedy gives library errors the CLI's wording.
+func withRemedy(err error) error {
+	var fe *tracks.ForeignError
+	if errors.As(err, &fe) {
+		return foreignError{fe}
+	}
+	return err
+}

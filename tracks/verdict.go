@@ -1,0 +1,193 @@
+package tracks
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Verdict is the one decision about a track, shared by `hogsend-db status`
+// and guard. docs/status.md maps each to an exit code, a top-level health
+// status and a boot decision.
+type Verdict string
+
+// Verdicts, from the most to the least severe (Judge returns the first that
+// holds).
+const (
+	// Unreachable: the database could not be read; nothing is known.
+	Unreachable Verdict = "unreachable"
+	// Foreign: the ledger is not this folder's. No row matches a local
+	// migration, or rows that match nothing sit among the local ones (this
+	// build's migrations are not a prefix of the ledger).
+	Foreign Verdict = "foreign"
+	// ReleaseMajorAhead: the database records an engine release of a newer
+	// major version than this build's (engine track only).
+	ReleaseMajorAhead Verdict = "release_major_ahead"
+	// MissingObjects: the ledger records migrations whose objects (tables,
+	// columns, indexes, constraints, enum labels in their snapshot) are not
+	// in the database: a drizzle-kit push or a partial restore removed them.
+	MissingObjects Verdict = "missing_objects"
+	// OutOfOrder: pending migrations older than the newest row.
+	OutOfOrder Verdict = "out_of_order"
+	// Pending: migrations to apply. (Modified ones, if any, are listed in
+	// the problems: a track behind is behind first.)
+	Pending Verdict = "pending"
+	// Modified: nothing pending, but an applied migration's file no longer
+	// has its row's hash.
+	Modified Verdict = "modified"
+	// Ahead: every local migration is applied and the other rows are newer
+	// than the newest local one: a newer build migrated the database (fine).
+	Ahead Verdict = "ahead"
+	// InSync: the ledger records exactly this folder's migrations.
+	InSync Verdict = "in_sync"
+)
+
+// Integrity reports whether the verdict is an integrity problem (exit 4).
+func (v Verdict) Integrity() bool {
+	switch v {
+	case Foreign, ReleaseMajorAhead, MissingObjects, Modified, OutOfOrder:
+		return true
+	}
+	return false
+}
+
+// RefusesBoot reports whether a server must not serve when a fatal track
+// (the engine) has this verdict. A non-fatal track (the client) never
+// stops a server.
+func (v Verdict) RefusesBoot() bool {
+	switch v {
+	case Unreachable, Foreign, ReleaseMajorAhead, MissingObjects, OutOfOrder, Pending:
+		return true
+	}
+	return false
+}
+
+// Facts is what Judge decides from: a track's match state and what is
+// known beside it.
+type Facts struct {
+	Track string
+	State *State
+	// Unreachable: the ledgers could not be read.
+	Unreachable bool
+	// Unchecked: the caller supplied no migrations for this track (guard
+	// without WithClientMigrations): its rows are never called foreign.
+	Unchecked bool
+	// MajorAhead: the recorded engine release has a higher major version
+	// than the track's release.
+	MajorAhead bool
+	// Location and Origin name the folder the track's migrations came from.
+	Location, Origin string
+	// Recorded and Build are the release versions behind MajorAhead.
+	Recorded, Build string
+}
+
+// Problem is one integrity finding, as listed in Report.Integrity so that a
+// probe can read it without knowing every track field.
+type Problem struct {
+	Track   string   `json:"track"`
+	Kind    string   `json:"kind"` // a Verdict, or "unknown_rows", "duplicate_rows", "null_created_at", "invalid_index"
+	Message string   `json:"message"`
+	Items   []string `json:"items,omitempty"` // tags, row ids or index names
+	// Remedy says what to do, in words (no CLI flag names).
+	Remedy string `json:"remedy,omitempty"`
+}
+
+// Judge is the verdict over one track's match state, and the integrity
+// problems found on the way. It is pure: status and guard call it on the
+// same facts and so cannot disagree.
+func Judge(f Facts) (Verdict, []Problem) {
+	s := f.State
+	if f.Unreachable || s == nil {
+		return Unreachable, nil
+	}
+	var ps []Problem
+	add := func(kind, msg string, items []string, remedy string) {
+		ps = append(ps, Problem{Track: f.Track, Kind: kind, Message: msg, Items: items, Remedy: remedy})
+	}
+	foreign := s.stray > 0 || (!f.Unchecked && s.Matched == 0 && s.Rows-len(s.NullCreatedAt) > 0)
+	switch {
+	case foreign:
+		add(string(Foreign), ForeignMessage(f), rowIDList(s.Unknown), ForeignRemedy(f.Track))
+	case len(s.Unknown) > 0:
+		add("unknown_rows", "ledger rows repeat a migration's created_at but match it no more", rowIDList(s.Unknown),
+			"compare them with the migration files; delete the extra rows if they are duplicates")
+	}
+	if f.MajorAhead {
+		add(string(ReleaseMajorAhead), fmt.Sprintf("the database was migrated by engine release %s, a newer major release than %s",
+			f.Recorded, f.Build), nil, "deploy a build of that release")
+	}
+	// On a foreign ledger, modified and out-of-order say nothing more.
+	if len(s.Modified) > 0 && !foreign {
+		add(string(Modified), "applied migrations were edited after they ran", s.Modified,
+			"restore the files from version control and put changes in a new migration")
+	}
+	if len(s.OutOfOrder) > 0 && !foreign {
+		add(string(OutOfOrder), "pending migrations are older than the newest applied one", s.OutOfOrder,
+			"check they are safe to run after the newer ones, then allow out-of-order migrations")
+	}
+	if len(s.Duplicate) > 0 {
+		items := make([]string, len(s.Duplicate))
+		for i, d := range s.Duplicate {
+			items[i] = fmt.Sprintf("%d (%s)", d.ID, d.Migration)
+		}
+		add("duplicate_rows", "ledger rows repeat a migration's row exactly: it was recorded twice and may have run twice", items,
+			"check the migration's effects, then delete the extra row")
+	}
+	if s.MissingObjects() {
+		items := make([]string, len(s.SchemaCheck.Missing))
+		for i, m := range s.SchemaCheck.Missing {
+			items[i] = m.Kind + " " + m.Name + " (" + m.Migration + ")"
+		}
+		add(string(MissingObjects), "objects of applied migrations are missing from the database", items, s.SchemaCheck.Remedy)
+	}
+	if len(s.NullCreatedAt) > 0 {
+		add("null_created_at", "ledger rows have NULL created_at: drizzle-orm would re-run every migration",
+			rowIDList(s.NullCreatedAt), "")
+	}
+	for _, ix := range s.InvalidIndexes {
+		add("invalid_index", fmt.Sprintf("index %s on %s, built by %s, is INVALID", ix.Index, ix.Table, ix.Migration),
+			[]string{ix.Index}, ix.Remedy)
+	}
+	switch {
+	case foreign:
+		return Foreign, ps
+	case f.MajorAhead:
+		return ReleaseMajorAhead, ps
+	case s.MissingObjects():
+		return MissingObjects, ps
+	case len(s.OutOfOrder) > 0:
+		return OutOfOrder, ps
+	case len(s.Pending) > 0:
+		return Pending, ps
+	case len(s.Modified) > 0:
+		return Modified, ps
+	case len(s.Ahead) > 0:
+		return Ahead, ps
+	}
+	return InSync, ps
+}
+
+// ForeignMessage says how many rows matched and where the migrations came from.
+func ForeignMessage(f Facts) string {
+	s := f.State
+	from := f.Location
+	if f.Origin != "" && f.Origin != f.Location {
+		from += " (" + f.Origin + ")"
+	}
+	return fmt.Sprintf("the ledger %s is not this %s track's: %d of its %d row(s) match the migrations at %s",
+		s.Ledger, f.Track, s.Matched, s.Rows, from)
+}
+
+// ForeignRemedy is the fix for a foreign ledger, in words.
+func ForeignRemedy(track string) string {
+	if track == Engine {
+		return "run it from the app folder, or pass the engine folder"
+	}
+	return "run it from the app folder, or pass the client migrations folder"
+}
+
+func rowIDList(rs []RowRef) []string {
+	if len(rs) == 0 {
+		return nil
+	}
+	return strings.Split(rowIDs(rs), ", ")
+}
