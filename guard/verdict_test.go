@@ -114,6 +114,7 @@ func TestModifiedVisible(t *testing.T) {
 	ms := engineMigrations(t)
 	edited := *ms[0]
 	edited.Hash = strings.Repeat("0", 64)
+	createEngineSchema(t, db)
 	writeRows(t, db, ledger.EngineTable, append([]*journal.Migration{&edited}, ms[1:]...))
 	var logs bytes.Buffer
 	g := newGuardT(t, newPool(t, db), WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
