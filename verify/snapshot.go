@@ -50,8 +50,9 @@ type Table struct {
 	Columns      []Column
 	Indexes      []string
 	Constraints  []Constraint
-	// PrimaryKey: a column is declared primaryKey: true (drizzle stores no
-	// name for it); any primary key on the table satisfies it.
+	// PrimaryKey: the table has a primary key whose name the snapshot does
+	// not fix (a v7 primaryKey: true column, a v8 pk without nameExplicit);
+	// any primary key on the table satisfies it.
 	PrimaryKey bool
 }
 
