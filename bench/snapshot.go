@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hogsend/hogsend-db/engine"
+	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/tracks"
 	"github.com/hogsend/hogsend-db/verify"
 )
@@ -21,7 +22,7 @@ import (
 // their columns, indexes and constraints, and the enums. status then
 // verifies the client track as it would in a real app.
 func writeSnapshot(ctx context.Context, dbURL, dir, tag, engineTag string) error {
-	eng, err := verify.Load(engine.Migrations(), engineTag)
+	eng, err := verify.Folder{FS: engine.Migrations()}.Load(engineTag)
 	if err != nil {
 		return err
 	}
@@ -110,7 +111,7 @@ union all select t.relname::text, k.contype::text, k.conname::text, false, ''
 	if len(tables) == 0 {
 		return fmt.Errorf("snapshot: no client tables in the catalog")
 	}
-	return os.WriteFile(filepath.Join(dir, filepath.FromSlash(verify.SnapshotPath(tag))), data, 0o644)
+	return os.WriteFile(filepath.Join(dir, filepath.FromSlash(verify.Folder{}.Path(tag))), data, 0o644)
 }
 
 // objects counts what the newest snapshots of the tracks name (tables,
@@ -119,7 +120,7 @@ func objects(ts []tracks.Loaded) int {
 	n := 0
 	for _, t := range ts {
 		ms := t.Journal.Migrations
-		e, err := verify.Load(t.Source, ms[len(ms)-1].Tag)
+		e, err := verify.Folder{FS: t.Source, PerMigration: t.Journal.Layout == journal.LayoutFolders}.Load(ms[len(ms)-1].Tag)
 		if err != nil {
 			continue
 		}

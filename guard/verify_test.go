@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -13,6 +14,7 @@ import (
 	"github.com/hogsend/hogsend-db/internal/pgtest"
 	"github.com/hogsend/hogsend-db/ledger"
 	"github.com/hogsend/hogsend-db/tracks"
+	"github.com/hogsend/hogsend-db/verify"
 )
 
 // Engine objects missing behind an in-sync ledger (a drizzle-kit push, a
@@ -93,5 +95,36 @@ func TestCheckVerifiesOncePerInterval(t *testing.T) {
 	}
 	if _, err := New(db.Conn(t), WithVerifyInterval(0)); err == nil {
 		t.Error("WithVerifyInterval(0) accepted")
+	}
+}
+
+// A drizzle-kit 1.0 client folder is verified against its newest
+// migration's snapshot.json (version 8): Boot starts and warns, naming the
+// dropped index and the migration that created it.
+func TestBootVerifiesDrizzle1ClientFolder(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	fsys := os.DirFS("../testdata/drizzle1/migrations")
+	ctx := context.Background()
+	ts, err := tracks.LoadAll(tracks.EngineTrack(), tracks.Track{Name: tracks.Client, Source: fsys, Location: "test",
+		Ledger: ledger.ClientTable, Optional: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tracks.Apply(ctx, db.Conn(t), ts, tracks.Options{ToolVersion: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	db.Exec(t, `DROP INDEX "tickets_open_by_project_idx"`)
+	var logs bytes.Buffer
+	g := newGuardT(t, newPool(t, db), WithClientMigrations(fsys), WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	if err := g.Boot(ctx); err != nil {
+		t.Fatalf("Boot must not fail on the client track: %v", err)
+	}
+	if !strings.Contains(logs.String(), "tickets_open_by_project_idx") || !strings.Contains(logs.String(), "20261130094848_v3") {
+		t.Errorf("no warning naming the index and its migration: %s", logs.String())
+	}
+	sc := g.Check(ctx).Schema[tracks.Client].SchemaCheck
+	if sc == nil || !sc.Verified || sc.Snapshot != "20261130094853_v4" || len(sc.Missing) != 1 || sc.Missing[0].Kind != verify.KindIndex {
+		t.Fatalf("health: %+v", sc)
 	}
 }

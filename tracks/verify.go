@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/ledger"
 	"github.com/hogsend/hogsend-db/verify"
 )
@@ -30,10 +31,11 @@ type SchemaCheck struct {
 // verifier holds each track's parsed snapshots, read on first use: guard
 // verifies again and again with the same folders.
 type verifier struct {
-	mu     sync.Mutex
-	tags   [][]string
-	byTag  []map[string]int
-	parsed []map[int]parsedSnapshot
+	mu      sync.Mutex
+	folders []verify.Folder
+	tags    [][]string
+	byTag   []map[string]int
+	parsed  []map[int]parsedSnapshot
 }
 
 type parsedSnapshot struct {
@@ -42,8 +44,9 @@ type parsedSnapshot struct {
 }
 
 func newVerifier(ts []Loaded) *verifier {
-	v := &verifier{tags: make([][]string, len(ts)), byTag: make([]map[string]int, len(ts)), parsed: make([]map[int]parsedSnapshot, len(ts))}
+	v := &verifier{folders: make([]verify.Folder, len(ts)), tags: make([][]string, len(ts)), byTag: make([]map[string]int, len(ts)), parsed: make([]map[int]parsedSnapshot, len(ts))}
 	for i, t := range ts {
+		v.folders[i] = verify.Folder{FS: t.Source, PerMigration: t.Journal.Layout == journal.LayoutFolders}
 		v.byTag[i] = map[string]int{}
 		v.parsed[i] = map[int]parsedSnapshot{}
 		for k, m := range t.Journal.Migrations {
@@ -60,7 +63,7 @@ func (v *verifier) snapshot(t Loaded, i, upTo int) (*verify.Expected, int, error
 	if t.Source == nil {
 		return nil, -1, fmt.Errorf("%w: the track has no folder", verify.ErrNoSnapshot)
 	}
-	at, err := verify.Locate(t.Source, v.tags[i], upTo)
+	at, err := v.folders[i].Locate(v.tags[i], upTo)
 	if err != nil {
 		return nil, -1, err
 	}
@@ -68,7 +71,7 @@ func (v *verifier) snapshot(t Loaded, i, upTo int) (*verify.Expected, int, error
 	p, ok := v.parsed[i][at]
 	v.mu.Unlock()
 	if !ok {
-		p.exp, p.err = verify.Load(t.Source, v.tags[i][at])
+		p.exp, p.err = v.folders[i].Load(v.tags[i][at])
 		v.mu.Lock()
 		v.parsed[i][at] = p
 		v.mu.Unlock()
@@ -124,7 +127,7 @@ func (c *Checker) verifyTrack(ctx context.Context, q ledger.Querier, t Loaded, i
 	tag := c.v.tags[i][at]
 	sc := &SchemaCheck{Verified: true, Snapshot: tag, Missing: verify.Compare(exp, live)}
 	if len(sc.Missing) > 0 {
-		verify.Attribute(t.Source, c.v.tags[i], at, sc.Missing, tag)
+		c.v.folders[i].Attribute(c.v.tags[i], at, sc.Missing, tag)
 		sc.Remedy = verify.Remedy
 	}
 	return sc, nil

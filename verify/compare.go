@@ -2,7 +2,6 @@ package verify
 
 import (
 	"fmt"
-	"io/fs"
 	"slices"
 	"strconv"
 	"strings"
@@ -295,10 +294,10 @@ func (e *Expected) has(m Missing) bool {
 // Attribute fills in Migration: the first migration among tags[0..upTo]
 // whose snapshot holds the object. It reads older snapshots only when
 // something is missing. Objects no readable snapshot holds keep fallback.
-func Attribute(fsys fs.FS, tags []string, upTo int, missing []Missing, fallback string) {
+func (f Folder) Attribute(tags []string, upTo int, missing []Missing, fallback string) {
 	left := len(missing)
 	for i := 0; i <= upTo && i < len(tags) && left > 0; i++ {
-		e, err := Load(fsys, tags[i])
+		e, err := f.Load(tags[i])
 		if err != nil {
 			continue
 		}

@@ -2,8 +2,9 @@
 // describe exist in a live database: tables, columns (nullability and, where
 // the mapping is exact, type), indexes, named constraints and enum labels.
 //
-// It is the cheap counterpart of a replay: it reads the snapshot
-// (meta/NNNN_snapshot.json, version 7) of the newest applied migration, asks
+// It is the cheap counterpart of a replay: it reads the snapshot of the
+// newest applied migration (drizzle-kit 0.x: meta/NNNN_snapshot.json,
+// version 7; drizzle-kit 1.0: <migration>/snapshot.json, version 8), asks
 // the catalog in one statement what exists for just those names, and
 // compares. It never writes, needs no scratch database and works for a
 // read-only role. Extra live objects are fine (an expanded or "ahead"
@@ -49,8 +50,9 @@ type Table struct {
 	Columns      []Column
 	Indexes      []string
 	Constraints  []Constraint
-	// PrimaryKey: a column is declared primaryKey: true (drizzle stores no
-	// name for it); any primary key on the table satisfies it.
+	// PrimaryKey: the table has a primary key whose name the snapshot does
+	// not fix (a v7 primaryKey: true column, a v8 pk without nameExplicit);
+	// any primary key on the table satisfies it.
 	PrimaryKey bool
 }
 
@@ -82,9 +84,7 @@ var (
 
 // snapshotFile is the drizzle-kit v7 shape, only the fields compared.
 type snapshotFile struct {
-	Version string `json:"version"`
-	Dialect string `json:"dialect"`
-	Tables  map[string]struct {
+	Tables map[string]struct {
 		Name    string `json:"name"`
 		Schema  string `json:"schema"`
 		Columns map[string]struct {
@@ -109,15 +109,42 @@ type snapshotFile struct {
 	} `json:"enums"`
 }
 
-// ParseSnapshot reads a drizzle-kit version 7 PostgreSQL snapshot. Objects
-// come out in a stable order (by schema, then name).
+// ParseSnapshot reads a drizzle-kit PostgreSQL snapshot: version 7
+// (drizzle-kit 0.x, objects nested in tables) or version 8 (drizzle-kit
+// 1.0, a flat "ddl" list of entities). Objects come out in a stable order
+// (by schema, then name).
 func ParseSnapshot(data []byte) (*Expected, error) {
+	var head struct {
+		Version string `json:"version"`
+		Dialect string `json:"dialect"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadSnapshot, err)
+	}
+	var (
+		e   *Expected
+		err error
+	)
+	switch {
+	case head.Version == "7" && (head.Dialect == "" || head.Dialect == "postgresql"):
+		e, err = parseSnapshot7(data)
+	case head.Version == "8" && head.Dialect == "postgres":
+		e, err = parseSnapshot8(data)
+	default:
+		return nil, fmt.Errorf("%w: version %q, dialect %q (want version 7, postgresql or version 8, postgres)", ErrSnapshotVersion, head.Version, head.Dialect)
+	}
+	if err != nil {
+		return nil, err
+	}
+	e.sort()
+	return e, nil
+}
+
+// parseSnapshot7 reads drizzle-kit 0.x's shape.
+func parseSnapshot7(data []byte) (*Expected, error) {
 	var s snapshotFile
 	if err := json.Unmarshal(data, &s); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadSnapshot, err)
-	}
-	if s.Version != "7" || (s.Dialect != "" && s.Dialect != "postgresql") {
-		return nil, fmt.Errorf("%w: version %q, dialect %q (want version 7, postgresql)", ErrSnapshotVersion, s.Version, s.Dialect)
 	}
 	e := &Expected{}
 	for key, t := range s.Tables {
@@ -157,11 +184,6 @@ func ParseSnapshot(data []byte) (*Expected, error) {
 		add(KindUnique, t.UniqueConstraints)
 		add(KindForeignKey, t.ForeignKeys)
 		add(KindCheck, t.CheckConstraints)
-		slices.SortFunc(tb.Columns, func(a, b Column) int { return strings.Compare(a.Name, b.Name) })
-		slices.Sort(tb.Indexes)
-		tb.Indexes = slices.Compact(tb.Indexes)
-		slices.SortFunc(tb.Constraints, func(a, b Constraint) int { return strings.Compare(a.Kind+"\x00"+a.Name, b.Kind+"\x00"+b.Name) })
-		tb.Constraints = slices.Compact(tb.Constraints)
 		e.Tables = append(e.Tables, tb)
 	}
 	for key, en := range s.Enums {
@@ -174,38 +196,71 @@ func ParseSnapshot(data []byte) (*Expected, error) {
 		}
 		e.Enums = append(e.Enums, Enum{Schema: schema, Name: en.Name, Labels: slices.Clone(en.Values)})
 	}
-	slices.SortFunc(e.Tables, func(a, b Table) int { return strings.Compare(a.Schema+"."+a.Name, b.Schema+"."+b.Name) })
-	slices.SortFunc(e.Enums, func(a, b Enum) int { return strings.Compare(a.Schema+"."+a.Name, b.Schema+"."+b.Name) })
 	return e, nil
 }
 
-// SnapshotPath is where drizzle-kit writes the snapshot of the migration
-// tagged tag: meta/<the tag up to its first "_">_snapshot.json.
-func SnapshotPath(tag string) string {
+// sort puts e in its stable order and drops duplicate names.
+func (e *Expected) sort() {
+	for i := range e.Tables {
+		tb := &e.Tables[i]
+		slices.SortFunc(tb.Columns, func(a, b Column) int { return strings.Compare(a.Name, b.Name) })
+		slices.Sort(tb.Indexes)
+		tb.Indexes = slices.Compact(tb.Indexes)
+		slices.SortFunc(tb.Constraints, func(a, b Constraint) int { return strings.Compare(a.Kind+"\x00"+a.Name, b.Kind+"\x00"+b.Name) })
+		tb.Constraints = slices.Compact(tb.Constraints)
+	}
+	slices.SortFunc(e.Tables, func(a, b Table) int { return strings.Compare(a.Schema+"."+a.Name, b.Schema+"."+b.Name) })
+	slices.SortFunc(e.Enums, func(a, b Enum) int { return strings.Compare(a.Schema+"."+a.Name, b.Schema+"."+b.Name) })
+}
+
+// Folder is where a migration folder keeps its snapshots.
+type Folder struct {
+	FS fs.FS
+	// PerMigration is drizzle-kit 1.0's layout: each migration is a folder
+	// <tag>/ with its snapshot.json (version 8) beside migration.sql.
+	// Otherwise it is drizzle-kit 0.x's: meta/NNNN_snapshot.json (version 7).
+	PerMigration bool
+}
+
+// Path is where drizzle-kit writes the snapshot of the migration tagged
+// tag: <tag>/snapshot.json in the 1.0 layout, else meta/<the tag up to its
+// first "_">_snapshot.json.
+func (f Folder) Path(tag string) string {
+	if f.PerMigration {
+		return path.Join(tag, "snapshot.json")
+	}
 	prefix, _, _ := strings.Cut(tag, "_")
 	return path.Join("meta", prefix+"_snapshot.json")
 }
 
+// pattern names the snapshot files in messages.
+func (f Folder) pattern() string {
+	if f.PerMigration {
+		return "<migration>/snapshot.json"
+	}
+	return "meta/*_snapshot.json"
+}
+
 // Locate returns the index in tags of the newest migration at or before
-// upTo that has a snapshot in fsys, or ErrNoSnapshot.
-func Locate(fsys fs.FS, tags []string, upTo int) (int, error) {
+// upTo that has a snapshot, or ErrNoSnapshot.
+func (f Folder) Locate(tags []string, upTo int) (int, error) {
 	for i := min(upTo, len(tags)-1); i >= 0; i-- {
-		if _, err := fs.Stat(fsys, SnapshotPath(tags[i])); err == nil {
+		if _, err := fs.Stat(f.FS, f.Path(tags[i])); err == nil {
 			return i, nil
 		} else if !errors.Is(err, fs.ErrNotExist) {
-			return -1, fmt.Errorf("%w: %s: %w", ErrBadSnapshot, SnapshotPath(tags[i]), err)
+			return -1, fmt.Errorf("%w: %s: %w", ErrBadSnapshot, f.Path(tags[i]), err)
 		}
 	}
 	if upTo < 0 || len(tags) == 0 {
 		return -1, fmt.Errorf("%w: no migration applied", ErrNoSnapshot)
 	}
-	return -1, fmt.Errorf("%w: none of meta/*_snapshot.json exists for %s or an earlier migration", ErrNoSnapshot, tags[min(upTo, len(tags)-1)])
+	return -1, fmt.Errorf("%w: no %s exists for %s or an earlier migration", ErrNoSnapshot, f.pattern(), tags[min(upTo, len(tags)-1)])
 }
 
 // Load reads and parses the snapshot of tag.
-func Load(fsys fs.FS, tag string) (*Expected, error) {
-	p := SnapshotPath(tag)
-	data, err := fs.ReadFile(fsys, p)
+func (f Folder) Load(tag string) (*Expected, error) {
+	p := f.Path(tag)
+	data, err := fs.ReadFile(f.FS, p)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%w: %s: %w", ErrNoSnapshot, p, err)

@@ -55,21 +55,41 @@ func TestParseSnapshotRefuses(t *testing.T) {
 }
 
 func TestLocate(t *testing.T) {
-	fsys := fstest.MapFS{"meta/0001_snapshot.json": {Data: []byte("{}")}}
-	tags := []string{"0000_a", "0001_b", "0002_c"}
-	if i, err := Locate(fsys, tags, 2); err != nil || i != 1 {
-		t.Errorf("Locate at 2 = %d, %v; want 1 (the newest before it)", i, err)
-	}
-	if _, err := Locate(fsys, tags, 0); !errors.Is(err, ErrNoSnapshot) {
-		t.Errorf("Locate at 0: %v", err)
+	for name, c := range map[string]struct {
+		f    Folder
+		tags []string
+	}{
+		"0.x": {Folder{FS: fstest.MapFS{"meta/0001_snapshot.json": {Data: []byte("{}")}}}, []string{"0000_a", "0001_b", "0002_c"}},
+		// drizzle-kit 0.x with prefix "timestamp": the tag looks like a
+		// 1.0 folder, the snapshot is still in meta/.
+		"0.x timestamp": {Folder{FS: fstest.MapFS{"meta/20240101000001_snapshot.json": {Data: []byte("{}")}}},
+			[]string{"20240101000000_a", "20240101000001_b", "20240101000002_c"}},
+		"1.0": {Folder{FS: fstest.MapFS{"20240101000001_b/snapshot.json": {Data: []byte("{}")},
+			"20240101000002_c/migration.sql": {Data: []byte("")}}, PerMigration: true},
+			[]string{"20240101000000_a", "20240101000001_b", "20240101000002_c"}},
+	} {
+		if i, err := c.f.Locate(c.tags, 2); err != nil || i != 1 {
+			t.Errorf("%s: Locate at 2 = %d, %v; want 1 (the newest before it)", name, i, err)
+		}
+		if _, err := c.f.Locate(c.tags, 0); !errors.Is(err, ErrNoSnapshot) {
+			t.Errorf("%s: Locate at 0: %v", name, err)
+		}
 	}
 }
 
+// FuzzParseSnapshot feeds both snapshot versions (7 and 8) to the parser.
 func FuzzParseSnapshot(f *testing.F) {
 	if data, err := os.ReadFile("../engine/migrations/meta/0005_snapshot.json"); err == nil {
 		f.Add(data)
 	}
 	f.Add([]byte(`{"version":"7","dialect":"postgresql","tables":{"public.t":{"name":"t","schema":"","columns":{"a":{"name":"a","type":"varchar(3)[]"}}}}}`))
+	// Version 8 (drizzle-kit 1.0).
+	if data, err := os.ReadFile(v4Snapshot); err == nil {
+		f.Add(data)
+	}
+	f.Add([]byte(`{"version":"8","dialect":"postgres","ddl":[{"entityType":"tables","schema":"s","name":"t"},` +
+		`{"entityType":"columns","schema":"s","table":"t","name":"a","type":"varchar(3)","dimensions":1,"notNull":true},` +
+		`{"entityType":"pks","schema":"s","table":"t","name":"t_pk","nameExplicit":true},{"entityType":"enums","name":"e","values":["x"]}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		e, err := ParseSnapshot(data)
 		if err != nil {

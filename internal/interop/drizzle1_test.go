@@ -146,6 +146,11 @@ func TestDrizzle1UpgradeAfterUp(t *testing.T) {
 	if r.Code != 0 || !doc.track(t, "client").InSync {
 		t.Fatalf("status of the 0.x database with the converted folder: want exit 0, in sync\n%s", r)
 	}
+	// The version-8 snapshots drizzle-kit up wrote are read, and every
+	// object they name is found: no false alarm after a conversion.
+	if sc := doc.track(t, "client").Schema; sc == nil || !sc.Verified || len(sc.Missing) != 0 || !strings.HasSuffix(sc.Snapshot, "_v4") {
+		t.Fatalf("schema check of the converted folder: %+v\n%s", sc, r)
+	}
 
 	next := journal.FolderName(time.Now(), "v5")
 	if err := os.MkdirAll(filepath.Join(dir, next), 0o755); err != nil {

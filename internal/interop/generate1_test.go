@@ -66,4 +66,11 @@ func TestGenerateExtendsDrizzleKit1Folder(t *testing.T) {
 	want := pgtest.New(t)
 	want.Exec(t, string(desired))
 	sameSchema(t, want.URL, db.URL)
+
+	// status verifies the database against the version-8 snapshot that
+	// hogsend-db wrote: every object it names is there.
+	doc, r := status(t, db.URL, "--track", "client", "--dir", dir)
+	if sc := doc.track(t, "client").Schema; r.Code != 0 || sc == nil || !sc.Verified || sc.Snapshot != next || len(sc.Missing) != 0 {
+		t.Fatalf("status against the generated snapshot: %+v\n%s", sc, r)
+	}
 }

@@ -113,6 +113,12 @@ type trackState struct {
 	Unknown       []json.RawMessage `json:"unknown"`
 	NullCreatedAt []json.RawMessage `json:"nullCreatedAt"`
 	NotIncreasing []string          `json:"notIncreasing"`
+	Schema        *struct {
+		Verified bool              `json:"verified"`
+		Reason   string            `json:"reason"`
+		Snapshot string            `json:"snapshot"`
+		Missing  []json.RawMessage `json:"missing"`
+	} `json:"schema"`
 }
 
 type statusDoc struct {
