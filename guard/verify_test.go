@@ -11,6 +11,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/hogsend/hogsend-db/internal/enginesrc"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
 	"github.com/hogsend/hogsend-db/ledger"
 	"github.com/hogsend/hogsend-db/tracks"
@@ -106,7 +107,7 @@ func TestBootVerifiesDrizzle1ClientFolder(t *testing.T) {
 	db := pgtest.New(t)
 	fsys := os.DirFS("../testdata/drizzle1/migrations")
 	ctx := context.Background()
-	ts, err := tracks.LoadAll(tracks.EngineTrack(), tracks.Track{Name: tracks.Client, Source: fsys, Location: "test",
+	ts, err := tracks.LoadAll(enginesrc.BundledTrack(), tracks.Track{Name: tracks.Client, Source: fsys, Location: "test",
 		Ledger: ledger.ClientTable, Optional: true})
 	if err != nil {
 		t.Fatal(err)
