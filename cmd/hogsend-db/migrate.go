@@ -94,7 +94,7 @@ func migrateRun(c *cli.Context, s *streams) error {
 
 	opts := tracks.Options{
 		Tx: tx, AllowOutOfOrder: c.Bool("allow-out-of-order"), Strict: c.Bool("strict"),
-		LockWait: c.Duration("lock-wait"), ToolVersion: version.Version,
+		LockWait: c.Duration("lock-wait"), ToolVersion: version.Number(),
 		OnEvent: func(e tracks.Event) { renderEvent(s, e) },
 	}
 	if c.Bool("dry-run") {
