@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/hogsend/hogsend-db/internal/flock"
 )
 
 // installTimeout bounds one `npm ci`: a cold npm cache downloads the pinned
@@ -67,7 +69,7 @@ func install(ctx context.Context, dir, npm string) (err error) {
 	if err != nil {
 		return errNoNpm
 	}
-	unlock, err := lockFile(ctx, lockPath(dir))
+	unlock, err := flock.Lock(ctx, lockPath(dir))
 	if err != nil {
 		return fmt.Errorf("lock npm install of %s: %w", dir, err)
 	}

@@ -1,6 +1,9 @@
 //go:build unix
 
-package drizzletest
+// Package flock takes an exclusive lock on a file, shared by processes:
+// test binaries installing Node packages, `hogsend-db dev` starting the
+// local server.
+package flock
 
 import (
 	"context"
@@ -10,10 +13,10 @@ import (
 	"time"
 )
 
-// lockFile takes an exclusive flock on path, polling so that ctx can end
+// Lock takes an exclusive flock on path, polling so that ctx can end
 // the wait. The kernel drops the lock when the process dies, so a killed
 // test binary never leaves the next one waiting.
-func lockFile(ctx context.Context, path string) (unlock func(), err error) {
+func Lock(ctx context.Context, path string) (unlock func(), err error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o666)
 	if err != nil {
 		return nil, err
