@@ -186,6 +186,7 @@ func newApp(s *streams) *cli.App {
 			generateCommand(s),
 			lintCommand(s),
 			versionCommand(s),
+			devCommand(s),
 		},
 	}
 	for _, c := range app.Commands {
@@ -236,7 +237,7 @@ func jsonFlag() cli.Flag {
 }
 
 func devURLFlag() cli.Flag {
-	return &cli.StringFlag{Name: "dev-url", EnvVars: []string{"HOGSEND_DEV_URL"}, Usage: "server for temporary scratch databases (default: the server of --database-url); the role needs CREATEDB"}
+	return &cli.StringFlag{Name: "dev-url", EnvVars: []string{"HOGSEND_DEV_URL"}, Usage: "server for temporary scratch databases (default: the server of --database-url); the role needs CREATEDB; \"dev\" means the local dev server (hogsend-db dev start)"}
 }
 
 func connectTimeoutFlag() cli.Flag {

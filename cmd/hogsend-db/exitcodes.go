@@ -14,7 +14,7 @@ const (
 	exitOK          = 0   // success; status: in sync
 	exitError       = 1   // any error (database unreachable, failed statement, bad folder)
 	exitUsage       = 2   // bad flags or arguments
-	exitPending     = 3   // status: migrations pending
+	exitPending     = 3   // status: migrations pending; dev status: not running
 	exitIntegrity   = 4   // integrity problem or findings (out-of-order, modified, unknown or NULL rows; drift; lint)
 	exitLockTimeout = 5   // the migration lock was still held when --lock-wait ran out
 	exitInterrupted = 130 // interrupted (Ctrl-C, SIGTERM)
@@ -25,7 +25,7 @@ const exitCodeHelp = `EXIT CODES:
    0    success; status: in sync
    1    error (unreachable database, failed statement, bad migration folder)
    2    usage error (no or unknown command, bad flag or argument)
-   3    status: migrations pending
+   3    status: migrations pending; dev status: the dev server is not running
    4    integrity problem or findings: out-of-order, modified, unknown or NULL-created_at
         ledger rows; drift found; lint errors (4 wins over 3)
    5    timed out waiting for the migration lock (--lock-wait)

@@ -47,7 +47,7 @@ func generateRun(c *cli.Context, s *streams) error {
 	if c.NArg() > 0 {
 		return usageError("generate takes no arguments (got %q)", c.Args().First())
 	}
-	opts, err := generateOptions(c)
+	opts, err := generateOptions(c, s)
 	if err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func generateRun(c *cli.Context, s *streams) error {
 }
 
 // generateOptions validates the flags.
-func generateOptions(c *cli.Context) (generate.Options, error) {
+func generateOptions(c *cli.Context, s *streams) (generate.Options, error) {
 	o := generate.Options{Name: c.String("name"), BackfillSnapshot: c.Bool("backfill-snapshot")}
 	if c.Bool("engine") {
 		o.Track = tracks.Engine
@@ -106,9 +106,8 @@ func generateOptions(c *cli.Context) (generate.Options, error) {
 	if o.Schema, err = generate.LoadSchema(path); err != nil {
 		return o, err
 	}
-	o.DevURL = c.String("dev-url")
-	if o.DevURL == "" {
-		o.DevURL = c.String("database-url")
+	if o.DevURL, err = scratchURL(c, s, c.String("database-url")); err != nil {
+		return o, err
 	}
 	if o.DevURL == "" {
 		return o, usageError("generate needs a server for temporary databases: pass --dev-url (or HOGSEND_DEV_URL, or DATABASE_URL)")
