@@ -32,6 +32,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		red:      red,
 		color:    isTerminal(stdout) && !noColor,
 		errColor: isTerminal(stderr) && !noColor,
+		errTerm:  isTerminal(stderr),
 	}
 	// urfave/cli v2 writes to its package variables (cli.HelpFlag's
 	// defaults, the shared help command) while it sets up and parses. One
@@ -75,6 +76,7 @@ type streams struct {
 	red      *redact.Redactor
 	color    bool // stdout is a terminal and NO_COLOR is unset
 	errColor bool // stderr is a terminal and NO_COLOR is unset
+	errTerm  bool // stderr is a terminal (a live line may be redrawn there)
 	printed  bool // a JSON document went to stdout
 }
 
