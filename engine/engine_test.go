@@ -449,3 +449,37 @@ func diffCatalogs(a, b []string) string {
 	sort.Slice(out, func(i, j int) bool { return out[i][2:] < out[j][2:] || out[i][2:] == out[j][2:] && out[i] < out[j] })
 	return strings.Join(out, "\n")
 }
+
+// TestEmbeddedFilesHaveNoCRLF guards against a checkout that converted line
+// endings (core.autocrlf on Windows): the ledger hash is of the bytes, so a
+// CRLF engine file would make every database's engine track look modified.
+// .gitattributes marks these files -text; this test catches a build made
+// from a tree where that did not hold.
+func TestEmbeddedFilesHaveNoCRLF(t *testing.T) {
+	var n int
+	check := func(name string, b []byte) {
+		n++
+		if i := bytes.Index(b, []byte("\r\n")); i >= 0 {
+			line := 1 + bytes.Count(b[:i], []byte("\n"))
+			t.Errorf("%s:%d: CRLF line ending; the file must be byte-exact LF (see .gitattributes: -text), re-checkout with core.autocrlf=false", name, line)
+		}
+	}
+	err := fs.WalkDir(Migrations(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(Migrations(), p)
+		if err != nil {
+			return err
+		}
+		check("engine/migrations/"+p, b)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("engine/schema.sql", []byte(DesiredSchema()))
+	if n < 3 {
+		t.Fatalf("checked only %d embedded files; the walk is broken", n)
+	}
+}

@@ -41,6 +41,12 @@ type Options struct {
 	LockWait        time.Duration // how long to wait for the lock (default 15m)
 	ToolVersion     string        // recorded with the engine release
 	OnEvent         func(Event)   // progress; may be nil
+	// Progress asks the server to report each statement of a transaction as
+	// it finishes (a NOTICE after each statement's marker flushes the
+	// server's output buffer), so StatementStarted and MigrationRan arrive
+	// live. It adds no round trip; without it a transaction's statements
+	// report together when the message completes.
+	Progress bool
 }
 
 func (o *Options) emit(e Event) {
@@ -270,12 +276,14 @@ func applyTrack(ctx context.Context, conn *pgx.Conn, t Loaded, s *State, opts *O
 	for i := 0; i < len(pending); {
 		m := pending[i]
 		if m.NoTransaction {
-			if err := applyNoTx(ctx, conn, t, m, ensure, version); err != nil {
+			start := time.Now()
+			if err := applyNoTx(ctx, conn, t, m, ensure, version, opts); err != nil {
 				return applied, err
 			}
 			ensure = false
 			applied = append(applied, m.Tag)
-			opts.emit(MigrationApplied{Track: t.Name, Tag: m.Tag, NoTransaction: true})
+			opts.emit(MigrationApplied{Track: t.Name, Tag: m.Tag, NoTransaction: true,
+				Statements: statementCount(m), Duration: time.Since(start)})
 			i++
 			continue
 		}
@@ -287,14 +295,24 @@ func applyTrack(ctx context.Context, conn *pgx.Conn, t Loaded, s *State, opts *O
 		}
 		group := pending[i:j]
 		start := time.Now()
-		if err := applyTx(ctx, conn, t, group, ensure, version); err != nil {
+		prog := newProgress(t, group, opts)
+		err := applyTx(ctx, conn, t, group, ensure, version, prog)
+		if err != nil && prog.live() && noPlpgsql(err) {
+			prog.off()
+			err = applyTx(ctx, conn, t, group, ensure, version, prog)
+		}
+		if err != nil {
 			return applied, err
 		}
 		ensure = false
 		tags := make([]string, len(group))
 		for k, g := range group {
 			tags[k] = g.Tag
-			opts.emit(MigrationApplied{Track: t.Name, Tag: g.Tag})
+			d := prog.took(k)
+			if len(group) == 1 {
+				d = time.Since(start)
+			}
+			opts.emit(MigrationApplied{Track: t.Name, Tag: g.Tag, Statements: statementCount(g), Duration: d})
 		}
 		applied = append(applied, tags...)
 		opts.emit(Committed{Track: t.Name, Tags: tags, Duration: time.Since(start)})
@@ -320,7 +338,7 @@ type piece struct {
 // followed by a tiny marker query), then one pipelined batch with the ledger
 // rows (bind parameters) and COMMIT, led by a check that this session still
 // holds the migration lock.
-func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Migration, ensure bool, version int) error {
+func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Migration, ensure bool, version int, prog *progress) error {
 	schemaExists := false
 	if ensure {
 		// One catalog look-up on the first migrate of a track only.
@@ -329,9 +347,10 @@ func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Mig
 			return fmt.Errorf("tracks: %s track: %w", t.Name, err)
 		}
 	}
-	msg, pieces := txMessage(t, group, ensure, schemaExists, version)
+	msg, pieces := txMessage(t, group, ensure, schemaExists, version, prog.live())
 
-	last, err := execMarked(ctx, conn, msg)
+	prog.begin(pieces)
+	last, err := execMarked(ctx, conn, msg, prog.marker)
 	// The migrations' own SQL may have ended the transaction (a COMMIT the
 	// up-front check cannot see, e.g. inside EXECUTE): ReadyForQuery then
 	// says idle, not "in transaction" (or "failed" after an error). Write
@@ -407,7 +426,8 @@ func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Mig
 // the ledger's creation when ensure, and every statement followed by a
 // marker query. Each statement is lexically complete ((*journal.Migration).
 // Check refuses the others), so the glue can never land inside one.
-func txMessage(t Loaded, group []*journal.Migration, ensure, schemaExists bool, version int) (string, []piece) {
+// flush adds the progress notice after each statement's marker (see progress).
+func txMessage(t Loaded, group []*journal.Migration, ensure, schemaExists bool, version int, flush bool) (string, []piece) {
 	var b strings.Builder
 	b.WriteString("BEGIN;\n")
 	if ensure {
@@ -422,6 +442,9 @@ func txMessage(t Loaded, group []*journal.Migration, ensure, schemaExists bool, 
 			b.WriteString(st.SQL)
 			// A newline first: the statement may end in a "--" comment.
 			fmt.Fprintf(&b, "\n;\nselect %d as %s;\n", len(pieces)-1, markerColumn)
+			if flush {
+				b.WriteString(flushSQL)
+			}
 		}
 	}
 	return b.String(), pieces
@@ -439,7 +462,7 @@ func migrationTags(group []*journal.Migration) []string {
 
 // execMarked sends msg as one simple-query message and returns the last
 // marker it saw (-2 when none) and the first error.
-func execMarked(ctx context.Context, conn *pgx.Conn, msg string) (int, error) {
+func execMarked(ctx context.Context, conn *pgx.Conn, msg string, onMarker func(int)) (int, error) {
 	last := -2
 	mrr := conn.PgConn().Exec(ctx, msg)
 	for mrr.NextResult() {
@@ -450,6 +473,7 @@ func execMarked(ctx context.Context, conn *pgx.Conn, msg string) (int, error) {
 			if marker {
 				if n, err := strconv.Atoi(string(rr.Values()[0])); err == nil {
 					last = n
+					onMarker(n)
 				}
 			}
 		}
@@ -533,11 +557,12 @@ func byteOffset(conn *pgx.Conn, s string, chars int) int {
 // Each chunk (between breakpoints) is one simple-query message; PostgreSQL
 // runs a message holding several statements as one implicit transaction,
 // so CREATE INDEX CONCURRENTLY needs a breakpoint of its own.
-func applyNoTx(ctx context.Context, conn *pgx.Conn, t Loaded, m *journal.Migration, ensure bool, version int) error {
+func applyNoTx(ctx context.Context, conn *pgx.Conn, t Loaded, m *journal.Migration, ensure bool, version int, opts *Options) error {
 	for _, st := range m.Statements() {
 		if st.Blank() {
 			continue
 		}
+		opts.emit(StatementStarted{Track: t.Name, Tag: m.Tag, File: m.File, Statement: st.Index + 1, Line: st.Line, NoTransaction: true})
 		if _, err := conn.PgConn().Exec(ctx, st.SQL).ReadAll(); err != nil {
 			if ctx.Err() != nil {
 				return fmt.Errorf("tracks: %s track: %s interrupted at statement %d (no transaction: earlier statements stay): %w",

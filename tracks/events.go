@@ -33,11 +33,43 @@ type Warning struct {
 	Message string
 }
 
+// StatementStarted: a migration statement is running. For a no-transaction
+// migration it is sent as the statement is sent. Inside a transaction all
+// statements go in one message, and it is sent when the server reports the
+// previous statement done: only with Options.Progress, without it the
+// reports arrive together at the end.
+type StatementStarted struct {
+	Track         string
+	Tag           string
+	File          string // the migration's file name, as in a StatementError
+	Statement     int    // 1-based index in the file
+	Line          int    // 1-based line of the statement in the file
+	NoTransaction bool
+}
+
+// MigrationRan: every statement of a migration ran inside a transaction
+// that has not committed yet; MigrationApplied follows the COMMIT, and a
+// failure later in the transaction rolls this migration back too. Sent
+// only with Options.Progress, and only for transactions holding more than
+// one migration.
+type MigrationRan struct {
+	Track      string
+	Tag        string
+	Statements int           // non-blank statements
+	Duration   time.Duration // from its first statement's start to its last's end
+}
+
 // MigrationApplied: a migration and its ledger row are committed.
 type MigrationApplied struct {
 	Track         string
 	Tag           string
 	NoTransaction bool
+	Statements    int // non-blank statements
+	// Duration is the time its statements took: the whole migration for a
+	// no-transaction migration; inside a transaction, as measured for
+	// MigrationRan (0 without Options.Progress when the transaction held
+	// several migrations: see Committed for the transaction's time).
+	Duration time.Duration
 }
 
 // Committed: one transaction of a track committed.
@@ -55,6 +87,8 @@ func (LockAcquired) event()     {}
 func (LockNotHeld) event()      {}
 func (TrackPlanned) event()     {}
 func (Warning) event()          {}
+func (StatementStarted) event() {}
+func (MigrationRan) event()     {}
 func (MigrationApplied) event() {}
 func (Committed) event()        {}
 func (ReleaseRecorded) event()  {}

@@ -35,7 +35,7 @@ func FuzzChunkGlue(f *testing.F) {
 		if m.Check() != nil {
 			return
 		}
-		msg, pieces := txMessage(tr, []*journal.Migration{m}, false, false, ledger.Version0)
+		msg, pieces := txMessage(tr, []*journal.Migration{m}, false, false, ledger.Version0, false)
 		toks, open := sqllex.Lex(msg)
 		if open != nil {
 			t.Fatalf("message left %s open at %d:\n%s", open.What(), open.Off, msg)

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/hogsend/hogsend-db/internal/pgtest"
 	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/ledger"
@@ -49,7 +51,7 @@ func TestTxEndedWritesNoRow(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer conn.Close(ctx)
-			err = applyTx(ctx, conn, tr, []*journal.Migration{rawMigration("0000_x", sql)}, true, ledger.Version0)
+			err = applyTxPlain(ctx, conn, tr, []*journal.Migration{rawMigration("0000_x", sql)})
 			var te *TxEndedError
 			if !errors.As(err, &te) || !errors.Is(err, ErrTxEnded) || te.Tags[0] != "0000_x" {
 				t.Fatalf("applyTx = %v, want a *TxEndedError naming 0000_x", err)
@@ -75,14 +77,14 @@ func TestCopyFromStdinFailsFast(t *testing.T) {
 	defer conn.Close(context.Background())
 	start := time.Now()
 	tx := rawMigration("0000_copy", "CREATE TABLE c (a int);\n--> statement-breakpoint\nCOPY c FROM STDIN;")
-	err = applyTx(ctx, conn, tr, []*journal.Migration{tx}, true, ledger.Version0)
+	err = applyTxPlain(ctx, conn, tr, []*journal.Migration{tx})
 	var se *StatementError
 	if !errors.As(err, &se) || se.Statement != 2 || se.Line != 3 || se.SQLState() != "57014" {
 		t.Fatalf("applyTx = %v, want a StatementError at statement 2, line 3, SQLSTATE 57014", err)
 	}
 	noTx := rawMigration("0001_copy", journal.NoTransactionDirective+"\nCREATE TABLE c2 (a int);\n--> statement-breakpoint\nCOPY c2 FROM STDIN;")
 	noTx.NoTransaction = true
-	err = applyNoTx(ctx, conn, tr, noTx, true, ledger.Version0)
+	err = applyNoTx(ctx, conn, tr, noTx, true, ledger.Version0, &Options{})
 	if !errors.As(err, &se) || se.Statement != 2 || se.Line != 4 {
 		t.Fatalf("applyNoTx = %v, want a StatementError at statement 2, line 4", err)
 	}
@@ -112,7 +114,7 @@ func TestLockLostRollsBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := rawMigration("0000_unlock", "CREATE TABLE t1 (id int);\n--> statement-breakpoint\nSELECT pg_advisory_unlock_all();")
-	err = applyTx(ctx, conn, tr, []*journal.Migration{m}, true, ledger.Version0)
+	err = applyTxPlain(ctx, conn, tr, []*journal.Migration{m})
 	var le *LockLostError
 	if !errors.As(err, &le) || !errors.Is(err, ErrLockLost) || le.Tags[0] != "0000_unlock" {
 		t.Fatalf("applyTx = %v, want a *LockLostError naming 0000_unlock", err)
@@ -129,7 +131,12 @@ func TestLockLostRollsBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	ok := rawMigration("0000_ok", "CREATE TABLE t1 (id int);")
-	if err := applyTx(ctx, conn, tr, []*journal.Migration{ok}, true, ledger.Version0); err != nil {
+	if err := applyTxPlain(ctx, conn, tr, []*journal.Migration{ok}); err != nil {
 		t.Fatalf("applyTx with the lock held: %v", err)
 	}
+}
+
+// applyTxPlain is applyTx without progress notices, creating a version-0 ledger.
+func applyTxPlain(ctx context.Context, conn *pgx.Conn, tr Loaded, group []*journal.Migration) error {
+	return applyTx(ctx, conn, tr, group, true, ledger.Version0, newProgress(tr, group, &Options{}))
 }

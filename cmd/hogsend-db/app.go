@@ -33,6 +33,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		red:      red,
 		color:    isTerminal(stdout) && !noColor,
 		errColor: isTerminal(stderr) && !noColor,
+		errTerm:  isTerminal(stderr),
 	}
 	// urfave/cli v2 writes to its package variables (cli.HelpFlag's
 	// defaults, the shared help command) while it sets up and parses. One
@@ -77,6 +78,7 @@ type streams struct {
 	red      *redact.Redactor
 	color    bool // stdout is a terminal and NO_COLOR is unset
 	errColor bool // stderr is a terminal and NO_COLOR is unset
+	errTerm  bool // stderr is a terminal (a live line may be redrawn there)
 	printed  bool // a JSON document went to stdout
 }
 
@@ -188,6 +190,7 @@ func newApp(s *streams) *cli.App {
 			generateCommand(s),
 			lintCommand(s),
 			versionCommand(s),
+			devCommand(s),
 		},
 	}
 	for _, c := range app.Commands {
@@ -234,7 +237,7 @@ func jsonFlag() cli.Flag {
 }
 
 func devURLFlag() cli.Flag {
-	return &cli.StringFlag{Name: "dev-url", EnvVars: []string{"HOGSEND_DEV_URL"}, Usage: "server for temporary scratch databases (default: the server of --database-url); the role needs CREATEDB"}
+	return &cli.StringFlag{Name: "dev-url", EnvVars: []string{"HOGSEND_DEV_URL"}, Usage: "server for temporary scratch databases (default: the server of --database-url); the role needs CREATEDB; \"dev\" means the local dev server (hogsend-db dev start)"}
 }
 
 func connectTimeoutFlag() cli.Flag {

@@ -87,9 +87,9 @@ func driftCheck(c *cli.Context, s *streams, url string, loaded []tracks.Loaded) 
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
-	dev := c.String("dev-url")
-	if dev == "" {
-		dev = url
+	dev, err := scratchURL(c, s, url)
+	if err != nil {
+		return nil, nil, nil, conn, err
 	}
 	n := 0
 	for _, t := range loaded {

@@ -14,8 +14,8 @@ const (
 	exitOK          = 0   // success; status: in sync
 	exitError       = 1   // any error (database unreachable, failed statement, bad folder)
 	exitUsage       = 2   // bad flags or arguments
-	exitPending     = 3   // status: migrations pending (with --fail-on engine: engine migrations only)
-	exitIntegrity   = 4   // integrity problem or findings (foreign ledger, newer major release, out-of-order, modified, unknown or NULL rows; drift; lint)
+	exitPending     = 3   // status: migrations pending (with --fail-on engine: engine migrations only); dev status: not running
+	exitIntegrity   = 4   // integrity problem or findings (foreign ledger, newer major release, out-of-order, modified, unknown, duplicate or NULL rows, missing objects; drift; lint)
 	exitLockTimeout = 5   // the migration lock was still held when --lock-wait ran out
 	exitInterrupted = 130 // interrupted (Ctrl-C, SIGTERM)
 )
@@ -25,7 +25,8 @@ const exitCodeHelp = `EXIT CODES:
    0    success; status: in sync
    1    error (unreachable database, failed statement, bad migration folder)
    2    usage error (no or unknown command, bad flag or argument)
-   3    status: migrations pending (status --fail-on engine: engine migrations only)
+   3    status: migrations pending (status --fail-on engine: engine migrations only);
+        dev status: the dev server is not running
    4    integrity problem or findings: a foreign ledger (another engine's or folder's),
         a newer major engine release, out-of-order, modified, unknown, duplicate or
         NULL-created_at ledger rows; objects of applied migrations missing from the

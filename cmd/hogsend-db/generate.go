@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
 
 	"github.com/charmbracelet/lipgloss"
@@ -49,7 +48,7 @@ func generateRun(c *cli.Context, s *streams) error {
 	if c.NArg() > 0 {
 		return usageError("generate takes no arguments (got %q)", c.Args().First())
 	}
-	opts, err := generateOptions(c, s.in)
+	opts, err := generateOptions(c, s)
 	if err != nil {
 		return err
 	}
@@ -80,8 +79,8 @@ func generateRun(c *cli.Context, s *streams) error {
 	return nil
 }
 
-// generateOptions validates the flags; stdin is read for --schema -.
-func generateOptions(c *cli.Context, stdin io.Reader) (generate.Options, error) {
+// generateOptions validates the flags; s.in is read for --schema -.
+func generateOptions(c *cli.Context, s *streams) (generate.Options, error) {
 	o := generate.Options{Name: c.String("name"), BackfillSnapshot: c.Bool("backfill-snapshot")}
 	if c.Bool("engine") {
 		o.Track = tracks.Engine
@@ -106,16 +105,15 @@ func generateOptions(c *cli.Context, stdin io.Reader) (generate.Options, error) 
 		return o, withCode(exitUsage, err)
 	}
 	if path == "-" {
-		o.Schema, err = generate.ReadSchema("stdin", stdin)
+		o.Schema, err = generate.ReadSchema("stdin", s.in)
 	} else {
 		o.Schema, err = generate.LoadSchema(path)
 	}
 	if err != nil {
 		return o, err
 	}
-	o.DevURL = c.String("dev-url")
-	if o.DevURL == "" {
-		o.DevURL = c.String("database-url")
+	if o.DevURL, err = scratchURL(c, s, c.String("database-url")); err != nil {
+		return o, err
 	}
 	if o.DevURL == "" {
 		return o, usageError("generate needs a server for temporary databases: pass --dev-url (or HOGSEND_DEV_URL, or DATABASE_URL)")

@@ -53,9 +53,9 @@ func lintRun(c *cli.Context, s *streams) error {
 	default:
 		return usageError("--format %q: want text, json or github", format)
 	}
-	devURL := c.String("dev-url")
-	if devURL == "" {
-		devURL = c.String("database-url")
+	devURL, err := scratchURL(c, s, c.String("database-url"))
+	if err != nil {
+		return err
 	}
 	if devURL == "" {
 		return usageError("lint needs a server for scratch databases: pass --dev-url (or --database-url)")

@@ -1,5 +1,5 @@
 // Command hogsend-db migrates, checks and repairs the two migration tracks
-// of a Hogsend PostgreSQL database. See README.md for the reference.
+// of a Hogsend PostgreSQL database. See docs/cli.md for the reference.
 package main
 
 import (

@@ -33,9 +33,13 @@ func hogsend(t *testing.T, args ...string) (code int, stdout, stderr string) {
 // normalize removes what changes from run to run.
 var volatile = regexp.MustCompile(`"recordedAt": "[^"]*"`)
 
+// durations are migrate's timings (840ms, 4.2s, 3m5s).
+var durations = regexp.MustCompile(`\b\d+(\.\d+)?(ms|s)\b|\b\d+m\d+s\b`)
+
 func golden(t *testing.T, name, got string) {
 	t.Helper()
 	got = volatile.ReplaceAllString(got, `"recordedAt": "…"`)
+	got = durations.ReplaceAllString(got, "…")
 	path := filepath.Join("testdata", "golden", name)
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

@@ -108,7 +108,7 @@ func repairRun(c *cli.Context, s *streams) error {
 		}
 	}
 	after, err := drift.Repair(c.Context, conn, url, h, plan, drift.RepairOptions{
-		LockWait: c.Duration("lock-wait"), ToolVersion: version.Version,
+		LockWait: c.Duration("lock-wait"), ToolVersion: version.Number(),
 		OnEvent: func(e tracks.Event) { renderEvent(s, e) },
 	})
 	if err != nil {

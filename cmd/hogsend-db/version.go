@@ -16,7 +16,8 @@ func versionCommand(s *streams) *cli.Command {
 		Flags: []cli.Flag{jsonFlag()},
 		Action: func(c *cli.Context) error {
 			if c.Bool("json") {
-				return s.printJSON(map[string]string{"version": version.Version, "commit": version.Commit, "date": version.Date, "engine": engine.Version})
+				commit, date := version.VCS()
+				return s.printJSON(map[string]string{"version": version.Number(), "commit": commit, "date": date, "engine": engine.Version})
 			}
 			fmt.Fprintf(s.out, "hogsend-db %s\nengine track %s\n", version.String(), engine.Version)
 			return nil

@@ -6,9 +6,10 @@
 // The package-level functions drive the 0.x tools (V0); V1's methods drive
 // drizzle-orm and drizzle-kit 1.0.
 //
-// Every helper calls Require first: without Node or without
-// testdata/drizzle/node_modules the test fails with instructions, or is
-// skipped when HOGSEND_SKIP_NODE_TESTS=1 (never when CI=true).
+// Every helper calls Require first. A missing testdata/drizzle/node_modules
+// is installed with `npm ci` on first use; without Node or npm the test
+// fails with instructions, or is skipped when HOGSEND_SKIP_NODE_TESTS=1
+// (never when CI=true).
 package drizzletest
 
 import (
@@ -16,6 +17,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -59,76 +61,114 @@ func Dir(t testing.TB) string {
 // Dir returns the absolute path of the tools' folder under testdata.
 func (v Tools) Dir(t testing.TB) string {
 	t.Helper()
+	return PackageDir(t, string(v))
+}
+
+// PackageDir returns the absolute path of testdata/<name>, a pinned Node
+// package (package.json plus package-lock.json) for RequireDir.
+func PackageDir(t testing.TB, name string) string {
+	t.Helper()
 	_, file, _, ok := runtime.Caller(0)
 	if !ok {
 		t.Fatal("drizzletest: cannot locate own source file")
 	}
 	// internal/drizzletest/drizzletest.go -> module root
 	root := filepath.Dir(filepath.Dir(filepath.Dir(file)))
-	dir := filepath.Join(root, "testdata", string(v))
+	dir := filepath.Join(root, "testdata", name)
 	if _, err := os.Stat(filepath.Join(dir, "package.json")); err != nil {
 		t.Fatalf("drizzletest: %s has no package.json: %v", dir, err)
 	}
 	return dir
 }
 
-// Require fails the test (or skips it, see SkipEnv) unless node is on PATH
-// and testdata/drizzle/node_modules holds the pinned packages.
+// Require is RequireDir for testdata/drizzle.
 func Require(t testing.TB) {
 	t.Helper()
 	V0.Require(t)
 }
 
-// Require is Require for these tools.
+// Require is RequireDir for these tools' folder.
 func (v Tools) Require(t testing.TB) {
 	t.Helper()
-	dir := v.Dir(t)
-	problem := missingTooling(dir, string(v))
+	RequireDir(t, v.Dir(t))
+}
+
+// RequireDir makes sure node is on PATH and dir (a package with a
+// package-lock.json) has its pinned node_modules. A missing or stale
+// node_modules is installed with `npm ci`, once per package per test
+// binary and one test binary at a time; a killed install is never taken for
+// a complete one (see install). When that is impossible the test fails with
+// the fix, or is skipped when HOGSEND_SKIP_NODE_TESTS=1 (never when CI=true).
+func RequireDir(t testing.TB, dir string) {
+	t.Helper()
+	problem := missingNode()
+	if problem == "" {
+		problem = missingModules(dir)
+	}
 	if problem == "" {
 		return
 	}
-	fix := "run `npm ci --prefix testdata/" + string(v) + "` from the module root"
-	if strings.HasPrefix(problem, "node ") {
-		fix = "install Node.js 20 or later, then " + fix
-	}
-	switch {
-	case os.Getenv(SkipEnv) == "1" && os.Getenv("CI") == "true":
-		t.Fatalf("drizzletest: %s; %s=1 is ignored because CI=true: %s", problem, SkipEnv, fix)
-	case os.Getenv(SkipEnv) == "1":
+	ci := os.Getenv("CI") == "true"
+	if os.Getenv(SkipEnv) == "1" && !ci {
 		t.Skipf("drizzletest: skipping a test that needs Node: %s (%s=1)", problem, SkipEnv)
+	}
+	ignored := ""
+	if os.Getenv(SkipEnv) == "1" {
+		ignored = fmt.Sprintf(" (%s=1 is ignored because CI=true)", SkipEnv)
+	}
+	hint := fmt.Sprintf("or set %s=1 to skip tests that need Node", SkipEnv)
+	if ci {
+		hint = "CI runs every test"
+	}
+	if problem == missingNode() {
+		t.Fatalf("drizzletest: %s%s: install Node.js 20 or later (with npm); %s", problem, ignored, hint)
+	}
+	err := ensureInstalled(dir)
+	switch {
+	case err == nil:
+		return
+	case errors.Is(err, errNoNpm):
+		t.Fatalf("drizzletest: %s and %v%s: install npm (it ships with Node.js 20 or later) or run `npm ci --prefix %s`; %s", problem, err, ignored, dir, hint)
 	default:
-		t.Fatalf("drizzletest: %s: %s, or set %s=1 to skip tests that need Node", problem, fix, SkipEnv)
+		t.Fatalf("drizzletest: %s; installing it failed%s: %v", problem, ignored, err)
 	}
 }
 
-// missingTooling describes what is missing, or returns "".
-func missingTooling(dir, name string) string {
+// missingNode describes a missing node binary, or returns "".
+func missingNode() string {
 	if _, err := exec.LookPath("node"); err != nil {
 		return "node is not on PATH"
 	}
+	return ""
+}
+
+// missingModules describes what dir's node_modules lacks against the exact
+// versions package.json pins, or returns "".
+func missingModules(dir string) string {
+	name := filepath.Base(dir)
 	if _, err := os.Stat(filepath.Join(dir, "node_modules")); err != nil {
-		return "testdata/" + name + "/node_modules does not exist"
+		return name + "/node_modules does not exist"
 	}
 	raw, err := os.ReadFile(filepath.Join(dir, "package.json"))
 	if err != nil {
-		return fmt.Sprintf("read testdata/%s/package.json: %v", name, err)
+		return fmt.Sprintf("read %s/package.json: %v", name, err)
 	}
 	var pkg struct {
 		Dependencies map[string]string `json:"dependencies"`
 	}
 	if err := json.Unmarshal(raw, &pkg); err != nil {
-		return fmt.Sprintf("parse testdata/%s/package.json: %v", name, err)
+		return fmt.Sprintf("parse %s/package.json: %v", name, err)
 	}
-	for pkgName, want := range pkg.Dependencies {
-		raw, err := os.ReadFile(filepath.Join(dir, "node_modules", pkgName, "package.json"))
+	for dep, want := range pkg.Dependencies {
+		raw, err := os.ReadFile(filepath.Join(dir, "node_modules", dep, "package.json"))
 		if err != nil {
-			return fmt.Sprintf("%s is not installed in testdata/%s/node_modules", pkgName, name)
+			return fmt.Sprintf("%s is not installed in %s/node_modules", dep, name)
 		}
 		var got struct {
 			Version string `json:"version"`
 		}
 		if err := json.Unmarshal(raw, &got); err != nil || got.Version != want {
-			return fmt.Sprintf("testdata/%s/node_modules has %s %q, package.json pins %q", name, pkgName, got.Version, want)
+			return fmt.Sprintf("%s/node_modules has %s %q, package.json pins %q", name, dep, got.Version, want)
 		}
 	}
 	return ""

@@ -4,19 +4,18 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/url"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hogsend/hogsend-db/internal/pgserver"
 )
 
 const (
@@ -87,10 +86,7 @@ type cluster struct {
 }
 
 // account is the unprivileged user that runs initdb and postgres for root.
-type account struct {
-	name     string
-	uid, gid uint32
-}
+type account = pgserver.Account
 
 var sweepOnce sync.Once
 
@@ -101,12 +97,9 @@ func startCluster() (*cluster, error) {
 		return nil, err
 	}
 	sweepOnce.Do(sweepStale)
-	var owner *account
-	if os.Geteuid() == 0 {
-		owner, err = lookupAccount("postgres")
-		if err != nil {
-			return nil, fmt.Errorf("running as root, initdb needs an unprivileged user: %w", err)
-		}
+	owner, err := pgserver.RunAs()
+	if err != nil {
+		return nil, err
 	}
 	root, err := os.MkdirTemp("", fmt.Sprintf("%s%d-", dirPrefix, os.Getpid()))
 	if err != nil {
@@ -120,9 +113,9 @@ func startCluster() (*cluster, error) {
 		owner:   owner,
 	}
 	if owner != nil {
-		if err := os.Chown(root, int(owner.uid), int(owner.gid)); err != nil {
+		if err := os.Chown(root, int(owner.UID), int(owner.GID)); err != nil {
 			_ = os.RemoveAll(root)
-			return nil, fmt.Errorf("chown %s to %s: %w", root, owner.name, err)
+			return nil, fmt.Errorf("chown %s to %s: %w", root, owner.Name, err)
 		}
 	}
 	if err := c.initdb(); err != nil {
@@ -132,7 +125,7 @@ func startCluster() (*cluster, error) {
 	// A free port can be taken by another test binary between our probe and
 	// postgres's bind, so try a few.
 	for attempt := 1; ; attempt++ {
-		c.port, err = freePort()
+		c.port, err = pgserver.FreePort()
 		if err == nil {
 			err = c.start()
 		}
@@ -159,7 +152,7 @@ func (c *cluster) url() *url.URL {
 func (c *cluster) command(name string, args ...string) *exec.Cmd {
 	cmd := exec.Command(filepath.Join(c.binDir, name), args...)
 	cmd.Dir = c.root
-	cmd.Env = childEnv()
+	cmd.Env = pgserver.ChildEnv()
 	cmd.SysProcAttr = sysProcAttr(c.owner)
 	return cmd
 }
@@ -273,88 +266,10 @@ func tail(b []byte) string {
 	return strings.TrimSpace(string(b))
 }
 
-// childEnv drops PG* variables so that initdb and postgres see only our flags.
-func childEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "PG") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return append(env, "LC_ALL=C")
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
 // findBinDir returns a directory holding both initdb and postgres:
-// HOGSEND_TEST_PG_BIN, then PATH (symlinks resolved), then the highest
-// version under /usr/lib/postgresql/*/bin and /usr/pgsql-*/bin.
+// HOGSEND_TEST_PG_BIN first, then where pgserver looks.
 func findBinDir() (string, error) {
-	var tried []string
-	var candidates []string
-	if dir := os.Getenv(EnvPGBin); dir != "" {
-		candidates = append(candidates, dir)
-	}
-	if p, err := exec.LookPath("initdb"); err == nil {
-		if real, err := filepath.EvalSymlinks(p); err == nil {
-			candidates = append(candidates, filepath.Dir(real))
-		}
-		candidates = append(candidates, filepath.Dir(p))
-	} else {
-		tried = append(tried, "initdb not on PATH")
-	}
-	for _, pattern := range []string{"/usr/lib/postgresql/*/bin", "/usr/pgsql-*/bin"} {
-		dirs, _ := filepath.Glob(pattern)
-		sort.Slice(dirs, func(i, j int) bool { return versionOf(dirs[i]) > versionOf(dirs[j]) })
-		candidates = append(candidates, dirs...)
-	}
-	for _, dir := range candidates {
-		if isExecutable(filepath.Join(dir, "initdb")) && isExecutable(filepath.Join(dir, "postgres")) {
-			return dir, nil
-		}
-		tried = append(tried, dir+" lacks initdb or postgres")
-	}
-	if len(candidates) == 0 {
-		tried = append(tried, "no /usr/lib/postgresql/*/bin")
-	}
-	return "", fmt.Errorf("no PostgreSQL server binaries (%s); install them (apt-get install postgresql) or set %s", strings.Join(tried, ", "), EnvPGBin)
-}
-
-// versionOf extracts the major version from .../postgresql/15/bin or
-// /usr/pgsql-15/bin; unknown sorts last.
-func versionOf(dir string) float64 {
-	for _, part := range strings.FieldsFunc(dir, func(r rune) bool { return r == '/' || r == '-' }) {
-		if v, err := strconv.ParseFloat(part, 64); err == nil {
-			return v
-		}
-	}
-	return -1
-}
-
-func isExecutable(path string) bool {
-	fi, err := os.Stat(path)
-	return err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0
-}
-
-func lookupAccount(name string) (*account, error) {
-	u, err := user.Lookup(name)
-	if err != nil {
-		return nil, err
-	}
-	uid, err1 := strconv.ParseUint(u.Uid, 10, 32)
-	gid, err2 := strconv.ParseUint(u.Gid, 10, 32)
-	if err1 != nil || err2 != nil {
-		return nil, fmt.Errorf("user %s has non-numeric ids", name)
-	}
-	return &account{name: name, uid: uint32(uid), gid: uint32(gid)}, nil
+	return pgserver.FindBinDir(os.Getenv(EnvPGBin), EnvPGBin)
 }
 
 // sweepStale removes directories left by earlier test binaries that died
@@ -368,25 +283,11 @@ func sweepStale() {
 		if !ok || err != nil || pid == os.Getpid() || pidAlive(pid) {
 			continue
 		}
-		if pm, err := postmasterPID(filepath.Join(dir, "data")); err == nil && pidAlive(pm) {
+		if pm, err := pgserver.ReadPostmaster(filepath.Join(dir, "data")); err == nil && pidAlive(pm.PID) {
 			continue
 		}
 		_ = os.RemoveAll(dir)
 	}
-}
-
-func postmasterPID(dataDir string) (int, error) {
-	f, err := os.Open(filepath.Join(dataDir, "postmaster.pid"))
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	line, err := io.ReadAll(io.LimitReader(f, 64))
-	if err != nil {
-		return 0, err
-	}
-	first, _, _ := strings.Cut(string(line), "\n")
-	return strconv.Atoi(strings.TrimSpace(first))
 }
 
 // runProcess starts cmd the way postgres is started and waits for it.

@@ -16,6 +16,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/hogsend/hogsend-db/internal/pgserver"
 )
 
 func TestMain(m *testing.M) { Main(m) }
@@ -327,7 +329,7 @@ func TestFindBinDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"initdb", "postgres"} {
-		if !isExecutable(filepath.Join(dir, name)) {
+		if !pgserver.IsExecutable(filepath.Join(dir, name)) {
 			t.Errorf("%s has no %s", dir, name)
 		}
 	}
@@ -335,14 +337,5 @@ func TestFindBinDir(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	if got, err := findBinDir(); err == nil && !strings.HasPrefix(got, "/usr/") {
 		t.Errorf("empty %s accepted: %s", EnvPGBin, got)
-	}
-}
-
-func TestVersionOrder(t *testing.T) {
-	if versionOf("/usr/lib/postgresql/16/bin") <= versionOf("/usr/lib/postgresql/9.6/bin") {
-		t.Error("16 should sort above 9.6")
-	}
-	if versionOf("/usr/pgsql-15/bin") != 15 {
-		t.Errorf("pgsql-15: %v", versionOf("/usr/pgsql-15/bin"))
 	}
 }

@@ -16,7 +16,7 @@ import (
 func sysProcAttr(owner *account) *syscall.SysProcAttr {
 	attr := &syscall.SysProcAttr{Pdeathsig: syscall.SIGQUIT}
 	if owner != nil {
-		attr.Credential = &syscall.Credential{Uid: owner.uid, Gid: owner.gid}
+		attr.Credential = &syscall.Credential{Uid: owner.UID, Gid: owner.GID}
 	}
 	return attr
 }

@@ -1,8 +1,13 @@
-// Package version holds the build's version, set by the linker:
+// Package version holds the build's version. Release builds set it with the
+// linker:
 //
 //	go build -ldflags "-X github.com/hogsend/hogsend-db/internal/version.Version=v1.2.3 \
 //	  -X github.com/hogsend/hogsend-db/internal/version.Commit=abc1234 \
 //	  -X github.com/hogsend/hogsend-db/internal/version.Date=2026-01-02T15:04:05Z"
+//
+// Without ldflags, the version comes from the build info the go command
+// stamps into every binary: `go install …/cmd/hogsend-db@v1.2.3` reports
+// v1.2.3; a build from a checkout reports "devel" with its VCS revision.
 package version
 
 import (
@@ -11,41 +16,94 @@ import (
 )
 
 // Set by -ldflags -X; they are variables only because -X needs them to be.
+// Read them through Number and String, which fill in what is unset.
 var (
-	Version = "dev"
+	Version = ""
 	Commit  = ""
 	Date    = ""
 )
 
+// Devel is the version of a binary built from a source checkout (go build,
+// go run, go test), where the go command knows no module version.
+const Devel = "devel"
+
+// Number returns the version alone, as written into the release history
+// (tool_version): the ldflags version, else the module version the go
+// command recorded (set by `go install …@version`), else Devel.
+func Number() string {
+	return number(Version, buildInfo())
+}
+
 // String returns "v1.2.3 (commit abc1234, built 2026-01-02T15:04:05Z)",
-// omitting what is unknown. A dev build falls back to the VCS revision that
-// the go command stamps into the binary.
+// omitting what is unknown; a build from a modified checkout says so.
 func String() string {
-	commit, date := Commit, Date
-	if commit == "" || date == "" {
-		if info, ok := debug.ReadBuildInfo(); ok {
-			for _, s := range info.Settings {
-				switch {
-				case s.Key == "vcs.revision" && commit == "":
-					commit = s.Value
-				case s.Key == "vcs.time" && date == "":
-					date = s.Value
-				}
+	return format(Version, Commit, Date, buildInfo())
+}
+
+// VCS returns the commit and commit time: the ldflags values, else the ones
+// the go command stamped from the checkout ("" when unknown).
+func VCS() (commit, date string) {
+	commit, date, _ = vcs(Commit, Date, buildInfo())
+	return commit, date
+}
+
+func buildInfo() *debug.BuildInfo {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return nil
+	}
+	return info
+}
+
+func number(ldflags string, info *debug.BuildInfo) string {
+	if ldflags != "" {
+		return ldflags
+	}
+	// "(devel)" is what the go command records for the main module of a
+	// build from a checkout: no version is known, so say so plainly.
+	if info != nil && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return Devel
+}
+
+func vcs(commit, date string, info *debug.BuildInfo) (string, string, bool) {
+	modified := false
+	ldflags := commit != ""
+	if info != nil {
+		for _, s := range info.Settings {
+			switch {
+			case s.Key == "vcs.revision" && commit == "":
+				commit = s.Value
+			case s.Key == "vcs.time" && date == "":
+				date = s.Value
+			case s.Key == "vcs.modified" && !ldflags:
+				modified = s.Value == "true"
 			}
 		}
 	}
+	return commit, date, modified
+}
+
+func format(ldVersion, commit, date string, info *debug.BuildInfo) string {
+	commit, date, modified := vcs(commit, date, info)
 	if len(commit) > 12 {
 		commit = commit[:12]
 	}
 	var extra []string
 	if commit != "" {
-		extra = append(extra, "commit "+commit)
+		c := "commit " + commit
+		if modified {
+			c += ", modified"
+		}
+		extra = append(extra, c)
 	}
 	if date != "" {
 		extra = append(extra, "built "+date)
 	}
+	v := number(ldVersion, info)
 	if len(extra) == 0 {
-		return Version
+		return v
 	}
-	return Version + " (" + strings.Join(extra, ", ") + ")"
+	return v + " (" + strings.Join(extra, ", ") + ")"
 }

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/hogsend/hogsend-db/internal/devserver"
+)
+
+// devCommand manages the local PostgreSQL server for development (see
+// docs/dev.md); `--dev-url dev` uses it as the scratch server.
+func devCommand(s *streams) *cli.Command {
+	return &cli.Command{
+		Name:  "dev",
+		Usage: "start, stop or check a local PostgreSQL server for development (127.0.0.1 only, trust auth)",
+		Description: "The server lives in the user's cache directory (hogsend-db/dev; $" + devserver.EnvDir + " overrides)\n" +
+			"and keeps running between commands. `--dev-url " + devserver.URLKeyword + "` makes drift, generate, lint and repair\n" +
+			"use it as their scratch server, starting it when needed.",
+		Subcommands: []*cli.Command{
+			{
+				Name:  "start",
+				Usage: "start the dev server (or reuse the running one) and print its URL",
+				Flags: []cli.Flag{jsonFlag()},
+				Action: func(c *cli.Context) error {
+					srv, err := devserver.Default()
+					if err != nil {
+						return err
+					}
+					st, started, err := srv.Start(c.Context)
+					if err != nil {
+						return err
+					}
+					if c.Bool("json") {
+						return s.printJSON(devJSON{URL: st.URL, Running: true, Started: &started, Dir: st.Dir})
+					}
+					if started {
+						s.note("dev server started in %s", st.Dir)
+					} else {
+						s.note("dev server already running (%s)", st.Dir)
+					}
+					fmt.Fprintln(s.out, st.URL)
+					return nil
+				},
+			},
+			{
+				Name:  "stop",
+				Usage: "stop the dev server (its data is kept)",
+				Flags: []cli.Flag{jsonFlag()},
+				Action: func(c *cli.Context) error {
+					srv, err := devserver.Default()
+					if err != nil {
+						return err
+					}
+					stopped, err := srv.Stop(c.Context)
+					if err != nil {
+						return err
+					}
+					if c.Bool("json") {
+						return s.printJSON(map[string]bool{"stopped": stopped})
+					}
+					if stopped {
+						s.note("dev server stopped")
+					} else {
+						s.note("dev server was not running")
+					}
+					return nil
+				},
+			},
+			{
+				Name:  "status",
+				Usage: "say whether the dev server runs (exit 0) or not (exit 3), and its URL",
+				Flags: []cli.Flag{jsonFlag()},
+				Action: func(c *cli.Context) error {
+					srv, err := devserver.Default()
+					if err != nil {
+						return err
+					}
+					st, err := srv.Status(c.Context)
+					if err != nil {
+						return err
+					}
+					if c.Bool("json") {
+						if err := s.printJSON(devJSON{URL: st.URL, Running: st.Running, Dir: st.Dir}); err != nil {
+							return err
+						}
+					} else if st.Running {
+						fmt.Fprintf(s.out, "running: %s\n", st.URL)
+					} else {
+						fmt.Fprintln(s.out, "not running")
+					}
+					if !st.Running {
+						return exitWith(exitPending)
+					}
+					return nil
+				},
+			},
+		},
+	}
+}
+
+// devJSON is the document of `dev start --json` and `dev status --json`.
+type devJSON struct {
+	URL     string `json:"url,omitempty"`
+	Running bool   `json:"running"`
+	Started *bool  `json:"started,omitempty"`
+	Dir     string `json:"dir"`
+}
+
+// scratchURL returns the server for scratch databases: --dev-url, where
+// "dev" means the dev server (started if it is not running), else
+// fallback (the server of --database-url; "" when there is none).
+func scratchURL(c *cli.Context, s *streams, fallback string) (string, error) {
+	u := c.String("dev-url")
+	if u != devserver.URLKeyword {
+		if u == "" {
+			u = fallback
+		}
+		return u, nil
+	}
+	srv, err := devserver.Default()
+	if err != nil {
+		return "", err
+	}
+	st, started, err := srv.Start(c.Context)
+	if err != nil {
+		return "", fmt.Errorf("--dev-url %s: %w", devserver.URLKeyword, err)
+	}
+	if started && !c.Bool("json") {
+		s.note("started the dev server (%s); `hogsend-db dev stop` stops it", st.Dir)
+	}
+	return st.URL, nil
+}

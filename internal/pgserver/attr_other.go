@@ -1,0 +1,8 @@
+//go:build !unix
+
+package pgserver
+
+import "syscall"
+
+// ProcAttr: outside Unix there is no root to step down from.
+func ProcAttr(*Account) *syscall.SysProcAttr { return nil }
