@@ -47,7 +47,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		action := c.Action
 		c.Action = func(c *cli.Context) error { unlock(); return action(c) }
 	}
-	err := app.RunContext(ctx, args)
+	args, err := reorderArgs(app, args)
+	if err == nil {
+		err = app.RunContext(ctx, args)
+	}
 	unlock()
 	if err == nil {
 		return exitOK
@@ -150,6 +153,7 @@ var parseMu sync.Mutex
 
 func init() {
 	cli.HelpFlag = &cli.BoolFlag{Name: "help", Aliases: []string{"h"}, Usage: "show help"}
+	cli.VersionFlag = &cli.BoolFlag{Name: "version", Aliases: []string{"v"}, Usage: "print the version"}
 }
 
 func newApp(s *streams) *cli.App {
@@ -161,7 +165,6 @@ func newApp(s *streams) *cli.App {
 		ErrWriter: s.err,
 		// Exit codes are mapped in exitcodes.go; urfave/cli must not exit.
 		ExitErrHandler:         func(*cli.Context, error) {},
-		HideVersion:            true,
 		UseShortOptionHandling: false,
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return withCode(exitUsage, err)
@@ -191,9 +194,19 @@ func newApp(s *streams) *cli.App {
 	for _, c := range app.Commands {
 		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return withCode(exitUsage, err) }
 		c.CustomHelpTemplate = cli.CommandHelpTemplate + "\n" + exitCodeHelp + "\n"
-		c.Action = jsonOnError(s, c.Action)
+		c.Action = jsonOnError(s, checked(c, c.Action))
 	}
 	return app
+}
+
+// checked runs checkArgs before the command's action.
+func checked(cmd *cli.Command, action cli.ActionFunc) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		if err := checkArgs(cmd, c); err != nil {
+			return err
+		}
+		return action(c)
+	}
 }
 
 // jsonOnError keeps the promise of --json (one document on stdout) for
@@ -260,7 +273,7 @@ func selectTracks(c *cli.Context) ([]tracks.Track, error) {
 	}
 	client := tracks.ClientTrack(c.String("dir"))
 	switch c.String("track") {
-	case "", "all":
+	case "all":
 		return []tracks.Track{engine, client}, nil
 	case tracks.Engine:
 		return []tracks.Track{engine}, nil
