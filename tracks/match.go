@@ -32,16 +32,21 @@ type State struct {
 	// InvalidIndexes: INVALID indexes that this track's migrations build concurrently.
 	InvalidIndexes []InvalidIndex `json:"invalidIndexes"`
 	Note           string         `json:"note,omitempty"`
+	// FolderMissing: the track's folder is missing (so its journal is
+	// empty) while its ledger records migrations: the folder was not found,
+	// not emptied. Status is not healthy; Note says so.
+	FolderMissing bool `json:"folderMissing,omitempty"`
 
 	// pending holds the migrations to run, in journal order.
 	pending []*journal.Migration
 }
 
 // Problems reports whether the state has integrity problems (exit code 4):
-// out-of-order, modified, unknown or NULL-created_at rows.
+// out-of-order, modified, unknown or NULL-created_at rows, invalid
+// indexes, or a missing folder whose ledger has rows.
 func (s *State) Problems() bool {
 	return len(s.OutOfOrder) > 0 || len(s.Modified) > 0 || len(s.Unknown) > 0 || len(s.NullCreatedAt) > 0 ||
-		len(s.InvalidIndexes) > 0
+		len(s.InvalidIndexes) > 0 || s.FolderMissing
 }
 
 // PendingMigrations returns the migrations that are not applied, in journal order.

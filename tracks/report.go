@@ -2,6 +2,7 @@ package tracks
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hogsend/hogsend-db/ledger"
 )
@@ -58,6 +59,7 @@ func Status(ctx context.Context, q ledger.Querier, ts []Loaded) (*Report, error)
 func reportFrom(ts []Loaded, snap ledger.Snapshot) *Report {
 	r := &Report{Status: StatusHealthy, Schema: make(map[string]*State, len(ts)),
 		Components: map[string]Component{"database": {Status: "up"}}}
+	missing := false
 	for i, t := range ts {
 		s := Match(t.Journal, snap.Ledgers[i])
 		s.Note = t.Note
@@ -66,6 +68,15 @@ func reportFrom(ts []Loaded, snap ledger.Snapshot) *Report {
 		if !s.InSync {
 			r.Status = StatusMigrationPending
 		}
+		if n := len(snap.Ledgers[i].Rows); t.FolderMissing && n > 0 {
+			s.FolderMissing = true
+			s.Note = fmt.Sprintf("%s, yet its ledger %s records %d migration(s): the folder is missing, not empty; run from the project folder or name the migrations folder",
+				t.Note, snap.Ledgers[i].Table, n)
+			missing = true
+		}
+	}
+	if missing && r.Status == StatusHealthy {
+		r.Status = StatusDegraded
 	}
 	if rel, ok := snap.Releases[Engine]; ok {
 		r.Release = &rel

@@ -271,7 +271,7 @@ func selectTracks(c *cli.Context) ([]tracks.Track, error) {
 	if d := c.String("engine-dir"); d != "" {
 		engine = tracks.EngineTrackFrom(d)
 	}
-	client := tracks.ClientTrack(c.String("dir"))
+	client := clientTrack(c)
 	switch c.String("track") {
 	case "all":
 		return []tracks.Track{engine, client}, nil
@@ -281,6 +281,17 @@ func selectTracks(c *cli.Context) ([]tracks.Track, error) {
 		return []tracks.Track{client}, nil
 	}
 	return nil, usageError("--track %q: want engine, client or all", c.String("track"))
+}
+
+// clientTrack is the client track of --dir. Only the default folder may be
+// absent (an empty track); a folder named with --dir or
+// HOGSEND_MIGRATIONS_DIR must exist and hold a journal.
+func clientTrack(c *cli.Context) tracks.Track {
+	t := tracks.ClientTrack(c.String("dir"))
+	if c.IsSet("dir") {
+		t.Optional = false
+	}
+	return t
 }
 
 // loadTracks reads the selected tracks' journals, and says once when the

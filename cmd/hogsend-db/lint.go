@@ -73,7 +73,7 @@ func lintRun(c *cli.Context, s *streams) error {
 	if d := c.String("engine-dir"); d != "" {
 		engineTrack = tracks.EngineTrackFrom(d)
 	}
-	loaded, err := tracks.LoadAll(engineTrack, tracks.ClientTrack(c.String("dir")))
+	loaded, err := tracks.LoadAll(engineTrack, clientTrack(c))
 	if err != nil {
 		return lintFail(s, format, err)
 	}

@@ -121,10 +121,15 @@ func trackNotes(name string, st *tracks.State) []string {
 			out = append(out, fmt.Sprintf("%s %s: %s%s", name, label, strings.Join(items, ", "), why))
 		}
 	}
+	if st.FolderMissing {
+		out = append(out, fmt.Sprintf("%s: %s", name, st.Note))
+	}
 	add("pending", st.Pending, "")
 	add("out of order", st.OutOfOrder, " (older than the newest applied migration: drizzle-orm would never run them; migrate --allow-out-of-order)")
 	add("modified", st.Modified, " (edited after they were applied: the database does not have the edits)")
-	add("ahead", rowNames(st.Ahead), " (the database is newer than this build: fine)")
+	if !st.FolderMissing {
+		add("ahead", rowNames(st.Ahead), " (the database is newer than this build: fine)")
+	}
 	add("unknown rows", rowNames(st.Unknown), " (match no migration file)")
 	add("NULL created_at rows", rowNames(st.NullCreatedAt), " (drizzle-orm would re-run every migration)")
 	add("when not increasing", st.NotIncreasing, " (journal order and when disagree)")
