@@ -64,6 +64,9 @@ type DB struct {
 // the database named in devURL is used for the admin connection, postgres if
 // none is named. Errors never contain the password.
 func Open(ctx context.Context, devURL string) (*Server, error) {
+	if err := dsn.Check(devURL); err != nil {
+		return nil, fmt.Errorf("scratch: dev server: %w", err)
+	}
 	adminURL, err := maintenanceURL(devURL)
 	if err != nil {
 		return nil, fmt.Errorf("scratch: dev url %s: %w", redact.URL(devURL), err)
@@ -210,7 +213,7 @@ const defaultConnectTimeout = 10 * time.Second
 func connect(ctx context.Context, connString string, configure ...func(*pgx.ConnConfig)) (*pgx.Conn, error) {
 	cfg, err := pgx.ParseConfig(connString)
 	if err != nil {
-		return nil, fmt.Errorf("scratch: parse %s: %w", redact.URL(connString), redact.Error(err, connString))
+		return nil, fmt.Errorf("scratch: %w", redact.ConfigError(connString, err))
 	}
 	if cfg.ConnectTimeout == 0 {
 		// An unreachable dev server fails in seconds, not at the OS's TCP
