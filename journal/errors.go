@@ -24,6 +24,9 @@ var (
 	ErrMissingFile   = errors.New("migration file is missing")
 	ErrInvalidUTF8   = errors.New("file is not valid UTF-8")
 	ErrEmptyJournal  = errors.New("journal has no entries field")
+	// ErrNotJournal: valid JSON, but not shaped like a journal ([] or null
+	// at the top, "entries" not an array).
+	ErrNotJournal = errors.New("not a drizzle-kit journal")
 )
 
 type notExistError struct{ msg string }
