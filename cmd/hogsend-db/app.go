@@ -26,10 +26,13 @@ import (
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	red := redact.New(secretSources(args)...)
 	noColor := os.Getenv("NO_COLOR") != ""
+	tq := &tagQuoter{}
 	io := &streams{
-		out:      red.Writer(stdout),
-		err:      red.Writer(stderr),
+		out:      tq.Writer(red.Writer(stdout)),
+		jsonOut:  red.Writer(stdout),
+		err:      tq.Writer(red.Writer(stderr)),
 		red:      red,
+		tags:     tq,
 		color:    isTerminal(stdout) && !noColor,
 		errColor: isTerminal(stderr) && !noColor,
 	}
@@ -75,7 +78,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // and stderr redirected to a log (or the other way round) is common.
 type streams struct {
 	out, err io.Writer
+	jsonOut  io.Writer // out without tag quoting: JSON escapes on its own
 	red      *redact.Redactor
+	tags     *tagQuoter
 	color    bool // stdout is a terminal and NO_COLOR is unset
 	errColor bool // stderr is a terminal and NO_COLOR is unset
 	printed  bool // a JSON document went to stdout
@@ -115,7 +120,11 @@ func (s *streams) note(format string, args ...any) {
 // printJSON writes one stable, unstyled JSON document on stdout.
 func (s *streams) printJSON(v any) error {
 	s.printed = true
-	enc := json.NewEncoder(s.out)
+	w := s.jsonOut
+	if w == nil {
+		w = s.out
+	}
+	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
@@ -305,6 +314,7 @@ func loadTracks(c *cli.Context, s *streams) ([]tracks.Loaded, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.tags.learn(loaded)
 	for _, l := range loaded {
 		if l.Note != "" && !c.Bool("json") {
 			s.note("note: %s: the client track is empty", l.Note)

@@ -101,7 +101,7 @@ func renderStatus(s *streams, rep *tracks.Report, loaded []tracks.Loaded) {
 		if st.Problems() {
 			state += " " + bad.Render("+ problems")
 		}
-		t.Row(l.Name, st.Ledger, orDash(st.Applied), orDash(st.Required), state)
+		t.Row(l.Name, st.Ledger, tagOrDash(st.Applied), tagOrDash(st.Required), state)
 		notes = append(notes, trackNotes(l.Name, st)...)
 	}
 	fmt.Fprintln(s.out, t.Render())
@@ -118,7 +118,7 @@ func trackNotes(name string, st *tracks.State) []string {
 	var out []string
 	add := func(label string, items []string, why string) {
 		if len(items) > 0 {
-			out = append(out, fmt.Sprintf("%s %s: %s%s", name, label, strings.Join(items, ", "), why))
+			out = append(out, fmt.Sprintf("%s %s: %s%s", name, label, strings.Join(showTags(items), ", "), why))
 		}
 	}
 	if st.FolderMissing {
@@ -150,6 +150,14 @@ func rowNames(rs []tracks.RowRef) []string {
 		out[i] = fmt.Sprintf("id %d (hash %s)", r.ID, h)
 	}
 	return out
+}
+
+// tagOrDash is a tag as printed, or "-".
+func tagOrDash(s *string) string {
+	if s == nil {
+		return "-"
+	}
+	return showTag(*s)
 }
 
 func orDash(s *string) string {
