@@ -37,7 +37,9 @@ func TestOddTagsQuoted(t *testing.T) {
 		}
 	}
 	r := run(t, "", nil, append([]string{"status", "--json"}, client...)...)
-	var doc struct{ Schema map[string]struct{ Applied *string } }
+	var doc struct {
+		Schema map[string]struct{ Applied *string }
+	}
 	if err := json.Unmarshal([]byte(r.Stdout), &doc); err != nil || doc.Schema["client"].Applied == nil || *doc.Schema["client"].Applied != escape {
 		t.Errorf("status --json: %v\n%s", err, r)
 	}
