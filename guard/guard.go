@@ -332,8 +332,8 @@ func (g *Guard) status(ctx context.Context) (*Report, error) {
 		return err
 	})
 	if err != nil {
-		msg := redact.Text(err.Error(), g.secret)
-		return tracks.Degraded(g.tracks, msg), errors.New(msg)
+		scrub := func(s string) string { return redact.Text(s, g.secret) }
+		return tracks.DegradedFor(g.tracks, err, scrub), errors.New(scrub(err.Error()))
 	}
 	return rep, nil
 }

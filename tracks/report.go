@@ -2,6 +2,7 @@ package tracks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/hogsend/hogsend-db/ledger"
@@ -26,8 +27,9 @@ type Report struct {
 
 // Component is one dependency's health.
 type Component struct {
-	Status string `json:"status"`          // "up" or "down"
-	Error  string `json:"error,omitempty"` // redacted: never a password
+	Status string `json:"status"`           // "up" or "down"
+	Error  string `json:"error,omitempty"`  // redacted: never a password
+	Remedy string `json:"remedy,omitempty"` // what fixes it, when known
 }
 
 // Track returns the state of the named track, or nil.
@@ -93,6 +95,34 @@ func Degraded(ts []Loaded, msg string) *Report {
 		s := Match(t.Journal, ledger.Ledger{Table: t.Ledger})
 		s.Pending, s.InSync, s.pending, s.Note = []string{}, false, nil, t.Note
 		r.Schema[t.Name] = &s
+	}
+	return r
+}
+
+// LedgerComponent names the component of a report that says whether the
+// ledgers could be read; it appears only when they could not.
+const LedgerComponent = "ledger"
+
+// DegradedFor is the report for a read that failed with err. When the
+// database answered but a ledger could not be read (*ledger.UnreadableError:
+// permission denied, a created_at that is not an integer), the database is
+// "up" and the "ledger" component is "down" with the reason and the remedy;
+// otherwise it is Degraded with err's message. scrub removes secrets from
+// the messages.
+func DegradedFor(ts []Loaded, err error, scrub func(string) string) *Report {
+	var ue *ledger.UnreadableError
+	if !errors.As(err, &ue) {
+		return Degraded(ts, scrub(err.Error()))
+	}
+	r := Degraded(ts, "")
+	r.Components["database"] = Component{Status: "up"}
+	r.Components[LedgerComponent] = Component{Status: "down", Error: scrub(ue.Reason), Remedy: scrub(ue.Remedy)}
+	for _, t := range ts {
+		for _, u := range ue.Tables {
+			if u == t.Ledger {
+				r.Schema[t.Name].LedgerExists = true
+			}
+		}
 	}
 	return r
 }

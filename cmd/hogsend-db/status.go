@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/charmbracelet/lipgloss/table"
 	"github.com/urfave/cli/v2"
 
+	"github.com/hogsend/hogsend-db/ledger"
 	"github.com/hogsend/hogsend-db/tracks"
 )
 
@@ -62,7 +64,21 @@ func readStatus(c *cli.Context, s *streams, url string, loaded []tracks.Loaded) 
 			return rep, nil
 		}
 	}
-	return tracks.Degraded(loaded, s.red.String(err.Error())), err
+	rep := tracks.DegradedFor(loaded, err, s.red.String)
+	var ue *ledger.UnreadableError
+	if errors.As(err, &ue) {
+		// The database answered: say so, with the reason and the fix.
+		err = fmt.Errorf("the database is up, but hogsend-db cannot read %s: %s\nfix: %s", ledgerNames(ue.Tables), ue.Reason, ue.Remedy)
+	}
+	return rep, err
+}
+
+func ledgerNames(ts []ledger.Table) string {
+	names := make([]string, len(ts))
+	for i, t := range ts {
+		names[i] = t.String()
+	}
+	return strings.Join(names, ", ")
 }
 
 // statusCode: 4 (integrity) wins over 3 (pending).
