@@ -23,11 +23,13 @@ const (
 // exitCodeHelp is printed by --help.
 const exitCodeHelp = `EXIT CODES:
    0    success; status: in sync
-   1    error (unreachable database, failed statement, bad migration folder)
+   1    error (unreachable database, unreadable ledger, failed statement, bad migration
+        folder, unparsable connection string)
    2    usage error (no or unknown command, bad flag or argument)
    3    status: migrations pending
    4    integrity problem or findings: out-of-order, modified, unknown or NULL-created_at
-        ledger rows; drift found; lint errors (4 wins over 3)
+        ledger rows, a missing default folder with ledger rows; drift found; lint errors
+        (4 wins over 3)
    5    timed out waiting for the migration lock (--lock-wait)
    130  interrupted`
 
