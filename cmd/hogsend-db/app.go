@@ -242,7 +242,7 @@ func databaseURLFlag() cli.Flag {
 }
 
 func dirFlag() cli.Flag {
-	return &cli.StringFlag{Name: "dir", EnvVars: []string{"HOGSEND_MIGRATIONS_DIR"}, Value: "./migrations", Usage: "client track: drizzle-kit migrations folder"}
+	return &cli.StringFlag{Name: "dir", EnvVars: []string{"HOGSEND_MIGRATIONS_DIR"}, Value: "./migrations", Usage: "client track: drizzle-kit migrations folder (a folder named here must exist; the default may be absent)"}
 }
 
 func engineDirFlag() cli.Flag {
