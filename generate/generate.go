@@ -185,7 +185,7 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 }
 
 // Prepare computes the next migration without writing anything.
-func Prepare(ctx context.Context, opts Options) (*Result, error) {
+func Prepare(ctx context.Context, opts Options) (_ *Result, rerr error) {
 	if opts.Name != "" && !nameRE.MatchString(opts.Name) {
 		return nil, fmt.Errorf("%w %q: use letters, digits, '_' and '-'", ErrBadName, opts.Name)
 	}
@@ -230,7 +230,13 @@ func Prepare(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("generate: %w", err)
 	}
-	defer srv.Close(context.WithoutCancel(ctx))
+	defer func() {
+		// A scratch database that could not be dropped is never left
+		// silently: the error names it and says how to drop it.
+		if cerr := srv.Close(context.WithoutCancel(ctx)); cerr != nil {
+			rerr = errors.Join(rerr, fmt.Errorf("generate: %w", cerr))
+		}
+	}()
 
 	st, err := buildStates(ctx, srv, opts, base, j)
 	if err != nil {

@@ -27,7 +27,8 @@ func ExampleBoot() {
 	}
 	defer pool.Close()
 
-	g, err := guard.Boot(ctx, pool, guard.WithClientMigrations(os.DirFS("migrations")))
+	// The app's drizzle-kit folder (here one with no migrations yet).
+	g, err := guard.Boot(ctx, pool, guard.WithClientMigrations(os.DirFS("testdata/migrations")))
 	if err != nil {
 		log.Fatal(err) // Database schema is out of date: ... Run "hogsend-db migrate", ...
 	}

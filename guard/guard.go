@@ -99,8 +99,10 @@ func (f optionFunc) apply(c *config) error { return f(c) }
 // WithClientMigrations supplies the client track's drizzle-kit folder
 // (os.DirFS("migrations"), an embed.FS rooted at the folder, ...). Without
 // it the client track is an empty journal, always in sync; its ledger is
-// still read. A folder without meta/_journal.json is an empty track; an
-// invalid journal makes New fail.
+// still read. A folder that cannot be opened or has no meta/_journal.json
+// makes New fail with a *tracks.SourceError (matching tracks.ErrNoSource),
+// as does an invalid journal: a server given the wrong folder must not
+// report a healthy, empty client track.
 func WithClientMigrations(fsys fs.FS) Option {
 	return optionFunc(func(c *config) error {
 		if fsys == nil {
@@ -308,8 +310,10 @@ func newGuard(run func(context.Context, func(ledger.Querier) error) error, opts 
 		return nil, fmt.Errorf("guard: engine release %q: %w", engineTrack.Release, err)
 	}
 	g.build = v
+	// Given migrations must be a drizzle-kit folder; only "not given" is
+	// an empty (unchecked) track.
 	clientTrack := tracks.Track{Name: tracks.Client, Source: c.client, Location: "client migrations",
-		Ledger: ledger.ClientTable, Optional: true}
+		Ledger: ledger.ClientTable, Optional: c.client == nil}
 	ts, err := tracks.LoadAll(engineTrack, clientTrack)
 	if err != nil {
 		return nil, fmt.Errorf("guard: %w", err)
@@ -384,8 +388,8 @@ func (g *Guard) status(ctx context.Context, mustVerify bool) (*Report, error) {
 		return err
 	})
 	if err != nil {
-		msg := redact.Text(err.Error(), g.secret)
-		return tracks.Degraded(g.tracks, msg), errors.New(msg)
+		scrub := func(s string) string { return redact.Text(s, g.secret) }
+		return tracks.DegradedFor(g.tracks, err, scrub), errors.New(scrub(err.Error()))
 	}
 	g.verifyMu.Lock()
 	defer g.verifyMu.Unlock()

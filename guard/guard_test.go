@@ -7,10 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -693,6 +696,24 @@ func TestOptionsValidated(t *testing.T) {
 	}
 	if _, err := NewSQL(nil); err == nil {
 		t.Error("NewSQL(nil) succeeded")
+	}
+}
+
+// Client migrations given to guard must be a drizzle-kit folder: a missing
+// folder or one without meta/_journal.json used to be an empty, healthy
+// client track.
+func TestClientMigrationsFolderRequired(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	pool := newPool(t, db)
+	for name, fsys := range map[string]fs.FS{
+		"no journal":     fstest.MapFS{"0000_a.sql": {Data: []byte("select 1;")}},
+		"missing folder": os.DirFS(filepath.Join(t.TempDir(), "migratoins")),
+	} {
+		_, err := New(pool, WithClientMigrations(fsys))
+		if !errors.Is(err, tracks.ErrNoSource) || !strings.HasPrefix(err.Error(), "guard: ") {
+			t.Errorf("%s: New = %v, want tracks.ErrNoSource", name, err)
+		}
 	}
 }
 

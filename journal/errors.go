@@ -31,6 +31,9 @@ var (
 	// ErrBadFolderName: a 1.0 migration folder's name does not start with
 	// 14 digits of a valid UTC time.
 	ErrBadFolderName = errors.New("migration folder name does not start with a valid YYYYMMDDHHMMSS UTC time")
+	// ErrNotJournal: valid JSON, but not shaped like a journal ([] or null
+	// at the top, "entries" not an array).
+	ErrNotJournal = errors.New("not a drizzle-kit journal")
 )
 
 type notExistError struct{ msg string }

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"reflect"
 	"strings"
 	"unicode/utf8"
 )
@@ -182,7 +183,21 @@ func Open(fsys fs.FS) (*Journal, error) {
 	}
 	var raw rawFile
 	if err := json.Unmarshal(data, &raw); err != nil {
+		if serr := checkShape(data); serr != nil {
+			return nil, serr
+		}
 		return nil, jsonError(data, err)
+	}
+	if raw.Entries == nil || raw.Dialect == "" {
+		// null, [] and "entries": null decode without error; say which
+		// (only on this path: a good journal is decoded once).
+		if serr := checkShape(data); serr != nil {
+			return nil, serr
+		}
+	}
+	if raw.Dialect == "" {
+		return nil, &Error{File: JournalPath, Line: 1, Col: 1, Err: fmt.Errorf("%w: no \"dialect\"", ErrDialect),
+			Hint: `drizzle-kit writes "dialect": "postgresql"`}
 	}
 	if raw.Dialect != "postgresql" {
 		return nil, &Error{File: JournalPath, Line: 1, Col: 1,
@@ -210,7 +225,10 @@ func Open(fsys fs.FS) (*Journal, error) {
 			var te *json.UnmarshalTypeError
 			if errors.As(err, &te) && i < len(offsets) {
 				line, col = Position(string(data), offsets[i]+int(te.Offset))
-				return nil, at(fmt.Errorf("%w: entry %d: field %q must be a %s, not %s", ErrInvalidJSON, i, te.Field, te.Type, te.Value), "")
+				if te.Field == "" {
+					return nil, at(fmt.Errorf("%w: entry %d must be an object, not %s", ErrInvalidJSON, i, te.Value), "")
+				}
+				return nil, at(fmt.Errorf("%w: entry %d: %q must be %s, not %s", ErrInvalidJSON, i, te.Field, jsonKind(te.Type), te.Value), "")
 			}
 			return nil, at(fmt.Errorf("%w: entry %d: %v", ErrInvalidJSON, i, err), "")
 		}
@@ -354,10 +372,87 @@ func jsonError(data []byte, err error) error {
 	case errors.As(err, &te):
 		line, col := Position(string(data), int(te.Offset))
 		return &Error{File: JournalPath, Line: line, Col: col,
-			Err: fmt.Errorf("%w: field %q must be a %s, not %s", ErrInvalidJSON, te.Field, te.Type, te.Value)}
+			Err: fmt.Errorf("%w: %q must be %s, not %s", ErrInvalidJSON, te.Field, jsonKind(te.Type), te.Value)}
 	default:
 		return &Error{File: JournalPath, Err: fmt.Errorf("%w: %v", ErrInvalidJSON, err)}
 	}
+}
+
+// checkShape refuses a journal that is valid JSON but not an object with an
+// "entries" array, in the file's own terms: [] or null at the top, or
+// "entries": null.
+func checkShape(data []byte) error {
+	shape := `a JSON object {"version": "7", "dialect": "postgresql", "entries": [...]}`
+	var top any
+	if err := json.Unmarshal(data, &top); err != nil {
+		return jsonError(data, err)
+	}
+	obj, ok := top.(map[string]any)
+	if !ok {
+		return &Error{File: JournalPath, Line: 1, Col: 1,
+			Err:  fmt.Errorf("%w: the journal is %s, not an object", ErrNotJournal, jsonValueKind(top)),
+			Hint: "it must be " + shape + "; restore it from git history or regenerate it with drizzle-kit"}
+	}
+	entries, present := obj["entries"]
+	if !present {
+		return &Error{File: JournalPath, Line: 1, Col: 1, Err: ErrEmptyJournal,
+			Hint: `add "entries": [] (no migrations yet) or restore the file from git history`}
+	}
+	if _, isList := entries.([]any); !isList {
+		return &Error{File: JournalPath, Line: 1, Col: 1,
+			Err:  fmt.Errorf("%w: \"entries\" is %s, not an array", ErrNotJournal, jsonValueKind(entries)),
+			Hint: `"entries" lists the migrations: [] when there are none`}
+	}
+	return nil
+}
+
+// jsonValueKind names a decoded JSON value in JSON's terms.
+func jsonValueKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	case string:
+		return "a string"
+	case float64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	}
+	return "a JSON value"
+}
+
+// jsonKind names the JSON value a Go type decodes from, for messages about
+// the file: "a string", not "*string".
+func jsonKind(t reflect.Type) string {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil {
+		return "a JSON value"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		if t == reflect.TypeFor[json.RawMessage]() {
+			return "a JSON value"
+		}
+		return "an array"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	}
+	return "a JSON value"
 }
 
 // entryOffsets returns the byte offset of each element of the top-level

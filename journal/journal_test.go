@@ -26,7 +26,7 @@ func TestOpenBadFolders(t *testing.T) {
 	}{
 		{"missing-journal", journal.ErrNoJournal, "meta/_journal.json", 0, []string{"no meta/_journal.json"}},
 		{"invalid-json", journal.ErrInvalidJSON, "meta/_journal.json", 12, []string{"invalid JSON"}},
-		{"wrong-type", journal.ErrInvalidJSON, "meta/_journal.json", 15, []string{`"when"`, "int64", "not string"}},
+		{"wrong-type", journal.ErrInvalidJSON, "meta/_journal.json", 15, []string{`"when"`, "an integer", "not string"}},
 		{"wrong-dialect", journal.ErrDialect, "meta/_journal.json", 1, []string{`"mysql"`}},
 		{"missing-tag", journal.ErrMissingTag, "meta/_journal.json", 12, []string{"entry 1"}},
 		{"missing-when", journal.ErrMissingWhen, "meta/_journal.json", 12, []string{"0001_add_tickets"}},
@@ -254,5 +254,32 @@ func TestConcurrentIndexes(t *testing.T) {
 	got := m.ConcurrentIndexes()
 	if !reflect.DeepEqual(got, []string{`Odd "x`, "plain_idx"}) {
 		t.Fatalf("ConcurrentIndexes = %q", got)
+	}
+}
+
+// A journal that is valid JSON but not shaped like one gets a message in
+// the file's own terms: no Go type names ("journal.rawFile",
+// "[]json.RawMessage") and no wrong cause ("dialect is not postgresql"
+// for null).
+func TestOpenJournalShapes(t *testing.T) {
+	for data, want := range map[string]string{
+		`[]`:   "the journal is an array, not an object",
+		`null`: "the journal is null, not an object",
+		`"x"`:  "the journal is a string, not an object",
+		`{"version": "7", "dialect": "postgresql", "entries": null}`:         `"entries" is null, not an array`,
+		`{"version": "7", "dialect": "postgresql", "entries": {}}`:           `"entries" is an object, not an array`,
+		`{"version": "7", "dialect": "postgresql", "entries": [[]]}`:         "entry 0 must be an object, not array",
+		`{"version": "7", "dialect": "postgresql", "entries": [{"tag": 1}]}`: `entry 0: "tag" must be a string, not number`,
+		`{"version": 7, "dialect": "postgresql", "entries": []}`:             `"version" must be a string, not number`,
+		`{"version": "7", "entries": []}`:                                    `no "dialect"`,
+	} {
+		_, err := journal.Open(fstest.MapFS{journal.JournalPath: {Data: []byte(data)}})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", data, err, want)
+			continue
+		}
+		if msg := err.Error(); strings.Contains(msg, "json.") || strings.Contains(msg, "rawFile") || strings.Contains(msg, "rawEntry") || strings.Contains(msg, "*") {
+			t.Errorf("%s: Go type names in %q", data, msg)
+		}
 	}
 }

@@ -85,12 +85,40 @@ type ExtraRow struct {
 //
 // On a pgx.Tx it asks the catalog first: a wrong guess would fail a
 // statement and abort the caller's transaction.
+//
+// A ledger the database will not let this role read, or whose rows are not
+// drizzle's, is an *UnreadableError with the remedy.
 func (r *Reader) Read(ctx context.Context, q Querier) (Snapshot, error) {
 	return r.ReadWith(ctx, q, nil)
 }
 
 // ReadWith is Read that also runs extra (if not nil) in the same statement.
 func (r *Reader) ReadWith(ctx context.Context, q Querier, extra *Extra) (Snapshot, error) {
+	snap, err := r.readAll(ctx, q, extra)
+	if err != nil {
+		if !isPermissionDenied(err) {
+			return Snapshot{}, err
+		}
+		// Name only the tables that exist in the grant (the catalog is
+		// readable by every role; this costs a round trip on this failure
+		// path only). In a transaction the failed read aborted it.
+		tables := r.tables
+		if _, inTx := q.(pgx.Tx); !inTx {
+			if present, perr := r.probe(ctx, q); perr == nil {
+				tables = nil
+				for i, t := range r.tables {
+					if present[i] {
+						tables = append(tables, t)
+					}
+				}
+			}
+		}
+		return Snapshot{}, permissionDenied(err, tables, roleOf(q))
+	}
+	return snap, nil
+}
+
+func (r *Reader) readAll(ctx context.Context, q Querier, extra *Extra) (Snapshot, error) {
 	_, inTx := q.(pgx.Tx)
 	r.mu.Lock()
 	present := slices.Clone(r.present)
@@ -249,13 +277,18 @@ func (r *Reader) read(ctx context.Context, q Querier, present []bool, extra *Ext
 			}
 		default:
 			row := Row{Hash: deref(b), Name: deref(d)}
+			t := ledgers[i-1]
 			if row.ID, err = strconv.ParseInt(deref(a), 10, 64); err != nil {
-				return Snapshot{}, nil, fmt.Errorf("ledger: read %s: row id %q: %w", ledgers[i-1], deref(a), err)
+				return Snapshot{}, nil, &UnreadableError{Tables: []Table{t}, Err: err,
+					Reason: fmt.Sprintf("a row has id %q, not an integer", deref(a)),
+					Remedy: fmt.Sprintf("restore %s from a backup: drizzle-orm creates id as serial", t)}
 			}
 			if c == nil {
 				row.NullCreatedAt = true
 			} else if row.CreatedAt, err = parseMillis(*c); err != nil {
-				return Snapshot{}, nil, fmt.Errorf("ledger: read %s: row %d created_at %q: %w", ledgers[i-1], row.ID, *c, err)
+				return Snapshot{}, nil, &UnreadableError{Tables: []Table{t}, Err: err,
+					Reason: fmt.Sprintf("row id %d has created_at %q, not an integer (milliseconds)", row.ID, *c),
+					Remedy: fmt.Sprintf("set it to the when of its migration in meta/_journal.json: UPDATE %s SET created_at = <when> WHERE id = %d", t.Ident(), row.ID)}
 			}
 			snap.Ledgers[i-1].Rows = append(snap.Ledgers[i-1].Rows, row)
 		}

@@ -15,7 +15,9 @@ import (
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/postgres"
 	"ariga.io/atlas/sql/schema"
+	"github.com/hogsend/hogsend-db/internal/dsn"
 	"github.com/hogsend/hogsend-db/internal/redact"
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 )
 
@@ -34,6 +36,9 @@ type Conn struct {
 // Connect opens a session to the database at url (URL or key=value DSN) and
 // an Atlas driver on it. Errors never contain the password.
 func Connect(ctx context.Context, url string) (*Conn, error) {
+	if err := dsn.Check(url); err != nil {
+		return nil, fmt.Errorf("schemastate: %w", err)
+	}
 	db, err := sql.Open("pgx", url)
 	if err != nil {
 		return nil, fmt.Errorf("schemastate: open %s: %w", redact.URL(url), redact.Error(err, url))
@@ -42,6 +47,9 @@ func Connect(ctx context.Context, url string) (*Conn, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		_ = db.Close()
+		if pe := (*pgconn.ParseConfigError)(nil); errors.As(err, &pe) {
+			return nil, fmt.Errorf("schemastate: %w", redact.ConfigError(url, pe))
+		}
 		return nil, fmt.Errorf("schemastate: connect to %s: %w", redact.URL(url), redact.Error(err, url))
 	}
 	drv, err := postgres.Open(conn)

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -27,10 +28,59 @@ import (
 // Prefix starts the name of every scratch database.
 const Prefix = "hogsend_scratch_"
 
-// DropTimeout bounds dropping one scratch database. The drop runs on a
-// context detached from the caller's, so that it still happens after the
-// caller's context is cancelled.
+// DropTimeout bounds one attempt at dropping a scratch database. Each
+// attempt runs on a fresh context detached from the caller's, so that the
+// drop still happens after the caller's context is cancelled, and a retry
+// never inherits an expired deadline.
 const DropTimeout = 15 * time.Second
+
+// dropLockWait is the lock_timeout of the admin session: a DROP DATABASE
+// that another session blocks (one holding a lock on the database, e.g. an
+// open transaction that commented on it) fails after this long, on a
+// session that stays usable for the retry and for naming the blocker.
+const dropLockWait = 3 * time.Second
+
+// Session is a server session, as pg_stat_activity shows it.
+type Session struct {
+	PID             int32
+	ApplicationName string
+	User            string
+	Database        string // the database it is connected to
+}
+
+func (s Session) String() string {
+	app := s.ApplicationName
+	if app == "" {
+		app = "no application_name"
+	}
+	return fmt.Sprintf("pid %d (%s, user %s, connected to %s)", s.PID, app, s.User, s.Database)
+}
+
+// DropError: a scratch database could not be dropped and is left on the
+// server. Blockers are the sessions connected to it or holding a lock on
+// it; Statement is the exact statement that drops it once they are gone.
+type DropError struct {
+	Database  string
+	Blockers  []Session
+	Statement string
+	Err       error
+}
+
+func (e *DropError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "scratch: could not drop the scratch database %s, it is left on the server: %v", e.Database, e.Err)
+	if len(e.Blockers) > 0 {
+		names := make([]string, len(e.Blockers))
+		for i, s := range e.Blockers {
+			names[i] = s.String()
+		}
+		fmt.Fprintf(&b, "; blocked by %s", strings.Join(names, ", "))
+	}
+	fmt.Fprintf(&b, "; drop it with: %s", e.Statement)
+	return b.String()
+}
+
+func (e *DropError) Unwrap() error { return e.Err }
 
 // ErrNoCreateDB is returned by Create when the dev role lacks CREATEDB.
 var ErrNoCreateDB = errors.New("scratch: the role cannot create scratch databases; pass --dev-url (or HOGSEND_DEV_URL) pointing at a server/role that can")
@@ -64,11 +114,14 @@ type DB struct {
 // the database named in devURL is used for the admin connection, postgres if
 // none is named. Errors never contain the password.
 func Open(ctx context.Context, devURL string) (*Server, error) {
+	if err := dsn.Check(devURL); err != nil {
+		return nil, fmt.Errorf("scratch: dev server: %w", err)
+	}
 	adminURL, err := maintenanceURL(devURL)
 	if err != nil {
 		return nil, fmt.Errorf("scratch: dev url %s: %w", redact.URL(devURL), err)
 	}
-	conn, err := connect(ctx, adminURL)
+	conn, err := connect(ctx, adminURL, adminSession)
 	if err != nil {
 		return nil, err
 	}
@@ -167,26 +220,65 @@ func (s *Server) Close(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// drop runs DROP DATABASE; s.mu is held.
+// drop runs DROP DATABASE; s.mu is held. A failed attempt (blocked past
+// the lock_timeout, a closed connection) is retried once, on a fresh
+// context and, if needed, a fresh connection; when the database still
+// cannot be dropped the error names who blocks it and the statement to run.
 func (s *Server) drop(ctx context.Context, name string) error {
-	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DropTimeout)
-	defer cancel()
 	stmt := "DROP DATABASE IF EXISTS " + pgx.Identifier{name}.Sanitize() + " WITH (FORCE)"
 	var err error
-	// A cancelled query closes the admin connection; reconnect once.
 	for attempt := 0; attempt < 2; attempt++ {
-		var conn *pgx.Conn
-		if conn, err = s.adminConn(dctx); err != nil {
-			continue
+		if attempt > 0 {
+			time.Sleep(200 * time.Millisecond)
 		}
-		if _, err = conn.Exec(dctx, stmt); err == nil {
+		if err = s.dropOnce(ctx, stmt); err == nil {
 			return nil
 		}
-		if !conn.IsClosed() {
-			break
-		}
 	}
-	return fmt.Errorf("scratch: drop database %s: %w", name, redact.Error(err, s.adminURL))
+	return &DropError{Database: name, Blockers: s.blockers(ctx, name), Statement: stmt, Err: redact.Error(err, s.adminURL)}
+}
+
+func (s *Server) dropOnce(ctx context.Context, stmt string) error {
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DropTimeout)
+	defer cancel()
+	conn, err := s.adminConn(dctx)
+	if err != nil {
+		return err
+	}
+	_, err = conn.Exec(dctx, stmt)
+	return err
+}
+
+// blockersSQL lists the sessions connected to a database or holding a lock
+// on it (other than this one).
+const blockersSQL = `select a.pid, coalesce(a.application_name, ''), coalesce(a.usename::text, ''), coalesce(a.datname::text, '')
+from pg_catalog.pg_stat_activity a
+where a.pid <> pg_backend_pid() and (a.datname = $1 or a.pid in (
+  select l.pid from pg_catalog.pg_locks l join pg_catalog.pg_database d on l.objid = d.oid
+  where l.locktype = 'object' and l.classid = 'pg_catalog.pg_database'::regclass and d.datname = $1))
+order by a.pid`
+
+// blockers is best effort: an empty list when the server cannot be asked.
+func (s *Server) blockers(ctx context.Context, name string) []Session {
+	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DropTimeout)
+	defer cancel()
+	conn, err := s.adminConn(bctx)
+	if err != nil {
+		return nil
+	}
+	rows, err := conn.Query(bctx, blockersSQL, name)
+	if err != nil {
+		return nil
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Session, error) {
+		var x Session
+		err := r.Scan(&x.PID, &x.ApplicationName, &x.User, &x.Database)
+		return x, err
+	})
+	if err != nil {
+		return nil
+	}
+	return out
 }
 
 // adminConn returns the admin connection, reconnecting if it was closed
@@ -195,12 +287,19 @@ func (s *Server) adminConn(ctx context.Context) (*pgx.Conn, error) {
 	if s.admin != nil && !s.admin.IsClosed() {
 		return s.admin, nil
 	}
-	conn, err := connect(ctx, s.adminURL)
+	conn, err := connect(ctx, s.adminURL, adminSession)
 	if err != nil {
 		return nil, err
 	}
 	s.admin = conn
 	return conn, nil
+}
+
+// adminSession configures the admin session: DROP DATABASE gives up on a
+// lock after dropLockWait instead of waiting for the context's deadline
+// (which would cost the connection).
+func adminSession(c *pgx.ConnConfig) {
+	c.RuntimeParams["lock_timeout"] = strconv.FormatInt(dropLockWait.Milliseconds(), 10)
 }
 
 // connect opens a pgx connection; its error is redacted.
@@ -210,7 +309,7 @@ const defaultConnectTimeout = 10 * time.Second
 func connect(ctx context.Context, connString string, configure ...func(*pgx.ConnConfig)) (*pgx.Conn, error) {
 	cfg, err := pgx.ParseConfig(connString)
 	if err != nil {
-		return nil, fmt.Errorf("scratch: parse %s: %w", redact.URL(connString), redact.Error(err, connString))
+		return nil, fmt.Errorf("scratch: %w", redact.ConfigError(connString, err))
 	}
 	if cfg.ConnectTimeout == 0 {
 		// An unreachable dev server fails in seconds, not at the OS's TCP

@@ -246,3 +246,71 @@ func TestKeyValueDevURL(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A DROP DATABASE that another session blocks (an open transaction holding
+// a lock on the database) used to wait out DropTimeout, then retry on the
+// expired context and fail with a misleading connect timeout, leaving the
+// database silently. Now each attempt has its own lock wait and context,
+// and the error names the blocking session and the statement to run.
+func TestDropBlockedNamesBlocker(t *testing.T) {
+	t.Parallel()
+	pg := pgtest.New(t)
+	ctx := context.Background()
+	srv := openServer(t, pg.URL)
+	db, err := srv.Create(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pgx.ParseConfig(pg.AdminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.RuntimeParams["application_name"] = "blocker-under-test"
+	blocker, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blocker.Close(ctx)
+	tx, err := blocker.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, "COMMENT ON DATABASE "+pgx.Identifier{db.Name}.Sanitize()+" IS 'held'"); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	err = db.Drop(ctx)
+	took := time.Since(start)
+	var de *scratch.DropError
+	if !errors.As(err, &de) {
+		t.Fatalf("Drop = %v (after %s), want a *scratch.DropError", err, took)
+	}
+	if took > scratch.DropTimeout {
+		t.Errorf("Drop took %s, more than one DropTimeout", took)
+	}
+	pid := blocker.PgConn().PID()
+	found := false
+	for _, b := range de.Blockers {
+		found = found || b.PID == int32(pid) && b.ApplicationName == "blocker-under-test"
+	}
+	if !found || !strings.Contains(err.Error(), "blocker-under-test") || !strings.Contains(err.Error(), db.Name) {
+		t.Errorf("the error does not name the blocker (pid %d): %v", pid, err)
+	}
+	if strings.Contains(err.Error(), "failed to connect") || strings.Contains(err.Error(), "deadline exceeded") {
+		t.Errorf("misleading error: %v", err)
+	}
+	if !dbExists(t, pg.AdminURL, db.Name) {
+		t.Fatal("the database is gone although Drop failed")
+	}
+	// The statement given is the one that works once the blocker is gone.
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	admin := pgtest.Connect(t, pg.AdminURL)
+	if _, err := admin.Exec(ctx, de.Statement); err != nil {
+		t.Fatalf("%s: %v", de.Statement, err)
+	}
+	if dbExists(t, pg.AdminURL, db.Name) {
+		t.Error("the remedy did not drop the database")
+	}
+}

@@ -64,6 +64,10 @@ type State struct {
 	// SchemaCheck: the live catalog compared with the snapshot of the
 	// newest applied migration; set by Verify, absent from Status.
 	SchemaCheck *SchemaCheck `json:"schema,omitempty"`
+	// FolderMissing: the track's folder is missing (so its journal is
+	// empty) while its ledger records migrations: the folder was not found,
+	// not emptied. Status is not healthy; Note says so.
+	FolderMissing bool `json:"folderMissing,omitempty"`
 
 	// pending holds the migrations to run, in journal order.
 	pending []*journal.Migration
@@ -75,11 +79,12 @@ type State struct {
 
 // Problems reports whether the state has integrity problems (exit code 4):
 // a foreign ledger, out-of-order, modified, unknown, duplicate or
-// NULL-created_at rows, invalid indexes, a newer major release, or objects
-// of applied migrations missing from the database.
+// NULL-created_at rows, invalid indexes, a newer major release, objects of
+// applied migrations missing from the database, or a missing folder whose
+// ledger has rows.
 func (s *State) Problems() bool {
 	return s.Verdict.Integrity() || len(s.OutOfOrder) > 0 || len(s.Modified) > 0 || len(s.Unknown) > 0 ||
-		len(s.NullCreatedAt) > 0 || len(s.InvalidIndexes) > 0 || len(s.Duplicate) > 0 || s.MissingObjects()
+		len(s.NullCreatedAt) > 0 || len(s.InvalidIndexes) > 0 || len(s.Duplicate) > 0 || s.MissingObjects() || s.FolderMissing
 }
 
 // MissingObjects reports whether schema verification found objects of

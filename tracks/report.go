@@ -2,6 +2,8 @@ package tracks
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/hashicorp/go-version"
 
@@ -40,8 +42,9 @@ type EngineInfo struct {
 
 // Component is one dependency's health.
 type Component struct {
-	Status string `json:"status"`          // "up" or "down"
-	Error  string `json:"error,omitempty"` // redacted: never a password
+	Status string `json:"status"`           // "up" or "down"
+	Error  string `json:"error,omitempty"`  // redacted: never a password
+	Remedy string `json:"remedy,omitempty"` // what fixes it, when known
 }
 
 // Track returns the state of the named track, or nil.
@@ -78,11 +81,18 @@ func reportFrom(ts []Loaded, snap ledger.Snapshot, check func(i int, t Loaded, s
 	if rel, ok := snap.Releases[Engine]; ok {
 		r.Release = &rel
 	}
+	missing := false
 	for i, t := range ts {
 		s := Match(t.Journal, snap.Ledgers[i])
 		s.Note = t.Note
 		s.InvalidIndexes = invalidFor(t.Journal, snap.InvalidIndexes)
 		r.Schema[t.Name] = &s
+		if n := len(snap.Ledgers[i].Rows); t.FolderMissing && n > 0 {
+			s.FolderMissing = true
+			s.Note = fmt.Sprintf("%s, yet its ledger %s records %d migration(s): the folder is missing, not empty; run from the project folder or name the migrations folder",
+				t.Note, snap.Ledgers[i].Table, n)
+			missing = true
+		}
 		if check != nil {
 			if err := check(i, t, &s); err != nil {
 				return nil, err
@@ -107,6 +117,9 @@ func reportFrom(ts []Loaded, snap ledger.Snapshot, check func(i int, t Loaded, s
 		case !s.InSync && r.Status == StatusHealthy:
 			r.Status = StatusMigrationPending
 		}
+	}
+	if missing && r.Status == StatusHealthy {
+		r.Status = StatusDegraded
 	}
 	return r, nil
 }
@@ -154,6 +167,34 @@ func Degraded(ts []Loaded, msg string) *Report {
 		s.Pending, s.InSync, s.pending, s.Note = []string{}, false, nil, t.Note
 		s.Verdict, _ = Judge(Facts{Track: t.Name, State: &s, Unreachable: true})
 		r.Schema[t.Name] = &s
+	}
+	return r
+}
+
+// LedgerComponent names the component of a report that says whether the
+// ledgers could be read; it appears only when they could not.
+const LedgerComponent = "ledger"
+
+// DegradedFor is the report for a read that failed with err. When the
+// database answered but a ledger could not be read (*ledger.UnreadableError:
+// permission denied, a created_at that is not an integer), the database is
+// "up" and the "ledger" component is "down" with the reason and the remedy;
+// otherwise it is Degraded with err's message. scrub removes secrets from
+// the messages.
+func DegradedFor(ts []Loaded, err error, scrub func(string) string) *Report {
+	var ue *ledger.UnreadableError
+	if !errors.As(err, &ue) {
+		return Degraded(ts, scrub(err.Error()))
+	}
+	r := Degraded(ts, "")
+	r.Components["database"] = Component{Status: "up"}
+	r.Components[LedgerComponent] = Component{Status: "down", Error: scrub(ue.Reason), Remedy: scrub(ue.Remedy)}
+	for _, t := range ts {
+		for _, u := range ue.Tables {
+			if u == t.Ledger {
+				r.Schema[t.Name].LedgerExists = true
+			}
+		}
 	}
 	return r
 }

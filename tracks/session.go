@@ -9,6 +9,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
+
+	"github.com/hogsend/hogsend-db/internal/dsn"
+	"github.com/hogsend/hogsend-db/internal/redact"
 )
 
 // ApplicationName identifies hogsend-db sessions in pg_stat_activity.
@@ -45,9 +48,12 @@ func Connect(ctx context.Context, url string, s Session) (*pgx.Conn, error) {
 // ConnConfig is the configuration Connect uses, for callers that need to
 // adjust it (a benchmark recording the socket, say) and connect themselves.
 func ConnConfig(url string, s Session) (*pgx.ConnConfig, error) {
+	if err := dsn.Check(url); err != nil {
+		return nil, fmt.Errorf("tracks: database URL: %w", err)
+	}
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("tracks: parse database URL: %w", err)
+		return nil, fmt.Errorf("tracks: database URL: %w", redact.ConfigError(url, err))
 	}
 	if s.LockTimeout == 0 {
 		s.LockTimeout = 10 * time.Second

@@ -3,9 +3,11 @@ package tracks_test
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -105,7 +107,7 @@ func TestLoad(t *testing.T) {
 	}
 	// A required one is an error.
 	_, err = tracks.Load(tracks.EngineTrackFrom(missing))
-	if !errors.Is(err, tracks.ErrNoSource) || !errors.Is(err, journal.ErrNoJournal) {
+	if !errors.Is(err, tracks.ErrNoSource) || !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("required missing folder: %v", err)
 	}
 	// A broken journal is an error even for an optional track.
@@ -133,6 +135,62 @@ func TestLoad(t *testing.T) {
 	all, err := tracks.LoadAll(enginesrc.BundledTrack(), tracks.ClientTrack(missing))
 	if err != nil || len(all) != 2 || all[0].Name != tracks.Engine || all[1].Name != tracks.Client {
 		t.Errorf("LoadAll: %v", err)
+	}
+}
+
+// An explicitly named folder (not Optional) that is missing, is not a
+// directory or has no journal is an error naming the folder; it used to be
+// an empty track.
+func TestLoadExplicitFolder(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ dir, reason string }{
+		{filepath.Join(t.TempDir(), "migratoins"), "does not exist"},
+		{"", "does not exist"},
+		{file, "is not a directory"},
+		{"/", "has no meta/_journal.json"},
+		{t.TempDir(), "has no meta/_journal.json"},
+	} {
+		tr := tracks.ClientTrack(tc.dir)
+		tr.Optional = false
+		_, err := tracks.Load(tr)
+		var se *tracks.SourceError
+		if !errors.As(err, &se) || !errors.Is(err, tracks.ErrNoSource) || se.Reason != tc.reason ||
+			!strings.Contains(err.Error(), strconv.Quote(tc.dir)) {
+			t.Errorf("Load(%q) = %v, want a SourceError %q naming the folder", tc.dir, err, tc.reason)
+		}
+	}
+}
+
+// The default folder may be absent, but when the client ledger has rows
+// the report does not call the database healthy: the folder is missing.
+func TestStatusMissingFolderWithLedgerRows(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	conn := db.Conn(t)
+	if _, err := tracks.Apply(ctxT(t), connect(t, db), []tracks.Loaded{client(t, folder(three...))}, tracks.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	l, err := tracks.Load(tracks.ClientTrack(filepath.Join(t.TempDir(), "migrations")))
+	if err != nil || !l.FolderMissing {
+		t.Fatalf("Load: %+v, %v", l, err)
+	}
+	rep, err := tracks.Status(ctxT(t), conn, []tracks.Loaded{l})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := rep.Track(tracks.Client)
+	if rep.Status == tracks.StatusHealthy || !c.FolderMissing || !rep.Problems() || !strings.Contains(c.Note, "missing") {
+		t.Errorf("status %q, client %+v", rep.Status, c)
+	}
+	// With an empty ledger a missing default folder is fine.
+	empty := pgtest.New(t)
+	rep, err = tracks.Status(ctxT(t), empty.Conn(t), []tracks.Loaded{l})
+	if err != nil || rep.Status != tracks.StatusHealthy || rep.Problems() {
+		t.Errorf("empty ledger: %+v, %v", rep, err)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"syscall"
 
 	"github.com/hashicorp/go-version"
 
@@ -73,6 +74,11 @@ func ClientTrack(dir string) Track {
 func DirFS(dir string) fs.FS {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
+		// os reports a file as "not a directory" in an error errors.Is
+		// cannot match; say it with the errno.
+		if fi, serr := os.Stat(dir); serr == nil && !fi.IsDir() {
+			err = &fs.PathError{Op: "open", Path: dir, Err: syscall.ENOTDIR}
+		}
 		return errFS{err: err}
 	}
 	return root.FS()
@@ -91,13 +97,56 @@ type Loaded struct {
 	// Note says why the track is empty when its optional folder is missing,
 	// e.g. "no client migrations folder at ./migrations".
 	Note string
+	// FolderMissing: the track is optional and its folder (or journal) is
+	// missing, so the track is empty. Status does not call such a track
+	// healthy when its ledger has rows.
+	FolderMissing bool
 }
 
 // ErrNoSource: a track that is not optional has no migration folder.
 var ErrNoSource = errors.New("migration folder not found")
 
+// SourceError is a migration folder that cannot be read as a track: it does
+// not exist, is not a directory, or has no meta/_journal.json. It matches
+// ErrNoSource, and the underlying error (fs.ErrNotExist, journal.ErrNoJournal).
+type SourceError struct {
+	Track    string // "client", "engine"
+	Location string // the folder as named ("./migratoins", "")
+	Reason   string // "does not exist", "is not a directory", "has no meta/_journal.json"
+	Remedy   string
+	Err      error
+}
+
+func (e *SourceError) Error() string {
+	return fmt.Sprintf("tracks: %s track: migrations folder %q %s; %s", e.Track, e.Location, e.Reason, e.Remedy)
+}
+
+func (e *SourceError) Unwrap() []error { return []error{ErrNoSource, e.Err} }
+
+// sourceRemedy says what to do about a folder that is not a drizzle-kit
+// folder.
+const sourceRemedy = "name the folder drizzle-kit generates into (the out setting of drizzle.config), or create it with drizzle-kit generate"
+
+// checkSource tells a missing folder from one that is not a directory; nil
+// when the folder can be opened.
+func checkSource(t Track) *SourceError {
+	fi, err := fs.Stat(t.Source, ".")
+	switch {
+	case err == nil && fi.IsDir():
+		return nil
+	case err == nil:
+		return &SourceError{Track: t.Name, Location: t.Location, Reason: "is not a directory", Remedy: sourceRemedy, Err: syscall.ENOTDIR}
+	case errors.Is(err, syscall.ENOTDIR):
+		return &SourceError{Track: t.Name, Location: t.Location, Reason: "is not a directory", Remedy: sourceRemedy, Err: err}
+	case errors.Is(err, fs.ErrNotExist):
+		return &SourceError{Track: t.Name, Location: t.Location, Reason: "does not exist", Remedy: sourceRemedy, Err: err}
+	}
+	return &SourceError{Track: t.Name, Location: t.Location, Reason: "cannot be read (" + err.Error() + ")", Remedy: sourceRemedy, Err: err}
+}
+
 // Load reads a track's journal. An optional track whose folder (or journal)
-// does not exist is empty, with a Note saying so.
+// does not exist is empty, with a Note saying so; for any other track it
+// is a *SourceError naming the folder.
 func Load(t Track) (Loaded, error) {
 	if t.Source == nil {
 		if t.Optional {
@@ -105,14 +154,23 @@ func Load(t Track) (Loaded, error) {
 		}
 		return Loaded{}, fmt.Errorf("tracks: %s track: %w", t.Name, ErrNoSource)
 	}
+	empty := func() Loaded {
+		return Loaded{Track: t, Journal: &journal.Journal{Version: "7", Dialect: "postgresql"},
+			Note: fmt.Sprintf("no %s migrations folder at %s", t.Name, t.Location), FolderMissing: true}
+	}
+	if serr := checkSource(t); serr != nil {
+		if t.Optional && errors.Is(serr.Err, fs.ErrNotExist) {
+			return empty(), nil
+		}
+		return Loaded{}, serr
+	}
 	j, err := journal.Open(t.Source)
 	if err != nil {
 		if errors.Is(err, journal.ErrNoJournal) {
 			if t.Optional {
-				return Loaded{Track: t, Journal: &journal.Journal{Version: "7", Dialect: "postgresql"},
-					Note: fmt.Sprintf("no %s migrations folder at %s", t.Name, t.Location)}, nil
+				return empty(), nil
 			}
-			return Loaded{}, fmt.Errorf("tracks: %s track at %s: %w: %w", t.Name, t.Location, ErrNoSource, err)
+			return Loaded{}, &SourceError{Track: t.Name, Location: t.Location, Reason: "has no " + journal.JournalPath, Remedy: sourceRemedy, Err: err}
 		}
 		return Loaded{}, fmt.Errorf("tracks: %s track at %s: %w", t.Name, t.Location, err)
 	}

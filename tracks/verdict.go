@@ -84,7 +84,7 @@ type Facts struct {
 // probe can read it without knowing every track field.
 type Problem struct {
 	Track   string   `json:"track"`
-	Kind    string   `json:"kind"` // a Verdict, or "unknown_rows", "duplicate_rows", "null_created_at", "invalid_index"
+	Kind    string   `json:"kind"` // a Verdict, or "unknown_rows", "duplicate_rows", "folder_missing", "null_created_at", "invalid_index"
 	Message string   `json:"message"`
 	Items   []string `json:"items,omitempty"` // tags, row ids or index names
 	// Remedy says what to do, in words (no CLI flag names).
@@ -123,6 +123,9 @@ func Judge(f Facts) (Verdict, []Problem) {
 	if len(s.OutOfOrder) > 0 && !foreign {
 		add(string(OutOfOrder), "pending migrations are older than the newest applied one", s.OutOfOrder,
 			"check they are safe to run after the newer ones, then allow out-of-order migrations")
+	}
+	if s.FolderMissing {
+		add("folder_missing", s.Note, nil, "run from the project folder, or name the migrations folder")
 	}
 	if len(s.Duplicate) > 0 {
 		items := make([]string, len(s.Duplicate))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/muesli/termenv"
 	"github.com/urfave/cli/v2"
 
+	"github.com/hogsend/hogsend-db/internal/devserver"
 	"github.com/hogsend/hogsend-db/internal/redact"
 	"github.com/hogsend/hogsend-db/internal/version"
 	"github.com/hogsend/hogsend-db/ledger"
@@ -26,11 +28,14 @@ import (
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	red := redact.New(secretSources(args)...)
 	noColor := os.Getenv("NO_COLOR") != ""
+	tq := &tagQuoter{}
 	io := &streams{
 		in:       os.Stdin,
-		out:      red.Writer(stdout),
-		err:      red.Writer(stderr),
+		out:      tq.Writer(red.Writer(stdout)),
+		jsonOut:  red.Writer(stdout),
+		err:      tq.Writer(red.Writer(stderr)),
 		red:      red,
+		tags:     tq,
 		color:    isTerminal(stdout) && !noColor,
 		errColor: isTerminal(stderr) && !noColor,
 		errTerm:  isTerminal(stderr),
@@ -49,7 +54,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		action := c.Action
 		c.Action = func(c *cli.Context) error { unlock(); return action(c) }
 	}
-	err := app.RunContext(ctx, args)
+	args, err := reorderArgs(app, args)
+	if err == nil {
+		err = app.RunContext(ctx, args)
+	}
 	unlock()
 	if err == nil {
 		return exitOK
@@ -75,7 +83,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 type streams struct {
 	in       io.Reader // read only by commands that take "-" for a file
 	out, err io.Writer
+	jsonOut  io.Writer // out without tag quoting: JSON escapes on its own
 	red      *redact.Redactor
+	tags     *tagQuoter
 	color    bool // stdout is a terminal and NO_COLOR is unset
 	errColor bool // stderr is a terminal and NO_COLOR is unset
 	errTerm  bool // stderr is a terminal (a live line may be redrawn there)
@@ -116,7 +126,11 @@ func (s *streams) note(format string, args ...any) {
 // printJSON writes one stable, unstyled JSON document on stdout.
 func (s *streams) printJSON(v any) error {
 	s.printed = true
-	enc := json.NewEncoder(s.out)
+	w := s.jsonOut
+	if w == nil {
+		w = s.out
+	}
+	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
@@ -145,7 +159,9 @@ func secretSources(args []string) []string {
 			}
 		}
 	}
-	return out
+	// "dev" names the local dev server, not a connection string: nothing
+	// to hide, and masking the word would garble every message.
+	return slices.DeleteFunc(out, func(u string) bool { return u == devserver.URLKeyword })
 }
 
 // parseMu serializes urfave/cli's setup and parsing across runs in one
@@ -154,6 +170,7 @@ var parseMu sync.Mutex
 
 func init() {
 	cli.HelpFlag = &cli.BoolFlag{Name: "help", Aliases: []string{"h"}, Usage: "show help"}
+	cli.VersionFlag = &cli.BoolFlag{Name: "version", Aliases: []string{"v"}, Usage: "print the version"}
 }
 
 func newApp(s *streams) *cli.App {
@@ -165,7 +182,6 @@ func newApp(s *streams) *cli.App {
 		ErrWriter: s.err,
 		// Exit codes are mapped in exitcodes.go; urfave/cli must not exit.
 		ExitErrHandler:         func(*cli.Context, error) {},
-		HideVersion:            true,
 		UseShortOptionHandling: false,
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return withCode(exitUsage, err)
@@ -196,9 +212,19 @@ func newApp(s *streams) *cli.App {
 	for _, c := range app.Commands {
 		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return withCode(exitUsage, err) }
 		c.CustomHelpTemplate = cli.CommandHelpTemplate + "\n" + exitCodeHelp + "\n"
-		c.Action = jsonOnError(s, c.Action)
+		c.Action = jsonOnError(s, checked(c, c.Action))
 	}
 	return app
+}
+
+// checked runs checkArgs before the command's action.
+func checked(cmd *cli.Command, action cli.ActionFunc) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		if err := checkArgs(cmd, c); err != nil {
+			return err
+		}
+		return action(c)
+	}
 }
 
 // jsonOnError keeps the promise of --json (one document on stdout) for
@@ -225,7 +251,7 @@ func databaseURLFlag() cli.Flag {
 }
 
 func dirFlag() cli.Flag {
-	return &cli.StringFlag{Name: "dir", EnvVars: []string{"HOGSEND_MIGRATIONS_DIR"}, Value: "./migrations", Usage: "client track: drizzle-kit migrations folder"}
+	return &cli.StringFlag{Name: "dir", EnvVars: []string{"HOGSEND_MIGRATIONS_DIR"}, Value: "./migrations", Usage: "client track: drizzle-kit migrations folder (a folder named here must exist; the default may be absent)"}
 }
 
 func trackFlag() cli.Flag {
@@ -256,9 +282,9 @@ func requireURL(c *cli.Context) (string, error) {
 // selectTracks builds the tracks named by --track: the engine as
 // resolveEngine finds it, the client from --dir.
 func selectTracks(c *cli.Context) ([]tracks.Track, error) {
-	client := tracks.ClientTrack(c.String("dir"))
+	client := clientTrack(c)
 	switch c.String("track") {
-	case "", "all":
+	case "all":
 		engine, err := resolveEngine(c)
 		if err != nil {
 			return nil, err
@@ -276,6 +302,17 @@ func selectTracks(c *cli.Context) ([]tracks.Track, error) {
 	return nil, usageError("--track %q: want engine, client or all", c.String("track"))
 }
 
+// clientTrack is the client track of --dir. Only the default folder may be
+// absent (an empty track); a folder named with --dir or
+// HOGSEND_MIGRATIONS_DIR must exist and hold a journal.
+func clientTrack(c *cli.Context) tracks.Track {
+	t := tracks.ClientTrack(c.String("dir"))
+	if c.IsSet("dir") {
+		t.Optional = false
+	}
+	return t
+}
+
 // loadTracks reads the selected tracks' journals, and says once when the
 // client folder is missing.
 func loadTracks(c *cli.Context, s *streams) ([]tracks.Loaded, error) {
@@ -287,6 +324,7 @@ func loadTracks(c *cli.Context, s *streams) ([]tracks.Loaded, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.tags.learn(loaded)
 	for _, l := range loaded {
 		if l.Note != "" && !c.Bool("json") {
 			s.note("note: %s: the client track is empty", l.Note)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -56,7 +57,13 @@ func ledgerState(t *testing.T, db *pgtest.DB) string {
 // ahead. Before issue 13, migrate applied the bundled engine on top.
 func TestForeignEngine(t *testing.T) {
 	db := pgtest.New(t)
-	empty := t.TempDir()
+	empty := t.TempDir() // a client folder with no migrations yet
+	if err := os.MkdirAll(filepath.Join(empty, "meta"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(empty, "meta", "_journal.json"), []byte(`{"version":"7","dialect":"postgresql","entries":[]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	// The "app's" engine: the fixture folder, applied as the engine track.
 	if code, _, errOut := hogsend(t, "migrate", "--database-url", db.URL, "--engine-dir", fixture, "--engine-release", "0.67.0", "--dir", empty); code != exitOK {
 		t.Fatalf("migrate the app engine: exit %d %s", code, errOut)

@@ -23,13 +23,14 @@ const (
 // exitCodeHelp is printed by --help.
 const exitCodeHelp = `EXIT CODES:
    0    success; status: in sync
-   1    error (unreachable database, failed statement, bad migration folder)
+   1    error (unreachable database, unreadable ledger, failed statement, bad migration
+        folder, unparsable connection string)
    2    usage error (no or unknown command, bad flag or argument)
    3    status: migrations pending (status --fail-on engine: engine migrations only);
         dev status: the dev server is not running
    4    integrity problem or findings: a foreign ledger (another engine's or folder's),
         a newer major engine release, out-of-order, modified, unknown, duplicate or
-        NULL-created_at ledger rows; objects of applied migrations missing from the
+        NULL-created_at ledger rows; a missing default folder with ledger rows; objects of applied migrations missing from the
         database; drift found; lint errors (4 wins over 3)
    5    timed out waiting for the migration lock (--lock-wait)
    130  interrupted`

@@ -74,10 +74,11 @@ func lintRun(c *cli.Context, s *streams) error {
 	if err != nil {
 		return lintFail(s, format, err)
 	}
-	loaded, err := tracks.LoadAll(engineTrack, tracks.ClientTrack(c.String("dir")))
+	loaded, err := tracks.LoadAll(engineTrack, clientTrack(c))
 	if err != nil {
 		return lintFail(s, format, err)
 	}
+	s.tags.learn(loaded)
 	for _, l := range loaded {
 		if l.Note != "" && want[l.Name] && format == formatText {
 			s.note("note: %s: the client track is empty", l.Note)

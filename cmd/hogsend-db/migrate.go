@@ -135,9 +135,9 @@ func migrateRun(c *cli.Context, s *streams) error {
 	for _, l := range loaded {
 		st := res.Report.Schema[l.Name]
 		if tags := res.Applied[l.Name]; len(tags) > 0 {
-			fmt.Fprintf(s.out, "%s: applied %d migration(s), now at %s\n", l.Name, len(tags), orDash(st.Applied))
+			fmt.Fprintf(s.out, "%s: applied %d migration(s), now at %s\n", l.Name, len(tags), tagOrDash(st.Applied))
 		} else {
-			fmt.Fprintf(s.out, "%s: nothing to apply, at %s\n", l.Name, orDash(st.Applied))
+			fmt.Fprintf(s.out, "%s: nothing to apply, at %s\n", l.Name, tagOrDash(st.Applied))
 		}
 	}
 	fmt.Fprintf(s.out, "done in %s\n", fmtDuration(total))
@@ -206,7 +206,7 @@ func dryRun(c *cli.Context, s *streams, conn tracksQuerier, loaded []tracks.Load
 			if p.NoTransaction {
 				mode = " (no transaction)"
 			}
-			fmt.Fprintf(s.out, "\n%s\n%s\n", title.Render("-- "+l.Name+"/"+p.File+mode), strings.TrimRight(p.SQL, "\n"))
+			fmt.Fprintf(s.out, "\n%s\n%s\n", title.Render("-- "+l.Name+"/"+showTag(p.File)+mode), strings.TrimRight(p.SQL, "\n"))
 		}
 		fmt.Fprintln(s.out)
 	}

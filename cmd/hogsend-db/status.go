@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/charmbracelet/lipgloss/table"
 	"github.com/urfave/cli/v2"
 
+	"github.com/hogsend/hogsend-db/ledger"
 	"github.com/hogsend/hogsend-db/tracks"
 )
 
@@ -72,7 +74,21 @@ func readStatus(c *cli.Context, s *streams, url string, loaded []tracks.Loaded) 
 			return rep, nil
 		}
 	}
-	return tracks.Degraded(loaded, s.red.String(err.Error())), err
+	rep := tracks.DegradedFor(loaded, err, s.red.String)
+	var ue *ledger.UnreadableError
+	if errors.As(err, &ue) {
+		// The database answered: say so, with the reason and the fix.
+		err = fmt.Errorf("the database is up, but hogsend-db cannot read %s: %s\nfix: %s", ledgerNames(ue.Tables), ue.Reason, ue.Remedy)
+	}
+	return rep, err
+}
+
+func ledgerNames(ts []ledger.Table) string {
+	names := make([]string, len(ts))
+	for i, t := range ts {
+		names[i] = t.String()
+	}
+	return strings.Join(names, ", ")
 }
 
 const failOnAny = "any"
@@ -120,7 +136,7 @@ func renderStatus(s *streams, rep *tracks.Report, loaded []tracks.Loaded) {
 		if st.Problems() {
 			state += " " + bad.Render("+ problems")
 		}
-		t.Row(l.Name, st.Ledger, orDash(st.Applied), orDash(st.Required), state)
+		t.Row(l.Name, st.Ledger, tagOrDash(st.Applied), tagOrDash(st.Required), state)
 		if st.Verdict != tracks.Foreign { // its own note says it all
 			notes = append(notes, trackNotes(l.Name, st)...)
 		}
@@ -151,16 +167,21 @@ func trackNotes(name string, st *tracks.State) []string {
 	var out []string
 	add := func(label string, items []string, why string) {
 		if len(items) > 0 {
-			out = append(out, fmt.Sprintf("%s %s: %s%s", name, label, strings.Join(items, ", "), why))
+			out = append(out, fmt.Sprintf("%s %s: %s%s", name, label, strings.Join(showTags(items), ", "), why))
 		}
+	}
+	if st.FolderMissing {
+		out = append(out, fmt.Sprintf("%s: %s", name, st.Note))
 	}
 	add("pending", st.Pending, "")
 	add("out of order", st.OutOfOrder, " (older than the newest applied migration: drizzle-orm would never run them; migrate --allow-out-of-order)")
 	add("out of order", st.AppliedOutOfOrder, " (older than the newest applied migration: migrate applies them, as drizzle-orm 1.0 does)")
 	add("modified", st.Modified, " (edited after they were applied: the database does not have the edits)")
-	if st.Note == "" {
+	switch {
+	case st.FolderMissing: // its note above says it
+	case st.Note == "":
 		add("ahead", rowNames(st.Ahead), " (the database is newer than this build: fine)")
-	} else {
+	default:
 		add("ledger rows not checked", rowNames(st.Ahead), " ("+st.Note+")")
 	}
 	add("unknown rows", rowNames(st.Unknown), " (match no migration file)")
@@ -208,6 +229,14 @@ func rowNames(rs []tracks.RowRef) []string {
 		out[i] = fmt.Sprintf("id %d (hash %s)", r.ID, h)
 	}
 	return out
+}
+
+// tagOrDash is a tag as printed, or "-".
+func tagOrDash(s *string) string {
+	if s == nil {
+		return "-"
+	}
+	return showTag(*s)
 }
 
 func orDash(s *string) string {

@@ -44,7 +44,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	dbURL := fs.String("database-url", getenv("DATABASE_URL"), "PostgreSQL URL (default $DATABASE_URL)")
 	addr := fs.String("addr", defaultAddr, "listen address (default :$PORT or :8080)")
-	migrations := fs.String("migrations", "migrations", "client migrations folder (drizzle-kit); a missing folder is an empty track")
+	migrations := fs.String("migrations", "migrations", "client migrations folder (drizzle-kit); the default may be absent (the client track is then not checked), a folder named here must exist")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -61,8 +61,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	defer pool.Close()
 
+	// The client folder: one named with -migrations must be a drizzle-kit
+	// folder (guard refuses anything else); the default may be absent.
+	opts := []guard.Option{guard.WithLogger(logger)}
+	named := false
+	fs.Visit(func(f *flag.Flag) { named = named || f.Name == "migrations" })
+	if _, err := os.Stat(*migrations); err == nil || named {
+		opts = append(opts, guard.WithClientMigrations(os.DirFS(*migrations)))
+	}
+
 	// The boot check: engine migrations pending means this build must not serve.
-	g, err := guard.Boot(ctx, pool, guard.WithClientMigrations(os.DirFS(*migrations)), guard.WithLogger(logger))
+	g, err := guard.Boot(ctx, pool, opts...)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

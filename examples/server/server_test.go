@@ -34,8 +34,10 @@ func build(t *testing.T) string {
 	return bin
 }
 
-func serverCmd(bin, dbURL string) *exec.Cmd {
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-migrations", "does-not-exist")
+func serverCmd(t *testing.T, bin, dbURL string) *exec.Cmd {
+	// Run where there is no ./migrations: the default folder may be absent.
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0")
+	cmd.Dir = t.TempDir()
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "SKIP_SCHEMA_CHECK=")
 	return cmd
 }
@@ -43,7 +45,7 @@ func serverCmd(bin, dbURL string) *exec.Cmd {
 func TestServerRefusesBehindDatabase(t *testing.T) {
 	bin := build(t)
 	db := pgtest.New(t) // empty: every engine migration is pending
-	out, err := serverCmd(bin, db.URL).CombinedOutput()
+	out, err := serverCmd(t, bin, db.URL).CombinedOutput()
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
 		t.Fatalf("want exit 1, got %v\n%s", err, out)
@@ -72,7 +74,7 @@ func TestServerServesHealthWhenMigrated(t *testing.T) {
 	}
 	conn.Close(ctx)
 
-	cmd := serverCmd(bin, db.URL)
+	cmd := serverCmd(t, bin, db.URL)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

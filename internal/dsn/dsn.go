@@ -7,11 +7,52 @@ package dsn
 
 import (
 	"errors"
+	"fmt"
+	"net/url"
 	"strings"
 )
 
 // ErrInvalid is returned by Parse for a key=value string it cannot read.
 var ErrInvalid = errors.New("dsn: invalid key=value connection string")
+
+// ErrUnparsable is returned by Check for a connection string that cannot be
+// read. Its text is what is shown in place of such a string: nothing of the
+// string itself, since where its password starts and ends is unknown.
+var ErrUnparsable = errors.New("unparsable connection string (password hidden)")
+
+// Check reports whether s is a connection string read the same way here and
+// by pgx: a URL with the scheme postgres:// or postgresql:// (in lower case,
+// as pgx wants) that net/url parses, or libpq key=value settings. The error
+// wraps ErrUnparsable and says what is wrong without quoting s.
+func Check(s string) error {
+	if strings.TrimSpace(s) != s {
+		return fmt.Errorf("%w: it starts or ends with whitespace", ErrUnparsable)
+	}
+	if IsURL(s) {
+		scheme := s[:strings.Index(s, "://")]
+		if scheme != "postgres" && scheme != "postgresql" {
+			if strings.EqualFold(scheme, "postgres") || strings.EqualFold(scheme, "postgresql") {
+				return fmt.Errorf("%w: write the scheme in lower case: postgres:// or postgresql://", ErrUnparsable)
+			}
+			return fmt.Errorf("%w: the scheme must be postgres:// or postgresql://", ErrUnparsable)
+		}
+		u, err := url.Parse(s)
+		if err != nil {
+			return fmt.Errorf("%w: it is not a valid URL (percent-encode / ? # @ : and spaces in the user name and password)", ErrUnparsable)
+		}
+		// An "@" after the host is a password whose "/", "?" or "#" ended
+		// the user-info early: the URL parses, with the password read as
+		// a host, port or database name.
+		if strings.Contains(u.Host, "@") || strings.Contains(u.EscapedPath(), "@") || strings.Contains(u.RawQuery, "@") || strings.Contains(u.EscapedFragment(), "@") {
+			return fmt.Errorf("%w: it has an \"@\" after the host (percent-encode / ? # @ : in the user name and password)", ErrUnparsable)
+		}
+		return nil
+	}
+	if _, err := Parse(s); err != nil {
+		return fmt.Errorf("%w: it is neither a postgres:// URL nor valid key=value settings (quote a value with spaces: password='a b')", ErrUnparsable)
+	}
+	return nil
+}
 
 // IsURL reports whether s starts with a URL scheme ("postgres://",
 // "postgresql://", or any other scheme://). Anything else is key=value,

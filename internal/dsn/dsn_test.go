@@ -2,6 +2,7 @@ package dsn_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/hogsend/hogsend-db/internal/dsn"
@@ -57,5 +58,39 @@ func TestParse(t *testing.T) {
 	}
 	if got, err := dsn.Parse("  "); err != nil || len(got) != 0 {
 		t.Errorf("Parse(blank) = %v, %v", got, err)
+	}
+}
+
+// Check is the one acceptance rule for --database-url and --dev-url: what
+// pgx reads the same way (issue 12: --dev-url accepted POSTGRES://, which
+// --database-url refused).
+func TestCheck(t *testing.T) {
+	for s, ok := range map[string]bool{
+		"postgres://u:p@h/db":          true,
+		"postgresql://u@h:5432/db?x=1": true,
+		"postgres://u:p%2Fq@h/db":      true,
+		"host=h password='a b'":        true,
+		`host=h password=a\ b`:         true,
+		"":                             true,
+		"POSTGRES://u:p@h/db":          false,
+		"Postgresql://h/db":            false,
+		"mysql://h/db":                 false,
+		" postgres://h/db":             false,
+		"postgres://h/db\n":            false,
+		"postgres://postgres@[::1/x":   false,
+		"postgres://u:pa/Zq7X@h/db":    false, // the password's "/" ends the host
+		"postgres://u:1/Zq7X@h/db":     false, // parses, with the password as a port
+		"postgres://u:1?Zq7X@h/db":     false,
+		"postgres://h/my%40db":         true,
+		"host=db password='unclosed":   false,
+		"just words":                   false,
+	} {
+		err := dsn.Check(s)
+		if (err == nil) != ok || (err != nil && !errors.Is(err, dsn.ErrUnparsable)) {
+			t.Errorf("Check(%q) = %v, want ok=%v", s, err, ok)
+		}
+		if err != nil && strings.Contains(err.Error(), "Zq7X") {
+			t.Errorf("Check(%q) quotes the string: %v", s, err)
+		}
 	}
 }

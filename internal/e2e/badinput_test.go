@@ -83,7 +83,7 @@ func badCases() []badCase {
 		}, code: 1, frags: []string{"invalid JSON", "when"}},
 		{name: "entries is an object", setup: func(e *caseEnv) {
 			e.raw("meta/_journal.json", `{"version":"7","dialect":"postgresql","entries":{}}`)
-		}, code: 1, frags: []string{"invalid JSON"}},
+		}, code: 1, frags: []string{`"entries" is an object, not an array`}},
 		{name: "no entries field", setup: func(e *caseEnv) {
 			e.raw("meta/_journal.json", `{"version":"7","dialect":"postgresql"}`)
 		}, code: 1, frags: []string{"no entries field"}},
@@ -217,7 +217,7 @@ func badCases() []badCase {
 		{name: "malformed URL", setup: func(e *caseEnv) {
 			okA(e)
 			e.url = "postgres://postgres@127.0.0.1:notaport/x"
-		}, code: 1, frags: []string{"parse database URL"}},
+		}, code: 1, frags: []string{"unparsable connection string (password hidden)"}},
 		{name: "status on a missing database (--json: degraded)", cmd: "status", setup: func(e *caseEnv) {
 			okA(e)
 			e.url = withDB(e.t, e.db.URL, "hogsend_no_such_database")
@@ -269,12 +269,12 @@ func badCases() []badCase {
 		{name: "engine folder missing", setup: func(e *caseEnv) {
 			okA(e)
 			e.engine = filepath.Join(e.dir, "no-such-engine")
-		}, code: 1, frags: []string{"engine track", "migration folder not found"}},
+		}, code: 1, frags: []string{"engine track", "no-such-engine", "does not exist"}},
 		{name: "--dir is a file", setup: func(e *caseEnv) {
 			f := filepath.Join(e.dir, "file")
 			writeFile(e.t, f, "not a folder")
 			e.dir = f
-		}, code: 1, frags: []string{"cannot read file"}},
+		}, code: 1, frags: []string{"is not a directory"}},
 		{name: "no database URL", setup: func(e *caseEnv) {
 			okA(e)
 			e.args = []string{"migrate", "--dir", e.dir, "--engine-dir", e.engine}

@@ -3,6 +3,8 @@ package e2e
 import (
 	"context"
 	"net/url"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -123,4 +125,77 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	t.Cleanup(func() {
 		figure(t, "%d runs (2 sentinel passwords x %d paths), password printed in no spelling (raw, path-, query-, userinfo-escaped)", runs.Load(), runs.Load()/2)
 	})
+}
+
+// TestSecretsHostileShapes: connection strings whose password the tool
+// cannot parse, or parses only with libpq's quoting rules, on every command
+// that prints a URL or a connect error, as --database-url, --dev-url and
+// their env vars, text and --json. Each password holds the fragment Zq7X
+// after a character that cuts a URL short ("/", "?", "#") or a quote or
+// escape: pgconn's parse error used to print `invalid port ":Zq7X"`, a
+// padded --dev-url was printed in clear, and keyword DSNs with escapes were
+// masked only up to the first space.
+func TestSecretsHostileShapes(t *testing.T) {
+	t.Parallel()
+	folder := writeFolder(t, t.TempDir(), migA)
+	schema := filepath.Join(t.TempDir(), "schema.sql")
+	writeFile(t, schema, "CREATE TABLE a (id int);\n")
+	const fragment = "Zq7X"
+	var shapes []string
+	for _, pw := range []string{"pa/Zq7Xq9", "pa?Zq7Xq9", "pa#Zq7Xq9", "a b'Zq7X\\q9", "ünï Zq7X"} {
+		quoted := strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(pw)
+		shapes = append(shapes,
+			"postgres://postgres:"+pw+"@127.0.0.1:1/x",
+			"host=127.0.0.1 port=1 password='"+quoted+"' dbname=x",
+			"host=127.0.0.1 port=1 password="+strings.ReplaceAll(quoted, " ", `\ `)+" dbname=x",
+			"  postgres://postgres:"+url.PathEscape(pw)+"@127.0.0.1:1/x",
+			"POSTGRES://postgres:"+url.PathEscape(pw)+"@127.0.0.1:1/x",
+			"postgres://postgres:"+url.PathEscape(pw)+"@[::1/x",
+		)
+	}
+	shapes = append(shapes, "postgres://postgres@[::1/"+fragment)
+	commands := [][]string{
+		{"migrate"}, {"migrate", "--dry-run"}, {"status"}, {"drift"}, {"repair", "--from-push", "--yes"},
+		{"generate", "--schema", schema}, {"lint"},
+	}
+	trackless := map[string]bool{"generate": true}
+	runs := 0
+	for _, shape := range shapes {
+		for _, cmd := range commands {
+			for _, json := range []bool{false, true} {
+				args := append(append([]string{}, cmd...), "--dir", folder, "--track", "client", "--connect-timeout", "2s")
+				if trackless[cmd[0]] {
+					args = slices.DeleteFunc(args, func(a string) bool { return a == "--track" || a == "client" })
+				}
+				if json {
+					args = append(args, "--json")
+				}
+				if cmd[0] == "lint" || cmd[0] == "generate" || cmd[0] == "repair" {
+					args = slices.DeleteFunc(args, func(a string) bool { return a == "--connect-timeout" || a == "2s" })
+				}
+				for _, how := range []struct {
+					env  []string
+					args []string
+				}{
+					{nil, []string{"--database-url", shape}},
+					{[]string{"DATABASE_URL=" + shape}, nil},
+					{nil, []string{"--dev-url=" + shape, "--database-url", "postgres://postgres@127.0.0.1:1/x"}},
+					{[]string{"HOGSEND_DEV_URL=" + shape}, []string{"--database-url", "postgres://postgres@127.0.0.1:1/x"}},
+				} {
+					if how.args != nil && strings.HasPrefix(how.args[0], "--dev-url") && (cmd[0] == "migrate" || cmd[0] == "status") {
+						continue // no --dev-url flag
+					}
+					r := run(t, "", how.env, append(args, how.args...)...)
+					runs++
+					if r.Code != 1 {
+						t.Errorf("%q %v %v: exit %d, want 1:\n%s", shape, how.env, append(args, how.args...), r.Code, r)
+					}
+					if strings.Contains(r.Stdout, fragment) || strings.Contains(r.Stderr, fragment) {
+						t.Errorf("%q %v %v: the password leaks:\n%s", shape, how.env, append(args, how.args...), r)
+					}
+				}
+			}
+		}
+	}
+	t.Cleanup(func() { figure(t, "%d runs of hostile connection strings, no fragment of a password printed", runs) })
 }

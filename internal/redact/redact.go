@@ -7,6 +7,7 @@
 package redact
 
 import (
+	"errors"
 	"io"
 	"net/url"
 	"regexp"
@@ -21,16 +22,24 @@ import (
 const Mask = "xxxxx"
 
 // isSecretKey reports whether a key=value or query setting holds a password.
-func isSecretKey(k string) bool { return k == "password" || k == "sslpassword" }
+// libpq keys are case-sensitive, but a misspelt "PASSWORD" still holds one.
+func isSecretKey(k string) bool {
+	k = strings.ToLower(strings.TrimSpace(k))
+	return k == "password" || k == "sslpassword"
+}
 
 // URL returns a URL or key=value DSN with its password masked; the rest is
-// kept as written. Unparsable input is masked conservatively: a URL's
-// user-info password up to its last "@", and a DSN from "password" on.
+// kept as written. A string dsn.Check refuses is never shown, not even in
+// part: where its password starts and ends is unknown, so the result is
+// "unparsable connection string (password hidden)".
 func URL(raw string) string {
+	if dsn.Check(raw) != nil {
+		return dsn.ErrUnparsable.Error()
+	}
 	if dsn.IsURL(raw) {
 		u, err := url.Parse(raw)
 		if err != nil {
-			return unparsableURL(raw)
+			return dsn.ErrUnparsable.Error()
 		}
 		if _, ok := u.User.Password(); ok {
 			u.User = url.UserPassword(u.User.Username(), Mask)
@@ -46,14 +55,12 @@ func URL(raw string) string {
 		if masked {
 			u.RawQuery = q.Encode()
 		}
+		u.Fragment, u.RawFragment = "", "" // pgx ignores it; it may hold a stray piece of a password
 		return u.String()
 	}
 	settings, err := dsn.Parse(raw)
 	if err != nil {
-		if i := strings.Index(strings.ToLower(raw), "password"); i >= 0 {
-			return raw[:i] + "password=" + Mask
-		}
-		return raw
+		return dsn.ErrUnparsable.Error()
 	}
 	// Right to left, so earlier spans stay valid.
 	for i := len(settings) - 1; i >= 0; i-- {
@@ -64,18 +71,24 @@ func URL(raw string) string {
 	return raw
 }
 
-// unparsableURL masks what could be a password in a URL url.Parse refused:
-// the user-info after the user name (up to the last "@", since a password
-// may hold one), then anything password-shaped in what is left.
-func unparsableURL(s string) string {
-	i := strings.Index(s, "://")
-	rest := s[i+3:]
-	if at := strings.LastIndex(rest, "@"); at >= 0 {
-		if c := strings.Index(rest[:at], ":"); c >= 0 {
-			s = s[:i+3] + rest[:c+1] + Mask + rest[at:]
-		}
+// ConfigError is the error to show when a driver could not read the
+// connection string raw. The driver's own message is not used: pgconn's
+// quotes the string with its own, weaker masking, and its URL errors quote
+// pieces of a password that a stray "/" cut up (invalid port ":pa"). The
+// string is shown as URL shows it, then the underlying cause with every
+// spelling of the password masked. errors.Is and errors.As still see err.
+func ConfigError(raw string, err error) error {
+	if err == nil {
+		return nil
 	}
-	return kvPassword.ReplaceAllString(s, "${1}"+Mask)
+	if cerr := dsn.Check(raw); cerr != nil {
+		return &scrubbedError{msg: cerr.Error(), err: errors.Join(cerr, err)}
+	}
+	msg := "invalid connection string " + URL(raw)
+	if inner := errors.Unwrap(err); inner != nil {
+		msg += ": " + New(raw).String(inner.Error())
+	}
+	return &scrubbedError{msg: msg, err: err}
 }
 
 // Password-shaped text in messages of unknown origin: the user-info of a
@@ -83,7 +96,7 @@ func unparsableURL(s string) string {
 // (password=secret, password='a b', ?password=secret&...).
 var (
 	urlPassword = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@`)
-	kvPassword  = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&'"]*)`)
+	kvPassword  = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'?|(?:\\.|[^\s&'"\\])*)`)
 
 	brokenPassword = regexp.MustCompile(`(?i)password\s*=\s*('(?:[^'\\]|\\.)*'|'.*|\S+)`)
 )
@@ -126,14 +139,24 @@ func (e *scrubbedError) Error() string { return e.msg }
 func (e *scrubbedError) Unwrap() error { return e.err }
 
 // Passwords extracts the passwords of the given URLs or DSNs, in every form
-// they may be printed in (raw, path-escaped, query-escaped, user-info).
+// they may be printed in (raw, as written, path-escaped, query-escaped,
+// user-info, key=value-escaped). For a string dsn.Check refuses, the whole
+// string is one of them, with the best guesses at its password.
 func Passwords(urls ...string) []string {
 	var out []string
 	for _, raw := range urls {
-		if dsn.IsURL(raw) {
-			u, err := url.Parse(raw)
+		if raw == "" {
+			continue
+		}
+		if dsn.Check(raw) != nil {
+			out = addForms(out, raw)
+			out = addForms(out, strings.TrimSpace(raw))
+		}
+		trimmed := strings.TrimSpace(raw)
+		if dsn.IsURL(trimmed) {
+			out = addForms(out, unparsablePassword(trimmed))
+			u, err := url.Parse(trimmed)
 			if err != nil {
-				out = addForms(out, unparsablePassword(raw))
 				continue
 			}
 			p, _ := u.User.Password()
@@ -145,13 +168,19 @@ func Passwords(urls ...string) []string {
 					}
 				}
 			}
+			for _, kv := range strings.Split(u.RawQuery, "&") {
+				if k, v, ok := strings.Cut(kv, "="); ok && isSecretKey(k) {
+					out = addForms(out, v) // as written
+				}
+			}
 			continue
 		}
-		settings, err := dsn.Parse(raw)
+		settings, err := dsn.Parse(trimmed)
 		if err != nil {
 			// Best effort for a broken DSN: a value after password=, an
 			// unclosed quote running to the end as libpq reads it.
-			for _, m := range brokenPassword.FindAllStringSubmatch(raw, -1) {
+			for _, m := range brokenPassword.FindAllStringSubmatch(trimmed, -1) {
+				out = addForms(out, m[1])
 				out = addForms(out, strings.Trim(m[1], "'"))
 			}
 			continue
@@ -159,14 +188,16 @@ func Passwords(urls ...string) []string {
 		for _, s := range settings {
 			if isSecretKey(s.Key) {
 				out = addForms(out, s.Value)
+				out = addForms(out, trimmed[s.Start:s.End]) // as written
 			}
 		}
 	}
 	return out
 }
 
-// unparsablePassword is the user-info password of a URL url.Parse refused,
-// unescaped when it can be.
+// unparsablePassword is the user-info password of a URL as written (up to
+// the last "@", since a password may hold one); addForms adds its
+// unescaped spelling.
 func unparsablePassword(s string) string {
 	rest := s[strings.Index(s, "://")+3:]
 	at := strings.LastIndex(rest, "@")
@@ -177,20 +208,30 @@ func unparsablePassword(s string) string {
 	if !ok {
 		return ""
 	}
-	if u, err := url.PathUnescape(p); err == nil {
-		return u
-	}
 	return p
 }
 
-// addForms appends p in each spelling it may be printed in, once.
+// addForms appends p in each spelling it may be printed in, once: raw,
+// percent-unescaped, URL-escaped (path, query, user-info) and libpq
+// key=value-escaped (a backslash before \, ' and, unquoted, spaces).
 func addForms(out []string, p string) []string {
 	if p == "" {
 		return out
 	}
-	for _, form := range []string{p, url.PathEscape(p), url.QueryEscape(p), url.UserPassword("", p).String()[1:]} {
-		if form != "" && !slices.Contains(out, form) {
-			out = append(out, form)
+	bases := []string{p}
+	if u, err := url.PathUnescape(p); err == nil && u != p {
+		bases = append(bases, u)
+	}
+	if u, err := url.QueryUnescape(p); err == nil && u != p {
+		bases = append(bases, u)
+	}
+	for _, b := range bases {
+		kv := strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(b)
+		for _, form := range []string{b, url.PathEscape(b), url.QueryEscape(b), url.UserPassword("", b).String()[1:],
+			kv, strings.ReplaceAll(kv, " ", `\ `)} {
+			if form != "" && !slices.Contains(out, form) {
+				out = append(out, form)
+			}
 		}
 	}
 	return out

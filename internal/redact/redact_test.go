@@ -8,9 +8,12 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/hogsend/hogsend-db/internal/redact"
 )
+
+const unparsable = "unparsable connection string (password hidden)"
 
 func TestURL(t *testing.T) {
 	for in, want := range map[string]string{
@@ -28,13 +31,22 @@ func TestURL(t *testing.T) {
 		"host=h password = 'sec ret'":                 "host=h password = xxxxx",
 		"host=h sslpassword=secret":                   "host=h sslpassword=xxxxx",
 		"host=h password=a://secret":                  "host=h password=xxxxx",
-		// Unparsable: the user-info password up to the last @, and a
-		// broken DSN from "password" on.
-		"postgres://u:p@[::1:bad/db":               "postgres://u:xxxxx@[::1:bad/db",
-		"postgres://alice:secret@[bad":             "postgres://alice:xxxxx@[bad",
-		"postgres://alice:se@cret@[bad":            "postgres://alice:xxxxx@[bad",
-		"postgres://a:secret@[bad?password=secret": "postgres://a:xxxxx@[bad?password=xxxxx",
-		"host=db password='secret":                 "host=db password=xxxxx",
+		"host=h password=a\\ bsecret dbname=d":        "host=h password=xxxxx dbname=d",
+		"host=h PASSWORD=secret":                      "host=h PASSWORD=xxxxx",
+		// Unparsable: nothing of it is shown, never a guess at where the
+		// password ends (issue 12: pgconn's guess masked the user name
+		// of postgres://postgres@[::1/x and showed pieces of passwords).
+		"postgres://u:p@[::1:bad/db":               unparsable,
+		"postgres://alice:secret@[bad":             unparsable,
+		"postgres://alice:se@cret@[bad":            unparsable,
+		"postgres://a:secret@[bad?password=secret": unparsable,
+		"host=db password='secret":                 unparsable,
+		"postgres://postgres@[::1/x":               unparsable,
+		"postgres://u:pa/Zq7Xsecret@127.0.0.1/db":  unparsable,
+		"  postgres://u:secret@h/db":               unparsable,
+		"POSTGRES://u:secret@h/db":                 unparsable,
+		"mysql://u:secret@h/db":                    unparsable,
+		"not a dsn secret":                         unparsable,
 	} {
 		got := redact.URL(in)
 		if got != want {
@@ -145,23 +157,77 @@ func TestWriterMasksEveryForm(t *testing.T) {
 	}
 }
 
+// sentinel is the part of every fuzzed password that must never be printed.
+const sentinel = "Zq7Xsentinel"
+
+// connShapes writes a connection string holding password pw in each shape
+// a user may write one: URL user-info (escaped and as typed), URL query,
+// key=value (plain, quoted, backslash-escaped), padded with whitespace, an
+// upper-case scheme.
+func connShapes(pw string) []string {
+	userinfo := url.UserPassword("u", pw).String()
+	quoted := strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(pw)
+	escaped := strings.NewReplacer(`\`, `\\`, `'`, `\'`, " ", `\ `, "\t", "\\\t", "\n", "\\\n", "\r", "\\\r").Replace(pw)
+	shapes := []string{
+		"postgres://" + userinfo + "@h:5432/db?sslmode=disable",
+		"postgresql://u:" + pw + "@h/db",
+		"postgres://u@h/db?sslmode=disable&password=" + url.QueryEscape(pw),
+		"postgres://u@h/db?password=" + url.QueryEscape(pw) + "&application_name=x",
+		"host=h password='" + quoted + "' dbname=d",
+		"password='" + quoted + "'",
+		"host=h password=" + escaped + " dbname=d",
+		"host = h password = '" + quoted + "'",
+		"  postgres://" + userinfo + "@h/db\n",
+		"\thost=h password='" + quoted + "' ",
+		"POSTGRES://" + userinfo + "@h/db",
+		"postgres://" + userinfo + "@[::1/x",
+		"host=h password='" + quoted, // unclosed quote
+	}
+	if !strings.ContainsAny(pw, " \t\n\r\v\f'\\") {
+		shapes = append(shapes, "host=h password="+pw+" dbname=d", "host=h PASSWORD="+pw)
+	}
+	return shapes
+}
+
+// FuzzURL: whatever the connection string's shape and whether it parses,
+// the sentinel inside its password appears in no output: the masked URL,
+// a parse error, a connect error quoting the string, and any text run
+// through a Redactor that knows the string.
 func FuzzURL(f *testing.F) {
-	f.Add("secretpw")
-	f.Add("p@ss/w:rd%20")
-	f.Fuzz(func(t *testing.T, pw string) {
-		// Short or x-containing passwords cannot be told apart from the mask.
-		if len(pw) < 4 || strings.ContainsAny(pw, "x\x00") {
-			return
+	for _, seed := range [][2]string{
+		{"", ""}, {"p@ss/w:rd%20", ""}, {"a/", "@b"}, {"1/", ""}, {"x#", "?y"}, {"a b", "c'd"}, {`a\`, `\'`},
+		{" ", " "}, {"ünï", "çødé"}, {"'", ""}, {"", "&sslmode=require"}, {"%", "%zz"}, {":", ":"}, {"\t", "\n"},
+	} {
+		f.Add(seed[0], seed[1])
+	}
+	f.Fuzz(func(t *testing.T, prefix, suffix string) {
+		if strings.ContainsRune(prefix+suffix, 0) || !utf8.ValidString(prefix+suffix) {
+			return // PostgreSQL passwords hold neither
 		}
-		raw := (&url.URL{Scheme: "postgres", User: url.UserPassword("u", pw), Host: "h", Path: "/db"}).String()
-		if strings.Contains(redact.URL(raw), pw) && !strings.Contains("postgres://u:@h/db", pw) {
-			t.Fatalf("URL(%q) keeps the password", raw)
-		}
-		r := redact.New(raw)
-		if out := r.String("connect " + raw + " failed: " + pw); strings.Contains(out, pw) {
-			t.Fatalf("password %q survives: %q", pw, out)
+		pw := prefix + sentinel + suffix
+		for _, raw := range connShapes(pw) {
+			outputs := map[string]string{
+				"URL":         redact.URL(raw),
+				"ConfigError": redact.ConfigError(raw, fmt.Errorf("cannot parse `%s`: %w", raw, errors.New("invalid port \""+suffix+"\""))).Error(),
+				"Error":       redact.Error(fmt.Errorf("connect %s: refused", raw), raw).Error(),
+				"Redactor":    redact.New(raw).String("connect " + raw + " failed"),
+			}
+			if dsnOK(raw) {
+				// The password is known exactly: printed alone, it is masked too.
+				outputs["Redactor(pw)"] = redact.New(raw).String("auth failed for " + pw)
+			}
+			for what, out := range outputs {
+				if strings.Contains(out, sentinel) {
+					t.Fatalf("%s of %q shows the password: %q", what, raw, out)
+				}
+			}
 		}
 	})
+}
+
+// dsnOK reports whether raw is a string whose password redact finds.
+func dsnOK(raw string) bool {
+	return redact.URL(raw) != unparsable
 }
 
 func TestShortPasswordKeepsMessagesReadable(t *testing.T) {
