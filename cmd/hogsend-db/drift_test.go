@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hogsend/hogsend-db/drift"
+	"github.com/hogsend/hogsend-db/internal/drift"
 	"github.com/hogsend/hogsend-db/internal/enginesrc"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
 	"github.com/hogsend/hogsend-db/tracks"

@@ -11,8 +11,8 @@ import (
 
 	"github.com/hogsend/hogsend-db/internal/enginesrc"
 	"github.com/hogsend/hogsend-db/journal"
-	"github.com/hogsend/hogsend-db/lint"
-	"github.com/hogsend/hogsend-db/schemastate"
+	"github.com/hogsend/hogsend-db/internal/lint"
+	"github.com/hogsend/hogsend-db/internal/schemastate"
 	"github.com/hogsend/hogsend-db/tracks"
 )
 

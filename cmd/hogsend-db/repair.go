@@ -11,7 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/hogsend/hogsend-db/drift"
+	"github.com/hogsend/hogsend-db/internal/drift"
 	"github.com/hogsend/hogsend-db/internal/version"
 	"github.com/hogsend/hogsend-db/tracks"
 )

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hogsend/hogsend-db/generate"
+	"github.com/hogsend/hogsend-db/internal/generate"
 	"github.com/hogsend/hogsend-db/internal/redact"
 )
 

@@ -18,7 +18,7 @@ import (
 	"github.com/hogsend/hogsend-db/internal/clitest"
 	"github.com/hogsend/hogsend-db/internal/drizzletest"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
-	"github.com/hogsend/hogsend-db/schemastate"
+	"github.com/hogsend/hogsend-db/internal/schemastate"
 )
 
 // TestMain builds hogsend-db once per test binary (clitest.Bin).
