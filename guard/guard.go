@@ -29,7 +29,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hashicorp/go-version"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hogsend/hogsend-db/engine"
@@ -55,8 +54,8 @@ type CheckFunc func(ctx context.Context) error
 type Guard struct {
 	run     func(ctx context.Context, f func(ledger.Querier) error) error
 	tracks  []tracks.Loaded
-	checker *tracks.Checker  // remembers which ledgers exist: one plain query per check
-	build   *version.Version // the engine release of this build
+	checker *tracks.Checker // remembers which ledgers exist: one plain query per check
+	build   string          // the engine release of this build
 	skip    bool
 	logger  *slog.Logger
 	checks  []namedCheck
@@ -305,11 +304,10 @@ func newGuard(run func(context.Context, func(ledger.Querier) error) error, opts 
 	} else if c.engineRelease != "" {
 		engineTrack.Release = c.engineRelease
 	}
-	v, err := version.NewVersion(engineTrack.Release)
-	if err != nil {
+	if err := tracks.ParseRelease(engineTrack.Release); err != nil {
 		return nil, fmt.Errorf("guard: engine release %q: %w", engineTrack.Release, err)
 	}
-	g.build = v
+	g.build = engineTrack.Release
 	// Given migrations must be a drizzle-kit folder; only "not given" is
 	// an empty (unchecked) track.
 	clientTrack := tracks.Track{Name: tracks.Client, Source: c.client, Location: "client migrations",

@@ -10,7 +10,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/hashicorp/go-version"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -222,43 +221,20 @@ func releaseDue(rep *Report, ts []Loaded) bool {
 		if t.Name != Engine || t.Release == "" {
 			continue
 		}
-		if rep.Release == nil {
-			return true
-		}
-		return compareVersions(t.Release, rep.Release.Version) > 0
+		return ShouldRecordRelease(t.Release, rep.Release)
 	}
 	return false
 }
 
-// compareVersions compares semantic versions; an unparsable recorded
-// version counts as older, so a valid one replaces it.
-func compareVersions(a, b string) int {
-	va, errA := version.NewVersion(a)
-	vb, errB := version.NewVersion(b)
-	switch {
-	case errA != nil && errB != nil:
-		return strings.Compare(a, b)
-	case errA != nil:
-		return -1
-	case errB != nil:
-		return 1
-	}
-	return va.Compare(vb)
-}
-
 func recordRelease(ctx context.Context, conn *pgx.Conn, t Loaded, rep *Report, opts *Options) error {
+	if !ShouldRecordRelease(t.Release, rep.Release) {
+		return nil // never record an older release over a newer one
+	}
 	prev := ""
 	if rep.Release != nil {
 		prev = rep.Release.Version
-		if compareVersions(t.Release, prev) <= 0 {
-			return nil // never record an older release over a newer one
-		}
 	}
-	tool := opts.ToolVersion
-	if tool == "" {
-		tool = "dev"
-	}
-	if err := ledger.RecordRelease(ctx, conn, Engine, t.Release, tool); err != nil {
+	if err := ledger.RecordRelease(ctx, conn, Engine, t.Release, opts.ToolVersion); err != nil {
 		return fmt.Errorf("tracks: %w", err)
 	}
 	opts.emit(ReleaseRecorded{Version: t.Release, Previous: prev})
