@@ -36,8 +36,6 @@ func (o *object) get(key string) (any, bool) {
 	return v, ok
 }
 
-func (o *object) len() int { return len(o.keys) }
-
 // sortKeys orders the keys alphabetically.
 func (o *object) sortKeys() { sort.Strings(o.keys) }
 
