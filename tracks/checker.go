@@ -24,17 +24,16 @@ func NewChecker(ts []Loaded) (*Checker, error) {
 	for i, t := range ts {
 		tables[i] = t.Ledger
 	}
-	r, err := ledger.NewReader(tables...)
-	if err != nil {
-		return nil, fmt.Errorf("tracks: %w", err)
-	}
 	var indexes []string
 	for _, t := range ts {
 		for _, m := range t.Journal.Migrations {
 			indexes = append(indexes, m.ConcurrentIndexes()...)
 		}
 	}
-	r.WatchIndexes(indexes)
+	r, err := ledger.NewReader(tables, ledger.WatchIndexes(indexes))
+	if err != nil {
+		return nil, fmt.Errorf("tracks: %w", err)
+	}
 	return &Checker{ts: ts, r: r, v: newVerifier(ts)}, nil
 }
 

@@ -12,10 +12,11 @@ import (
 
 	"github.com/hogsend/hogsend-db/internal/drift"
 	"github.com/hogsend/hogsend-db/internal/enginesrc"
+	"github.com/hogsend/hogsend-db/internal/ledgertest"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
+	"github.com/hogsend/hogsend-db/internal/schemastate"
 	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/ledger"
-	"github.com/hogsend/hogsend-db/internal/schemastate"
 	"github.com/hogsend/hogsend-db/tracks"
 )
 
@@ -157,7 +158,7 @@ func wantTags(t testing.TB, what string, got, want []string) {
 // ledgerRows returns a ledger's (hash, created_at) pairs in id order.
 func ledgerRows(t testing.TB, db *pgtest.DB, table ledger.Table) [][2]any {
 	t.Helper()
-	l, err := ledger.Read(context.Background(), db.Conn(t), table)
+	l, err := ledgertest.Read(context.Background(), db.Conn(t), table)
 	if err != nil {
 		t.Fatal(err)
 	}
