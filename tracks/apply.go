@@ -32,7 +32,7 @@ const (
 	TxMigration TxMode = "migration"
 )
 
-// Options for Apply and Check.
+// Options for Apply and Preflight.
 type Options struct {
 	Tx              TxMode        // default TxTrack
 	AllowOutOfOrder bool          // run pending migrations older than the newest row
@@ -61,10 +61,11 @@ type Result struct {
 	Locked  bool                // false when there was nothing to do (no lock taken)
 }
 
-// Check validates a report against the options: a foreign ledger (always),
-// out-of-order migrations (unless allowed) and, with Strict, modified ones
-// are errors. Warnings go to OnEvent. It is what a dry run calls.
-func Check(rep *Report, ts []Loaded, opts Options) error {
+// Preflight is what Apply refuses before it writes anything: it validates
+// a report against the options. A foreign ledger (always), out-of-order
+// migrations (unless allowed) and, with Strict, modified ones are errors.
+// Warnings go to OnEvent. It is what a dry run calls.
+func Preflight(rep *Report, ts []Loaded, opts Options) error {
 	for _, t := range ts {
 		if s := rep.Schema[t.Name]; s.Verdict == Foreign {
 			return &ForeignError{Track: t.Name, Ledger: s.Ledger, Location: t.Location, Origin: t.Origin,
@@ -161,15 +162,15 @@ func Apply(ctx context.Context, conn *pgx.Conn, ts []Loaded, opts Options) (*Res
 	res := &Result{Applied: map[string][]string{}}
 	// One Reader for every read of this run: it learns once which
 	// bookkeeping tables exist.
-	chk, err := NewChecker(ts)
+	insp, err := NewInspector(ts)
 	if err != nil {
 		return nil, err
 	}
-	rep, err := chk.Status(ctx, conn)
+	rep, err := insp.Status(ctx, conn)
 	if err != nil {
 		return nil, err
 	}
-	if err := Check(rep, ts, opts); err != nil {
+	if err := Preflight(rep, ts, opts); err != nil {
 		return nil, err
 	}
 	if rep.Status == StatusHealthy && !releaseDue(rep, ts) {
@@ -185,10 +186,10 @@ func Apply(ctx context.Context, conn *pgx.Conn, ts []Loaded, opts Options) (*Res
 	defer release(ctx, conn)
 
 	// Under the lock: what is pending now?
-	if rep, err = chk.Status(ctx, conn); err != nil {
+	if rep, err = insp.Status(ctx, conn); err != nil {
 		return nil, err
 	}
-	if err := Check(rep, ts, opts); err != nil {
+	if err := Preflight(rep, ts, opts); err != nil {
 		return nil, err
 	}
 	warnings(rep, ts, &opts)
@@ -208,7 +209,7 @@ func Apply(ctx context.Context, conn *pgx.Conn, ts []Loaded, opts Options) (*Res
 			}
 		}
 	}
-	if res.Report, err = chk.Status(ctx, conn); err != nil {
+	if res.Report, err = insp.Status(ctx, conn); err != nil {
 		return res, err
 	}
 	return res, nil

@@ -64,7 +64,7 @@ func (r *Report) Problems() bool {
 // An error means the database could not be read; Degraded turns it into a
 // report.
 func Status(ctx context.Context, q ledger.Querier, ts []Loaded) (*Report, error) {
-	c, err := NewChecker(ts)
+	c, err := NewInspector(ts)
 	if err != nil {
 		return nil, err
 	}

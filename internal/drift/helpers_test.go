@@ -118,7 +118,7 @@ func migrate(t testing.TB, db *pgtest.DB, ts ...tracks.Loaded) {
 func check(t testing.TB, db *pgtest.DB, ts ...tracks.Loaded) (*drift.Report, *drift.History) {
 	t.Helper()
 	conn := db.Conn(t)
-	rep, h, err := drift.Check(context.Background(), conn, db.URL, ts, drift.Options{DevURL: db.URL})
+	rep, h, _, err := drift.Detect(context.Background(), conn, db.URL, ts, drift.Options{DevURL: db.URL})
 	if err != nil {
 		t.Fatalf("drift: %v", err)
 	}
