@@ -148,8 +148,9 @@ func rowIDs(rs []RowRef) string {
 // may have finished the work), applies, and unlocks with a context that
 // survives cancellation. Each migration's ledger row is written in the
 // transaction of the migration. A failing statement rolls its transaction
-// back and returns a *StatementError.
-func Apply(ctx context.Context, conn *pgx.Conn, ts []Loaded, opts Options) (*Result, error) {
+// back and returns a *StatementError. When the run succeeded but unlocking
+// failed, the Result says what was applied and the error matches ErrUnlock.
+func Apply(ctx context.Context, conn *pgx.Conn, ts []Loaded, opts Options) (_ *Result, rerr error) {
 	if opts.Tx == "" {
 		opts.Tx = TxTrack
 	}
@@ -183,7 +184,7 @@ func Apply(ctx context.Context, conn *pgx.Conn, ts []Loaded, opts Options) (*Res
 		return nil, err
 	}
 	res.Locked = true
-	defer release(ctx, conn)
+	defer unlock(ctx, conn, &rerr)
 
 	// Under the lock: what is pending now?
 	if rep, err = insp.Status(ctx, conn); err != nil {
