@@ -95,6 +95,8 @@ type optionFunc func(*config) error
 
 func (f optionFunc) apply(c *config) error { return f(c) }
 
+var _ Option = optionFunc(nil)
+
 // WithClientMigrations supplies the client track's drizzle-kit folder
 // (os.DirFS("migrations"), an embed.FS rooted at the folder, ...). Without
 // it the client track is an empty journal, always in sync; its ledger is

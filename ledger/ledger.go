@@ -37,6 +37,13 @@ type Querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
+// Querier is satisfied by the pgx types its comment names; the pool is
+// checked in the tests (ledger does not import pgxpool).
+var (
+	_ Querier = (*pgx.Conn)(nil)
+	_ Querier = pgx.Tx(nil)
+)
+
 // Table names a ledger table.
 type Table struct {
 	Schema string
@@ -50,6 +57,8 @@ var (
 )
 
 // String is the human name, "drizzle.__drizzle_migrations".
+var _ fmt.Stringer = Table{}
+
 func (t Table) String() string { return t.Schema + "." + t.Name }
 
 // Ident is the quoted SQL name, "drizzle"."__drizzle_migrations".

@@ -39,6 +39,8 @@ func (o *object) get(key string) (any, bool) {
 // sortKeys orders the keys alphabetically.
 func (o *object) sortKeys() { sort.Strings(o.keys) }
 
+var _ json.Marshaler = (*object)(nil)
+
 func (o *object) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteByte('{')
