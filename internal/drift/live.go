@@ -6,8 +6,8 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
-	"github.com/hogsend/hogsend-db/ledger"
 	"github.com/hogsend/hogsend-db/internal/schemastate"
+	"github.com/hogsend/hogsend-db/ledger"
 	"github.com/hogsend/hogsend-db/tracks"
 )
 
