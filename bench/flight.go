@@ -49,6 +49,8 @@ type recConn struct {
 	r *recorder
 }
 
+var _ net.Conn = (*recConn)(nil)
+
 func (c *recConn) Write(p []byte) (int, error) {
 	c.r.mu.Lock()
 	now := time.Now()

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hashicorp/go-version"
-
 	"github.com/hogsend/hogsend-db/ledger"
 	"github.com/hogsend/hogsend-db/tracks"
 	"github.com/hogsend/hogsend-db/verify"
@@ -138,7 +136,7 @@ func Boot(ctx context.Context, q ledger.Querier, opts ...Option) (*Guard, error)
 func (g *Guard) Boot(ctx context.Context) error {
 	if g.skip {
 		g.warn(EnvSkipSchemaCheck+" is set: the database schema was not checked against this build",
-			"engine_release", g.build.Original())
+			"engine_release", g.build)
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, g.timeout)
@@ -153,7 +151,7 @@ func (g *Guard) Boot(ctx context.Context) error {
 		return &BehindError{Required: required, Unknown: true, Reason: err.Error()}
 	}
 	if rep.Release != nil {
-		if _, err := version.NewVersion(rep.Release.Version); err != nil {
+		if tracks.ParseRelease(rep.Release.Version) != nil {
 			// migrate overwrites an unusable record; until then it says nothing.
 			g.warn("ignoring unreadable engine release record", "version", rep.Release.Version)
 		}
@@ -164,7 +162,7 @@ func (g *Guard) Boot(ctx context.Context) error {
 	case tracks.Foreign:
 		return &ForeignError{Ledger: s.Ledger, Matched: s.Matched, Rows: s.Rows, Engine: engine.Location}
 	case tracks.ReleaseMajorAhead:
-		return &ReleaseError{Recorded: *rep.Release, BuildEngine: g.build.Original()}
+		return &ReleaseError{Recorded: *rep.Release, BuildEngine: g.build}
 	case tracks.Pending, tracks.OutOfOrder:
 		e := &BehindError{Required: required, Pending: s.Pending}
 		if s.Applied != nil {

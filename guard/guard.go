@@ -29,7 +29,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hashicorp/go-version"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hogsend/hogsend-db/engine"
@@ -53,15 +52,15 @@ type CheckFunc func(ctx context.Context) error
 // Guard checks one database against this build's migrations. It is safe
 // for concurrent use.
 type Guard struct {
-	run     func(ctx context.Context, f func(ledger.Querier) error) error
-	tracks  []tracks.Loaded
-	checker *tracks.Checker  // remembers which ledgers exist: one plain query per check
-	build   *version.Version // the engine release of this build
-	skip    bool
-	logger  *slog.Logger
-	checks  []namedCheck
-	timeout time.Duration
-	secret  string
+	run       func(ctx context.Context, f func(ledger.Querier) error) error
+	tracks    []tracks.Loaded
+	inspector *tracks.Inspector // remembers which ledgers exist: one plain query per check
+	build     string            // the engine release of this build
+	skip      bool
+	logger    *slog.Logger
+	checks    []namedCheck
+	timeout   time.Duration
+	secret    string
 
 	// verifyEvery bounds how often Check compares the schema with the
 	// snapshots; verified holds the last result, per track.
@@ -95,6 +94,8 @@ type Option interface{ apply(*config) error }
 type optionFunc func(*config) error
 
 func (f optionFunc) apply(c *config) error { return f(c) }
+
+var _ Option = optionFunc(nil)
 
 // WithClientMigrations supplies the client track's drizzle-kit folder
 // (os.DirFS("migrations"), an embed.FS rooted at the folder, ...). Without
@@ -305,11 +306,10 @@ func newGuard(run func(context.Context, func(ledger.Querier) error) error, opts 
 	} else if c.engineRelease != "" {
 		engineTrack.Release = c.engineRelease
 	}
-	v, err := version.NewVersion(engineTrack.Release)
-	if err != nil {
+	if err := tracks.ParseRelease(engineTrack.Release); err != nil {
 		return nil, fmt.Errorf("guard: engine release %q: %w", engineTrack.Release, err)
 	}
-	g.build = v
+	g.build = engineTrack.Release
 	// Given migrations must be a drizzle-kit folder; only "not given" is
 	// an empty (unchecked) track.
 	clientTrack := tracks.Track{Name: tracks.Client, Source: c.client, Location: "client migrations",
@@ -322,7 +322,7 @@ func newGuard(run func(context.Context, func(ledger.Querier) error) error, opts 
 		ts[1].Note = "client migrations not given to guard (guard.WithClientMigrations): not checked"
 	}
 	g.tracks = ts
-	if g.checker, err = tracks.NewChecker(ts); err != nil {
+	if g.inspector, err = tracks.NewInspector(ts); err != nil {
 		return nil, fmt.Errorf("guard: %w", err)
 	}
 	return g, nil
@@ -381,9 +381,9 @@ func (g *Guard) status(ctx context.Context, mustVerify bool) (*Report, error) {
 	err := g.run(ctx, func(q ledger.Querier) error {
 		var err error
 		if due {
-			rep, err = g.checker.Verify(ctx, q)
+			rep, err = g.inspector.Verify(ctx, q)
 		} else {
-			rep, err = g.checker.Status(ctx, q)
+			rep, err = g.inspector.Status(ctx, q)
 		}
 		return err
 	})

@@ -77,8 +77,8 @@ func TestWithEngine(t *testing.T) {
 		*rep.Engine != (tracks.EngineInfo{Source: "embedded", Path: "guard.WithEngine", Release: "0.67.0"}) {
 		t.Fatalf("health %d %+v engine %+v", code, rep, rep.Engine)
 	}
-	if g.build.Original() != "0.67.0" {
-		t.Errorf("build release %s", g.build.Original())
+	if g.build != "0.67.0" {
+		t.Errorf("build release %s", g.build)
 	}
 
 	// The same server on a database of the bundled engine: foreign.

@@ -34,7 +34,7 @@ func BenchmarkReader(b *testing.B) {
 	if err := ledger.RecordRelease(ctx, pool, "engine", "1.4.0", "bench"); err != nil {
 		b.Fatal(err)
 	}
-	r, err := ledger.NewReader(ledger.EngineTable, ledger.ClientTable)
+	r, err := ledger.NewReader([]ledger.Table{ledger.EngineTable, ledger.ClientTable})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,7 +1,15 @@
-// Package ledger owns drizzle-orm's migrations table and nothing else, in
-// both of its versions: version 0 (id serial, hash text, created_at bigint),
-// written by drizzle-orm 0.x, and version 1 (the same plus name text and
-// applied_at timestamptz), written by drizzle-orm 1.0.
+// Package ledger owns the bookkeeping tables: drizzle-orm's migrations
+// table, in both of its versions: version 0 (id serial, hash text,
+// created_at bigint), written by drizzle-orm 0.x, and version 1 (the same
+// plus name text and applied_at timestamptz), written by drizzle-orm 1.0;
+// and hogsend-db's release side table (ReleaseTable).
+//
+// A read also answers, in the same statement and round trip, which of the
+// indexes its caller watches are INVALID (WatchIndexes): a failed CREATE
+// INDEX CONCURRENTLY leaves one behind, and a migration that built one is
+// not applied whatever its ledger row says. The read is what guard and a
+// health probe pay for, so it stays one round trip rather than moving to
+// a package of its own.
 //
 // Reading never creates anything and treats a missing table as empty, so it
 // is safe for read-only roles, health probes and dry runs. Writing creates
@@ -29,6 +37,13 @@ type Querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
+// Querier is satisfied by the pgx types its comment names; the pool is
+// checked in the tests (ledger does not import pgxpool).
+var (
+	_ Querier = (*pgx.Conn)(nil)
+	_ Querier = pgx.Tx(nil)
+)
+
 // Table names a ledger table.
 type Table struct {
 	Schema string
@@ -42,6 +57,8 @@ var (
 )
 
 // String is the human name, "drizzle.__drizzle_migrations".
+var _ fmt.Stringer = Table{}
+
 func (t Table) String() string { return t.Schema + "." + t.Name }
 
 // Ident is the quoted SQL name, "drizzle"."__drizzle_migrations".
@@ -99,13 +116,6 @@ func (e *ColumnsError) Error() string {
 }
 func (e *ColumnsError) Unwrap() error { return ErrWrongColumns }
 
-// ReadAll reads the given ledgers in one round trip. It never creates
-// anything: a missing table is an empty ledger with Exists=false.
-func ReadAll(ctx context.Context, q Querier, tables ...Table) ([]Ledger, error) {
-	snap, err := ReadSnapshot(ctx, q, tables...)
-	return snap.Ledgers, err
-}
-
 // Snapshot is everything the bookkeeping tables say, read at once.
 type Snapshot struct {
 	Ledgers  []Ledger           // in the order asked for
@@ -138,23 +148,14 @@ join pg_catalog.pg_class t on t.oid = i.indrelid join pg_catalog.pg_namespace n 
 where c.relname = any($%d::text[]) and not i.indisvalid`
 
 // ReadSnapshot reads the given ledgers and the release records without
-// creating anything: one round trip when they all exist, three when some do
+// creating anything (a missing table is an empty ledger with Exists=false): one round trip when they all exist, three when some do
 // not (two in a transaction). For repeated reads keep a Reader.
 func ReadSnapshot(ctx context.Context, q Querier, tables ...Table) (Snapshot, error) {
-	r, err := NewReader(tables...)
+	r, err := NewReader(tables)
 	if err != nil {
 		return Snapshot{}, err
 	}
 	return r.Read(ctx, q)
-}
-
-// Read reads one ledger.
-func Read(ctx context.Context, q Querier, t Table) (Ledger, error) {
-	ls, err := ReadAll(ctx, q, t)
-	if err != nil {
-		return Ledger{}, err
-	}
-	return ls[0], nil
 }
 
 func joinTables(ts []Table) string {

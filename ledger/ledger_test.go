@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/hogsend/hogsend-db/internal/ledgertest"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
 	"github.com/hogsend/hogsend-db/ledger"
 )
@@ -15,7 +16,7 @@ func TestReadMissingCreatesNothing(t *testing.T) {
 	db := pgtest.New(t)
 	conn := db.Conn(t)
 	ctx := context.Background()
-	ls, err := ledger.ReadAll(ctx, conn, ledger.EngineTable, ledger.ClientTable)
+	ls, err := ledgertest.ReadAll(ctx, conn, ledger.EngineTable, ledger.ClientTable)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +45,7 @@ func TestEnsureInsertReadInOneRoundTrip(t *testing.T) {
 	}
 	// Read inside the caller's transaction, with one ledger still missing:
 	// the transaction must stay usable.
-	ls, err := ledger.ReadAll(ctx, tx, ledger.EngineTable, ledger.ClientTable)
+	ls, err := ledgertest.ReadAll(ctx, tx, ledger.EngineTable, ledger.ClientTable)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +55,7 @@ func TestEnsureInsertReadInOneRoundTrip(t *testing.T) {
 	if err := tx.Rollback(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if l, err := ledger.Read(ctx, conn, ledger.EngineTable); err != nil || l.Exists {
+	if l, err := ledgertest.Read(ctx, conn, ledger.EngineTable); err != nil || l.Exists {
 		t.Fatalf("rollback must take the ledger with it: %+v %v", l, err)
 	}
 }
@@ -98,7 +99,7 @@ func TestNumericAndNullCreatedAt(t *testing.T) {
 	db := pgtest.New(t)
 	db.Exec(t, `create schema drizzle; create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at numeric);
 		insert into drizzle.__drizzle_migrations (hash, created_at) values ('a', 1795304834121), ('b', null), ('c', 1795304834122.000)`)
-	l, err := ledger.Read(context.Background(), db.Conn(t), ledger.EngineTable)
+	l, err := ledgertest.Read(context.Background(), db.Conn(t), ledger.EngineTable)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +120,7 @@ func TestNumericAndNullCreatedAt(t *testing.T) {
 func TestWrongColumns(t *testing.T) {
 	db := pgtest.New(t)
 	db.Exec(t, `create schema drizzle; create table drizzle.__drizzle_migrations (id int, name text)`)
-	_, err := ledger.Read(context.Background(), db.Conn(t), ledger.EngineTable)
+	_, err := ledgertest.Read(context.Background(), db.Conn(t), ledger.EngineTable)
 	var ce *ledger.ColumnsError
 	if !errors.Is(err, ledger.ErrWrongColumns) || !errors.As(err, &ce) || len(ce.Columns) != 2 {
 		t.Fatalf("err = %v", err)
@@ -138,7 +139,7 @@ func TestOddIdentifiersCannotInject(t *testing.T) {
 	if err := ledger.Insert(ctx, conn, odd, "h", 42); err != nil {
 		t.Fatal(err)
 	}
-	l, err := ledger.Read(ctx, conn, odd)
+	l, err := ledgertest.Read(ctx, conn, odd)
 	if err != nil || len(l.Rows) != 1 || l.Rows[0].CreatedAt != 42 {
 		t.Fatalf("read %+v %v", l, err)
 	}
@@ -152,7 +153,7 @@ func TestReaderLearnsWhatExists(t *testing.T) {
 	db := pgtest.New(t)
 	conn := db.Conn(t)
 	ctx := context.Background()
-	r, err := ledger.NewReader(ledger.EngineTable, ledger.ClientTable)
+	r, err := ledger.NewReader([]ledger.Table{ledger.EngineTable, ledger.ClientTable})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +200,7 @@ func TestReaderLearnsWhatExists(t *testing.T) {
 func TestReaderWrongColumnsStillExplained(t *testing.T) {
 	db := pgtest.New(t)
 	db.Exec(t, `create schema drizzle; create table drizzle.__drizzle_migrations (id int, name text)`)
-	r, _ := ledger.NewReader(ledger.EngineTable)
+	r, _ := ledger.NewReader([]ledger.Table{ledger.EngineTable})
 	_, err := r.Read(context.Background(), db.Conn(t))
 	if !errors.Is(err, ledger.ErrWrongColumns) {
 		t.Fatalf("err = %v", err)
@@ -224,8 +225,7 @@ func TestSnapshotListsInvalidIndexes(t *testing.T) {
 			defer tx.Rollback(ctx)
 			q = tx
 		}
-		r, _ := ledger.NewReader(ledger.EngineTable)
-		r.WatchIndexes([]string{"t_a_key", "no_such_index"})
+		r, _ := ledger.NewReader([]ledger.Table{ledger.EngineTable}, ledger.WatchIndexes([]string{"t_a_key", "no_such_index"}))
 		snap, err := r.Read(ctx, q)
 		if err != nil {
 			t.Fatal(err)
@@ -257,7 +257,7 @@ func TestVersions(t *testing.T) {
 	if err := ledger.InsertNamed(ctx, conn, ledger.ClientTable, "cc", 3000, ""); err != nil {
 		t.Fatal(err)
 	}
-	r, err := ledger.NewReader(ledger.EngineTable, ledger.ClientTable)
+	r, err := ledger.NewReader([]ledger.Table{ledger.EngineTable, ledger.ClientTable})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,7 +278,7 @@ func TestVersions(t *testing.T) {
 	if _, err := conn.Exec(ctx, `delete from drizzle.__client_migrations`); err != nil {
 		t.Fatal(err)
 	}
-	if l, err := ledger.Read(ctx, conn, ledger.ClientTable); err != nil || l.Version != ledger.Version1 {
+	if l, err := ledgertest.Read(ctx, conn, ledger.ClientTable); err != nil || l.Version != ledger.Version1 {
 		t.Fatalf("empty version-1 ledger read as %+v (%v)", l, err)
 	}
 	var applied bool

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -40,25 +41,29 @@ type query struct {
 	args []any
 }
 
+// ReaderOption configures a Reader at construction.
+type ReaderOption func(*Reader)
+
 // WatchIndexes makes every read also report which of these indexes are
-// INVALID (Snapshot.InvalidIndexes). Only named indexes are looked up, by
-// the catalog's name index: scanning all of pg_index would cost as much as
-// reading the ledgers. Call it before the first Read.
-func (r *Reader) WatchIndexes(names []string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.indexes = slices.Clone(names)
-	r.queries = nil
+// INVALID (Snapshot.InvalidIndexes), in the same statement. Only named
+// indexes are looked up, by the catalog's name index: scanning all of
+// pg_index would cost as much as reading the ledgers.
+func WatchIndexes(names []string) ReaderOption {
+	return func(r *Reader) { r.indexes = slices.Clone(names) }
 }
 
-// NewReader returns a Reader for the given ledgers.
-func NewReader(tables ...Table) (*Reader, error) {
+// NewReader returns a Reader for the given ledgers (and the release table).
+func NewReader(tables []Table, opts ...ReaderOption) (*Reader, error) {
 	for _, t := range tables {
 		if err := t.Validate(); err != nil {
 			return nil, err
 		}
 	}
-	return &Reader{tables: append(slices.Clone(tables), ReleaseTable)}, nil
+	r := &Reader{tables: append(slices.Clone(tables), ReleaseTable)}
+	for _, o := range opts {
+		o(r)
+	}
+	return r, nil
 }
 
 // Extra is a statement read with the ledgers, in the same statement and
@@ -297,7 +302,7 @@ func (r *Reader) read(ctx context.Context, q Querier, present []bool, extra *Ext
 		return Snapshot{}, nil, fmt.Errorf("ledger: read %s: %w", joinTables(ledgers), err)
 	}
 	for i := range snap.Ledgers {
-		slices.SortFunc(snap.Ledgers[i].Rows, func(x, y Row) int { return cmpInt64(x.ID, y.ID) })
+		slices.SortFunc(snap.Ledgers[i].Rows, func(x, y Row) int { return cmp.Compare(x.ID, y.ID) })
 	}
 	return snap, appeared, nil
 }
@@ -366,16 +371,6 @@ func (r *Reader) query(present []bool, extra *Extra) query {
 		q.args = append(slices.Clip(q.args), extra.Args...)
 	}
 	return q
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // text turns a raw text value into a string, nil for NULL.

@@ -28,10 +28,18 @@ const releaseDDL = `CREATE TABLE IF NOT EXISTS %s (
 	recorded_at timestamptz NOT NULL DEFAULT now()
 )`
 
+// UnknownToolVersion is recorded as the tool version when the caller gives
+// none (a library caller; the CLI always gives its own version).
+const UnknownToolVersion = "dev"
+
 // RecordRelease upserts the release of a track in the caller's transaction.
-// The caller decides whether the version may move (guard's rules: never
-// record an older release over a newer one).
+// The caller decides whether the version may move (tracks.ShouldRecordRelease:
+// never record an older release over a newer one). An empty toolVersion is
+// recorded as UnknownToolVersion.
 func RecordRelease(ctx context.Context, q Querier, track, version, toolVersion string) error {
+	if toolVersion == "" {
+		toolVersion = UnknownToolVersion
+	}
 	// Like Ensure: no CREATE SCHEMA when the schema exists, since
 	// PostgreSQL checks CREATE on the database before IF NOT EXISTS.
 	exists, err := SchemaExists(ctx, q, ReleaseTable)

@@ -23,7 +23,7 @@ func TestReadUnreadable(t *testing.T) {
 		CREATE TABLE drizzle.__drizzle_migrations (id serial PRIMARY KEY, hash text NOT NULL, created_at text);
 		INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ('h', 'soon')`)
 
-	r, err := ledger.NewReader(ledger.EngineTable, ledger.ClientTable)
+	r, err := ledger.NewReader([]ledger.Table{ledger.EngineTable, ledger.ClientTable})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestReadUnreadable(t *testing.T) {
 	}
 	defer conn.Close(ctx)
 	db.Exec(t, "GRANT USAGE ON SCHEMA drizzle TO "+pgx.Identifier{u.User.Username()}.Sanitize())
-	r, _ = ledger.NewReader(ledger.EngineTable, ledger.ClientTable)
+	r, _ = ledger.NewReader([]ledger.Table{ledger.EngineTable, ledger.ClientTable})
 	_, err = r.Read(ctx, conn)
 	if !errors.As(err, &ue) || !strings.Contains(ue.Reason, "permission denied") {
 		t.Fatalf("permission denied: %v", err)

@@ -10,7 +10,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/hashicorp/go-version"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -33,7 +32,7 @@ const (
 	TxMigration TxMode = "migration"
 )
 
-// Options for Apply and Check.
+// Options for Apply and Preflight.
 type Options struct {
 	Tx              TxMode        // default TxTrack
 	AllowOutOfOrder bool          // run pending migrations older than the newest row
@@ -62,10 +61,11 @@ type Result struct {
 	Locked  bool                // false when there was nothing to do (no lock taken)
 }
 
-// Check validates a report against the options: a foreign ledger (always),
-// out-of-order migrations (unless allowed) and, with Strict, modified ones
-// are errors. Warnings go to OnEvent. It is what a dry run calls.
-func Check(rep *Report, ts []Loaded, opts Options) error {
+// Preflight is what Apply refuses before it writes anything: it validates
+// a report against the options. A foreign ledger (always), out-of-order
+// migrations (unless allowed) and, with Strict, modified ones are errors.
+// Warnings go to OnEvent. It is what a dry run calls.
+func Preflight(rep *Report, ts []Loaded, opts Options) error {
 	for _, t := range ts {
 		if s := rep.Schema[t.Name]; s.Verdict == Foreign {
 			return &ForeignError{Track: t.Name, Ledger: s.Ledger, Location: t.Location, Origin: t.Origin,
@@ -148,8 +148,9 @@ func rowIDs(rs []RowRef) string {
 // may have finished the work), applies, and unlocks with a context that
 // survives cancellation. Each migration's ledger row is written in the
 // transaction of the migration. A failing statement rolls its transaction
-// back and returns a *StatementError.
-func Apply(ctx context.Context, conn *pgx.Conn, ts []Loaded, opts Options) (*Result, error) {
+// back and returns a *StatementError. When the run succeeded but unlocking
+// failed, the Result says what was applied and the error matches ErrUnlock.
+func Apply(ctx context.Context, conn *pgx.Conn, ts []Loaded, opts Options) (_ *Result, rerr error) {
 	if opts.Tx == "" {
 		opts.Tx = TxTrack
 	}
@@ -162,15 +163,15 @@ func Apply(ctx context.Context, conn *pgx.Conn, ts []Loaded, opts Options) (*Res
 	res := &Result{Applied: map[string][]string{}}
 	// One Reader for every read of this run: it learns once which
 	// bookkeeping tables exist.
-	chk, err := NewChecker(ts)
+	insp, err := NewInspector(ts)
 	if err != nil {
 		return nil, err
 	}
-	rep, err := chk.Status(ctx, conn)
+	rep, err := insp.Status(ctx, conn)
 	if err != nil {
 		return nil, err
 	}
-	if err := Check(rep, ts, opts); err != nil {
+	if err := Preflight(rep, ts, opts); err != nil {
 		return nil, err
 	}
 	if rep.Status == StatusHealthy && !releaseDue(rep, ts) {
@@ -183,13 +184,13 @@ func Apply(ctx context.Context, conn *pgx.Conn, ts []Loaded, opts Options) (*Res
 		return nil, err
 	}
 	res.Locked = true
-	defer release(ctx, conn)
+	defer unlock(ctx, conn, &rerr)
 
 	// Under the lock: what is pending now?
-	if rep, err = chk.Status(ctx, conn); err != nil {
+	if rep, err = insp.Status(ctx, conn); err != nil {
 		return nil, err
 	}
-	if err := Check(rep, ts, opts); err != nil {
+	if err := Preflight(rep, ts, opts); err != nil {
 		return nil, err
 	}
 	warnings(rep, ts, &opts)
@@ -209,7 +210,7 @@ func Apply(ctx context.Context, conn *pgx.Conn, ts []Loaded, opts Options) (*Res
 			}
 		}
 	}
-	if res.Report, err = chk.Status(ctx, conn); err != nil {
+	if res.Report, err = insp.Status(ctx, conn); err != nil {
 		return res, err
 	}
 	return res, nil
@@ -222,43 +223,20 @@ func releaseDue(rep *Report, ts []Loaded) bool {
 		if t.Name != Engine || t.Release == "" {
 			continue
 		}
-		if rep.Release == nil {
-			return true
-		}
-		return compareVersions(t.Release, rep.Release.Version) > 0
+		return ShouldRecordRelease(t.Release, rep.Release)
 	}
 	return false
 }
 
-// compareVersions compares semantic versions; an unparsable recorded
-// version counts as older, so a valid one replaces it.
-func compareVersions(a, b string) int {
-	va, errA := version.NewVersion(a)
-	vb, errB := version.NewVersion(b)
-	switch {
-	case errA != nil && errB != nil:
-		return strings.Compare(a, b)
-	case errA != nil:
-		return -1
-	case errB != nil:
-		return 1
-	}
-	return va.Compare(vb)
-}
-
 func recordRelease(ctx context.Context, conn *pgx.Conn, t Loaded, rep *Report, opts *Options) error {
+	if !ShouldRecordRelease(t.Release, rep.Release) {
+		return nil // never record an older release over a newer one
+	}
 	prev := ""
 	if rep.Release != nil {
 		prev = rep.Release.Version
-		if compareVersions(t.Release, prev) <= 0 {
-			return nil // never record an older release over a newer one
-		}
 	}
-	tool := opts.ToolVersion
-	if tool == "" {
-		tool = "dev"
-	}
-	if err := ledger.RecordRelease(ctx, conn, Engine, t.Release, tool); err != nil {
+	if err := ledger.RecordRelease(ctx, conn, Engine, t.Release, opts.ToolVersion); err != nil {
 		return fmt.Errorf("tracks: %w", err)
 	}
 	opts.emit(ReleaseRecorded{Version: t.Release, Previous: prev})

@@ -408,7 +408,7 @@ func TestApplyOutOfOrder(t *testing.T) {
 	if got := rowsOf(t, db, ledger.ClientTable); len(got) != 2 {
 		t.Errorf("rows %v", got)
 	}
-	if err := tracks.Check(mustStatus(t, conn, ts), ts, tracks.Options{}); !errors.Is(err, tracks.ErrOutOfOrder) {
+	if err := tracks.Preflight(mustStatus(t, conn, ts), ts, tracks.Options{}); !errors.Is(err, tracks.ErrOutOfOrder) {
 		t.Errorf("Check: %v", err)
 	}
 	res, err = tracks.Apply(ctx, conn, ts, tracks.Options{AllowOutOfOrder: true})

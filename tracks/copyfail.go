@@ -29,6 +29,8 @@ type copyFailReader struct {
 	skip   int // body bytes of the current message still to pass
 }
 
+var _ io.Reader = (*copyFailReader)(nil)
+
 func (c *copyFailReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	for b := p[:n]; len(b) > 0; {

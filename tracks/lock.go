@@ -102,10 +102,27 @@ func holder(ctx context.Context, conn *pgx.Conn) *LockHolder {
 	return &h
 }
 
+// ErrUnlock: the work under the migration lock finished, but unlocking
+// failed (the session broke or timed out). What committed stays
+// committed; PostgreSQL releases the lock when the session ends, which
+// over a broken network can take until the server notices.
+var ErrUnlock = errors.New("release the migration lock")
+
 // release unlocks with a context that survives the caller's cancellation.
-// If the session is gone, PostgreSQL has released the lock already.
-func release(ctx context.Context, conn *pgx.Conn) {
+// Its error matches ErrUnlock.
+func release(ctx context.Context, conn *pgx.Conn) error {
 	c, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	_, _ = conn.Exec(c, "select pg_advisory_unlock($1)", LockKey)
+	if _, err := conn.Exec(c, "select pg_advisory_unlock($1)", LockKey); err != nil {
+		return fmt.Errorf("tracks: %w: %w", ErrUnlock, err)
+	}
+	return nil
+}
+
+// unlock releases the lock and keeps the first error: an unlock failure
+// is returned only when everything before it succeeded.
+func unlock(ctx context.Context, conn *pgx.Conn, err *error) {
+	if uerr := release(ctx, conn); *err == nil {
+		*err = uerr
+	}
 }

@@ -286,3 +286,35 @@ func TestWithLock(t *testing.T) {
 }
 
 var errSentinel = errors.New("sentinel")
+
+// An unlock that fails is reported (it was dropped): here an administrator
+// terminates the session while fn runs, and fn itself succeeds.
+func TestWithLockUnlockFails(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	conn := connect(t, db)
+	pid := backendPID(t, conn)
+	admin := db.Conn(t)
+	err := tracks.WithLock(ctxT(t), conn, time.Second, nil, func() error {
+		var ok bool
+		if err := admin.QueryRow(ctxT(t), "select pg_terminate_backend($1, 5000)", pid).Scan(&ok); err != nil || !ok {
+			t.Fatalf("terminate: %v %v", ok, err)
+		}
+		return nil
+	})
+	if !errors.Is(err, tracks.ErrUnlock) {
+		t.Fatalf("err = %v, want ErrUnlock", err)
+	}
+	// The first error wins: fn's error is returned, not the unlock's.
+	conn2 := connect(t, db)
+	pid2 := backendPID(t, conn2)
+	err = tracks.WithLock(ctxT(t), conn2, time.Second, nil, func() error {
+		if _, err := admin.Exec(ctxT(t), "select pg_terminate_backend($1, 5000)", pid2); err != nil {
+			t.Fatal(err)
+		}
+		return errSentinel
+	})
+	if !errors.Is(err, errSentinel) || errors.Is(err, tracks.ErrUnlock) {
+		t.Errorf("err = %v, want only fn's error", err)
+	}
+}

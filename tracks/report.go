@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/hashicorp/go-version"
-
 	"github.com/hogsend/hogsend-db/ledger"
 )
 
@@ -66,7 +64,7 @@ func (r *Report) Problems() bool {
 // An error means the database could not be read; Degraded turns it into a
 // report.
 func Status(ctx context.Context, q ledger.Querier, ts []Loaded) (*Report, error) {
-	c, err := NewChecker(ts)
+	c, err := NewInspector(ts)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +97,7 @@ func reportFrom(ts []Loaded, snap ledger.Snapshot, check func(i int, t Loaded, s
 			}
 		}
 		f := factsOf(t, &s)
-		if t.Name == Engine && r.Release != nil && t.Release != "" && majorAbove(r.Release.Version, t.Release) {
+		if t.Name == Engine && r.Release != nil && t.Release != "" && MajorAhead(r.Release.Version, t.Release) {
 			f.MajorAhead, f.Recorded, f.Build = true, r.Release.Version, t.Release
 		}
 		var ps []Problem
@@ -142,20 +140,6 @@ func newReport(ts []Loaded, status string, db Component) *Report {
 func factsOf(t Loaded, s *State) Facts {
 	return Facts{Track: t.Name, State: s, Unchecked: t.Source == nil || (t.Optional && t.Note != ""),
 		Location: t.Location, Origin: t.Origin}
-}
-
-// majorAbove reports whether recorded's major version is above build's;
-// an unparsable recorded version says nothing.
-func majorAbove(recorded, build string) bool {
-	r, err := version.NewVersion(recorded)
-	if err != nil {
-		return false
-	}
-	b, err := version.NewVersion(build)
-	if err != nil {
-		return false
-	}
-	return r.Segments()[0] > b.Segments()[0]
 }
 
 // Degraded is the report for a database that could not be read: every

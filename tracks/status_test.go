@@ -194,14 +194,14 @@ func TestStatusMissingFolderWithLedgerRows(t *testing.T) {
 	}
 }
 
-// A Checker answers like Status, also when the ledger appears between two
+// An Inspector answers like Status, also when the ledger appears between two
 // checks.
-func TestChecker(t *testing.T) {
+func TestInspector(t *testing.T) {
 	t.Parallel()
 	db := pgtest.New(t)
 	conn := db.Conn(t)
 	ts := []tracks.Loaded{client(t, folder(three...))}
-	c, err := tracks.NewChecker(ts)
+	c, err := tracks.NewInspector(ts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -86,6 +86,8 @@ func DirFS(dir string) fs.FS {
 
 type errFS struct{ err error }
 
+var _ fs.FS = errFS{}
+
 func (e errFS) Open(name string) (fs.File, error) {
 	return nil, &fs.PathError{Op: "open", Path: name, Err: e.err}
 }

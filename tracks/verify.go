@@ -84,7 +84,7 @@ func (v *verifier) snapshot(t Loaded, i, upTo int) (*verify.Expected, int, error
 // ledger read (one round trip), guessing that every track is at its newest
 // migration; a track behind whose snapshot names other tables costs one
 // more round trip.
-func (c *Checker) Verify(ctx context.Context, q ledger.Querier) (*Report, error) {
+func (c *Inspector) Verify(ctx context.Context, q ledger.Querier) (*Report, error) {
 	guess := make([]*verify.Expected, len(c.ts))
 	for i, t := range c.ts {
 		guess[i], _, _ = c.v.snapshot(t, i, len(t.Journal.Migrations)-1)
@@ -110,7 +110,7 @@ func (c *Checker) Verify(ctx context.Context, q ledger.Querier) (*Report, error)
 	})
 }
 
-func (c *Checker) verifyTrack(ctx context.Context, q ledger.Querier, t Loaded, i int, s *State, live *verify.Live) (*SchemaCheck, error) {
+func (c *Inspector) verifyTrack(ctx context.Context, q ledger.Querier, t Loaded, i int, s *State, live *verify.Live) (*SchemaCheck, error) {
 	if s.Applied == nil {
 		return &SchemaCheck{Verified: true, Reason: "no migration applied: nothing to verify", Missing: []verify.Missing{}}, nil
 	}
@@ -155,9 +155,9 @@ func readLive(ctx context.Context, q ledger.Querier, exp *verify.Expected) (*ver
 	return live, rows.Err()
 }
 
-// Verify is the one-shot form of (*Checker).Verify.
+// Verify is the one-shot form of (*Inspector).Verify.
 func Verify(ctx context.Context, q ledger.Querier, ts []Loaded) (*Report, error) {
-	c, err := NewChecker(ts)
+	c, err := NewInspector(ts)
 	if err != nil {
 		return nil, err
 	}

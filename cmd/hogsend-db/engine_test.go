@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hogsend/hogsend-db/internal/ledgertest"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
 	"github.com/hogsend/hogsend-db/ledger"
 	"github.com/hogsend/hogsend-db/tracks"
@@ -41,7 +42,7 @@ func ledgerState(t *testing.T, db *pgtest.DB) string {
 	t.Helper()
 	ctx := context.Background()
 	conn := db.Conn(t)
-	ls, err := ledger.ReadAll(ctx, conn, ledger.EngineTable, ledger.ClientTable)
+	ls, err := ledgertest.ReadAll(ctx, conn, ledger.EngineTable, ledger.ClientTable)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -176,7 +176,7 @@ func dryRun(c *cli.Context, s *streams, conn tracksQuerier, loaded []tracks.Load
 	doc := &migrateJSON{DryRun: true, Applied: appliedByTrack(loaded, nil), Pending: map[string][]pendingJSON{}, Status: rep,
 		Engine: engineInfo(loaded)}
 	if err == nil {
-		err = tracks.Check(rep, loaded, opts)
+		err = tracks.Preflight(rep, loaded, opts)
 	}
 	if err != nil {
 		return migrateFail(c, s, doc, err)

@@ -7,13 +7,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hogsend/hogsend-db/internal/ledgertest"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
 	"github.com/hogsend/hogsend-db/ledger"
 )
 
 func ledgerCount(t *testing.T, db *pgtest.DB, table ledger.Table) int {
 	t.Helper()
-	l, err := ledger.Read(context.Background(), db.Conn(t), table)
+	l, err := ledgertest.Read(context.Background(), db.Conn(t), table)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +77,7 @@ func TestRepairPartialExits4(t *testing.T) {
 	if code != exitIntegrity || !strings.Contains(errOut, "labels_project_name_key") || !strings.Contains(errOut, "0002_v3") {
 		t.Fatalf("exit %d, want 4\n%s%s", code, out, errOut)
 	}
-	if l, err := ledger.Read(context.Background(), db.Conn(t), ledger.EngineTable); err != nil || l.Exists {
+	if l, err := ledgertest.Read(context.Background(), db.Conn(t), ledger.EngineTable); err != nil || l.Exists {
 		t.Errorf("refused repair created the ledger (%v)", err)
 	}
 	code, out, _ = hogsend(t, "repair", "--from-push", "--yes", "--json", "--database-url", db.URL, "--dir", fixture)

@@ -7,6 +7,7 @@ package clitest
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -108,6 +109,11 @@ type SyncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
+
+var (
+	_ io.Writer    = (*SyncBuffer)(nil)
+	_ fmt.Stringer = (*SyncBuffer)(nil)
+)
 
 func (s *SyncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()

@@ -59,7 +59,7 @@ func benchDrift(b *testing.B, n int, full bool) {
 	ctx := context.Background()
 	var last *drift.History
 	for b.Loop() {
-		rep, h, err := drift.Check(ctx, conn, db.URL, []tracks.Loaded{cl}, drift.Options{DevURL: db.URL, FullInspection: full})
+		rep, h, _, err := drift.Detect(ctx, conn, db.URL, []tracks.Loaded{cl}, drift.Options{DevURL: db.URL, FullInspection: full})
 		if err != nil {
 			b.Fatal(err)
 		}

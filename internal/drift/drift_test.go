@@ -7,12 +7,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hogsend/hogsend-db/internal/drift"
 	"github.com/hogsend/hogsend-db/engine"
+	"github.com/hogsend/hogsend-db/internal/drift"
 	"github.com/hogsend/hogsend-db/internal/drizzletest"
+	"github.com/hogsend/hogsend-db/internal/ledgertest"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
-	"github.com/hogsend/hogsend-db/ledger"
 	"github.com/hogsend/hogsend-db/internal/scratch"
+	"github.com/hogsend/hogsend-db/ledger"
 	"github.com/hogsend/hogsend-db/tracks"
 )
 
@@ -147,7 +148,7 @@ func TestPartialRefusesAndNamesTheIndex(t *testing.T) {
 	if !errors.Is(err, drift.ErrPartial) {
 		t.Fatalf("repair: %v", err)
 	}
-	if l, _ := ledger.Read(context.Background(), db.Conn(t), ledger.EngineTable); l.Exists {
+	if l, _ := ledgertest.Read(context.Background(), db.Conn(t), ledger.EngineTable); l.Exists {
 		t.Error("repair created the ledger although it refused")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/hogsend/hogsend-db/internal/ledgertest"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
 	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/ledger"
@@ -37,7 +38,7 @@ func TestFoldersPushGapRepair(t *testing.T) {
 	migrated := pgtest.New(t)
 	migrate(t, migrated, cl)
 	read := func(db *pgtest.DB) ledger.Ledger {
-		l, err := ledger.Read(context.Background(), db.Conn(t), ledger.ClientTable)
+		l, err := ledgertest.Read(context.Background(), db.Conn(t), ledger.ClientTable)
 		if err != nil {
 			t.Fatal(err)
 		}

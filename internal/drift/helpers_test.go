@@ -12,10 +12,11 @@ import (
 
 	"github.com/hogsend/hogsend-db/internal/drift"
 	"github.com/hogsend/hogsend-db/internal/enginesrc"
+	"github.com/hogsend/hogsend-db/internal/ledgertest"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
+	"github.com/hogsend/hogsend-db/internal/schemastate"
 	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/ledger"
-	"github.com/hogsend/hogsend-db/internal/schemastate"
 	"github.com/hogsend/hogsend-db/tracks"
 )
 
@@ -117,7 +118,7 @@ func migrate(t testing.TB, db *pgtest.DB, ts ...tracks.Loaded) {
 func check(t testing.TB, db *pgtest.DB, ts ...tracks.Loaded) (*drift.Report, *drift.History) {
 	t.Helper()
 	conn := db.Conn(t)
-	rep, h, err := drift.Check(context.Background(), conn, db.URL, ts, drift.Options{DevURL: db.URL})
+	rep, h, _, err := drift.Detect(context.Background(), conn, db.URL, ts, drift.Options{DevURL: db.URL})
 	if err != nil {
 		t.Fatalf("drift: %v", err)
 	}
@@ -157,7 +158,7 @@ func wantTags(t testing.TB, what string, got, want []string) {
 // ledgerRows returns a ledger's (hash, created_at) pairs in id order.
 func ledgerRows(t testing.TB, db *pgtest.DB, table ledger.Table) [][2]any {
 	t.Helper()
-	l, err := ledger.Read(context.Background(), db.Conn(t), table)
+	l, err := ledgertest.Read(context.Background(), db.Conn(t), table)
 	if err != nil {
 		t.Fatal(err)
 	}

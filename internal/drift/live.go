@@ -6,8 +6,8 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
-	"github.com/hogsend/hogsend-db/ledger"
 	"github.com/hogsend/hogsend-db/internal/schemastate"
+	"github.com/hogsend/hogsend-db/ledger"
 	"github.com/hogsend/hogsend-db/tracks"
 )
 
@@ -56,17 +56,18 @@ func ReadLive(ctx context.Context, q ledger.Querier, url string, ts []tracks.Loa
 	return &Live{Objects: schemastate.Objects(r), Ledgers: snap.Ledgers, Releases: snap.Releases, NotCompared: counts}, nil
 }
 
-// Check replays the migrations of ts on a scratch database (see Replay),
-// reads the live database (see ReadLive) and classifies (see Classify).
-// The History is returned for a later repair.
-func Check(ctx context.Context, q ledger.Querier, url string, ts []tracks.Loaded, opts Options) (*Report, *History, error) {
+// Detect finds drift: it replays the migrations of ts on a scratch
+// database (see Replay), reads the live database (see ReadLive) and
+// classifies (see Classify). The History and Live are returned for a
+// later repair plan (PlanRepair).
+func Detect(ctx context.Context, q ledger.Querier, url string, ts []tracks.Loaded, opts Options) (*Report, *History, *Live, error) {
 	h, err := Replay(ctx, ts, opts)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	live, err := ReadLive(ctx, q, url, ts)
 	if err != nil {
-		return nil, h, err
+		return nil, h, nil, err
 	}
-	return Classify(h, live), h, nil
+	return Classify(h, live), h, live, nil
 }

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/hashicorp/go-version"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hogsend/hogsend-db/journal"
@@ -79,26 +78,19 @@ func PlanRepair(rep *Report, h *History, live *Live) (*Plan, error) {
 		if t.Name != tracks.Engine || t.Release == "" || len(tr.PushGap) == 0 || !complete {
 			continue
 		}
-		prev, had := live.Releases[tracks.Engine]
-		if had && !newer(t.Release, prev.Version) {
+		var recorded *ledger.Release
+		if prev, had := live.Releases[tracks.Engine]; had {
+			recorded = &prev
+		}
+		if !tracks.ShouldRecordRelease(t.Release, recorded) {
 			continue
 		}
-		p.Release, p.PreviousRelease = t.Release, prev.Version
+		p.Release = t.Release
+		if recorded != nil {
+			p.PreviousRelease = recorded.Version
+		}
 	}
 	return p, nil
-}
-
-// newer reports whether version a is newer than b; an unparsable b is older.
-func newer(a, b string) bool {
-	va, err := version.NewVersion(a)
-	if err != nil {
-		return false
-	}
-	vb, err := version.NewVersion(b)
-	if err != nil {
-		return true
-	}
-	return va.GreaterThan(vb)
 }
 
 // RepairOptions configure Repair.
@@ -189,11 +181,7 @@ func write(ctx context.Context, conn *pgx.Conn, h *History, live *Live, p *Plan,
 		}
 	}
 	if p.Release != "" {
-		tool := opts.ToolVersion
-		if tool == "" {
-			tool = "dev"
-		}
-		if err := ledger.RecordRelease(ctx, tx, tracks.Engine, p.Release, tool); err != nil {
+		if err := ledger.RecordRelease(ctx, tx, tracks.Engine, p.Release, opts.ToolVersion); err != nil {
 			return fmt.Errorf("drift: repair: %w", err)
 		}
 	}

@@ -452,6 +452,8 @@ type lockedBuffer struct {
 	buf bytes.Buffer
 }
 
+var _ io.Writer = (*lockedBuffer)(nil)
+
 func (b *lockedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hogsend/hogsend-db/engine"
 	"github.com/hogsend/hogsend-db/internal/drizzletest"
+	"github.com/hogsend/hogsend-db/internal/ledgertest"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
 	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/ledger"
@@ -99,7 +100,7 @@ func snapshotOf(t *testing.T, db *pgtest.DB) string {
 	t.Helper()
 	ctx := context.Background()
 	conn := db.Conn(t)
-	ls, err := ledger.ReadAll(ctx, conn, ledger.EngineTable, ledger.ClientTable)
+	ls, err := ledgertest.ReadAll(ctx, conn, ledger.EngineTable, ledger.ClientTable)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,10 @@
 package generate
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/hogsend/hogsend-db/internal/sqllex"
+)
 
 // This file reads expressions back out of a desired schema written by
 // `drizzle-kit export`, so the snapshot can store them as drizzle-kit does.
@@ -74,10 +78,10 @@ func joinKey(parts []string) string { return strings.Join(parts, ".") }
 func captureExprs(files []SchemaFile) *drizzleExprs {
 	x := &drizzleExprs{vals: map[string]string{}, dup: map[string]bool{}}
 	for _, f := range files {
-		toks := lexSQL(f.SQL)
+		toks, _ := sqllex.Lex(f.SQL)
 		start := 0
 		for i := 0; i <= len(toks); i++ {
-			if i < len(toks) && !(toks[i].Kind == tokPunct && toks[i].Text == ";") {
+			if i < len(toks) && !(toks[i].Kind == sqllex.Punct && toks[i].Text == ";") {
 				continue
 			}
 			st := toks[start:i]
@@ -99,7 +103,7 @@ func captureExprs(files []SchemaFile) *drizzleExprs {
 // statement captures from one statement (end: the offset of its ";", or
 // just past its last token). It reports false for a statement that
 // drizzle-kit export does not write and that may change existing objects.
-func (x *drizzleExprs) statement(src string, t []sqlToken, end int) bool {
+func (x *drizzleExprs) statement(src string, t []sqllex.Token, end int) bool {
 	switch {
 	case isWord(t, 0, "CREATE"):
 		switch {
@@ -122,7 +126,7 @@ func (x *drizzleExprs) statement(src string, t []sqlToken, end int) bool {
 // alterTable accepts what drizzle-kit writes after its CREATE TABLEs:
 // ADD CONSTRAINT … FOREIGN KEY / UNIQUE / PRIMARY KEY / CHECK (captured),
 // and ENABLE ROW LEVEL SECURITY.
-func (x *drizzleExprs) alterTable(src string, t []sqlToken) bool {
+func (x *drizzleExprs) alterTable(src string, t []sqllex.Token) bool {
 	schema, table, i, quoted := tableName(t, 0)
 	if i < 0 {
 		return false
@@ -139,7 +143,7 @@ func (x *drizzleExprs) alterTable(src string, t []sqlToken) bool {
 	case isWord(t, k, "FOREIGN") && isWord(t, k+1, "KEY"), isWord(t, k, "UNIQUE"), isWord(t, k, "PRIMARY") && isWord(t, k+1, "KEY"):
 		return true
 	case isWord(t, k, "CHECK") && isPunct(t, k+1, "("):
-		if m := matchParen(t, k+1); m == len(t)-1 && quoted && name.Kind == tokIdent {
+		if m := matchParen(t, k+1); m == len(t)-1 && quoted && name.Kind == sqllex.Ident {
 			x.add(exprCheck, src[t[k+1].End:t[m].Off], schema, table, name.Text)
 		}
 		return true
@@ -149,7 +153,7 @@ func (x *drizzleExprs) alterTable(src string, t []sqlToken) bool {
 
 // createTable captures column defaults, generated expressions and checks
 // from CREATE TABLE "t" (…) as drizzle-kit writes it.
-func (x *drizzleExprs) createTable(src string, t []sqlToken) {
+func (x *drizzleExprs) createTable(src string, t []sqllex.Token) {
 	schema, table, i, quoted := tableName(t, 0)
 	if i < 0 || !quoted || !isPunct(t, i, "(") {
 		return
@@ -177,14 +181,14 @@ func (x *drizzleExprs) createTable(src string, t []sqlToken) {
 
 // tableElement captures from one column or table constraint; next is the
 // "," or ")" after it (last: it is the table's closing parenthesis).
-func (x *drizzleExprs) tableElement(src string, e []sqlToken, next sqlToken, last bool, schema, table string) {
-	if isWord(e, 0, "CONSTRAINT") && len(e) > 3 && e[1].Kind == tokIdent && isWord(e, 2, "CHECK") && isPunct(e, 3, "(") {
+func (x *drizzleExprs) tableElement(src string, e []sqllex.Token, next sqllex.Token, last bool, schema, table string) {
+	if isWord(e, 0, "CONSTRAINT") && len(e) > 3 && e[1].Kind == sqllex.Ident && isWord(e, 2, "CHECK") && isPunct(e, 3, "(") {
 		if m := matchParen(e, 3); m == len(e)-1 {
 			x.add(exprCheck, src[e[3].End:e[m].Off], schema, table, e[1].Text)
 		}
 		return
 	}
-	if e[0].Kind != tokIdent {
+	if e[0].Kind != sqllex.Ident {
 		return
 	}
 	column := e[0].Text
@@ -212,7 +216,7 @@ func (x *drizzleExprs) tableElement(src string, e []sqlToken, next sqlToken, las
 // up to the next column clause drizzle-kit writes (" NOT NULL",
 // " GENERATED …", " CONSTRAINT …"), or to the element's end (",", or "\n)"
 // for the last element).
-func defaultValue(src string, e []sqlToken, d int, next sqlToken, last bool) (string, bool) {
+func defaultValue(src string, e []sqllex.Token, d int, next sqllex.Token, last bool) (string, bool) {
 	start := e[d].End + 1
 	if start >= len(src) || src[e[d].End] != ' ' || d+1 >= len(e) {
 		return "", false
@@ -248,9 +252,9 @@ func defaultValue(src string, e []sqlToken, d int, next sqlToken, last bool) (st
 // columnClause reports whether e[j] starts a column clause that can follow
 // a default (a default is a b_expr: NOT, IS NULL and friends cannot appear
 // in it outside parentheses, except IS [NOT] DISTINCT FROM).
-func columnClause(e []sqlToken, j int) bool {
+func columnClause(e []sqllex.Token, j int) bool {
 	prev := e[j-1]
-	afterIS := prev.Kind == tokWord && (prev.Text == "IS" || prev.Text == "NOT")
+	afterIS := prev.Kind == sqllex.Word && (prev.Text == "IS" || prev.Text == "NOT")
 	switch {
 	case isWord(e, j, "NOT"):
 		return !isWord(e, j-1, "IS")
@@ -267,17 +271,17 @@ func columnClause(e []sqlToken, j int) bool {
 
 // createIndex captures the WHERE of
 // [CONCURRENTLY] "name" ON "t" USING m (…)[ WITH (…)] WHERE <where>.
-func (x *drizzleExprs) createIndex(src string, t []sqlToken, end int) {
+func (x *drizzleExprs) createIndex(src string, t []sqllex.Token, end int) {
 	i := 0
 	if isWord(t, i, "CONCURRENTLY") {
 		i++
 	}
-	if i >= len(t) || t[i].Kind != tokIdent || !isWord(t, i+1, "ON") {
+	if i >= len(t) || t[i].Kind != sqllex.Ident || !isWord(t, i+1, "ON") {
 		return
 	}
 	name := t[i].Text
 	schema, _, k, quoted := tableName(t, i+2)
-	if k < 0 || !quoted || !isWord(t, k, "USING") || k+2 >= len(t) || t[k+1].Kind != tokWord || !isPunct(t, k+2, "(") {
+	if k < 0 || !quoted || !isWord(t, k, "USING") || k+2 >= len(t) || t[k+1].Kind != sqllex.Word || !isPunct(t, k+2, "(") {
 		return
 	}
 	k = matchParen(t, k+2) + 1
@@ -299,15 +303,15 @@ func (x *drizzleExprs) createIndex(src string, t []sqlToken, end int) {
 // schema ("public" when unqualified), the name, the index after it (-1
 // when there is no name) and whether every part was quoted, as drizzle-kit
 // writes names.
-func tableName(t []sqlToken, i int) (schema, name string, next int, quoted bool) {
+func tableName(t []sqllex.Token, i int) (schema, name string, next int, quoted bool) {
 	part := func(j int) (string, bool, bool) {
 		if j >= len(t) {
 			return "", false, false
 		}
 		switch t[j].Kind {
-		case tokIdent:
+		case sqllex.Ident:
 			return t[j].Text, true, true
-		case tokWord:
+		case sqllex.Word:
 			return t[j].Text, false, true
 		}
 		return "", false, false
@@ -327,7 +331,7 @@ func tableName(t []sqlToken, i int) (schema, name string, next int, quoted bool)
 }
 
 // matchParen returns the index of the ")" closing the "(" at t[i], or -1.
-func matchParen(t []sqlToken, i int) int {
+func matchParen(t []sqllex.Token, i int) int {
 	depth := 0
 	for j := i; j < len(t); j++ {
 		switch {
@@ -343,10 +347,10 @@ func matchParen(t []sqlToken, i int) int {
 	return -1
 }
 
-func isWord(t []sqlToken, i int, w string) bool {
-	return i >= 0 && i < len(t) && t[i].Kind == tokWord && t[i].Text == w
+func isWord(t []sqllex.Token, i int, w string) bool {
+	return i >= 0 && i < len(t) && t[i].Kind == sqllex.Word && t[i].Text == w
 }
 
-func isPunct(t []sqlToken, i int, p string) bool {
-	return i >= 0 && i < len(t) && t[i].Kind == tokPunct && t[i].Text == p
+func isPunct(t []sqllex.Token, i int, p string) bool {
+	return i >= 0 && i < len(t) && t[i].Kind == sqllex.Punct && t[i].Text == p
 }

@@ -36,10 +36,10 @@ func (o *object) get(key string) (any, bool) {
 	return v, ok
 }
 
-func (o *object) len() int { return len(o.keys) }
-
 // sortKeys orders the keys alphabetically.
 func (o *object) sortKeys() { sort.Strings(o.keys) }
+
+var _ json.Marshaler = (*object)(nil)
 
 func (o *object) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer

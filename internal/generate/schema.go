@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/hogsend/hogsend-db/internal/sqllex"
 )
 
 // DefaultSchemaPaths are tried in order when no schema path is given.
@@ -83,7 +85,7 @@ func ReadSchema(name string, r io.Reader) ([]SchemaFile, error) {
 	if !utf8.Valid(b) {
 		return nil, fmt.Errorf("generate: schema %s: not valid UTF-8", name)
 	}
-	if len(lexSQL(string(b))) == 0 {
+	if toks, _ := sqllex.Lex(string(b)); len(toks) == 0 {
 		return nil, fmt.Errorf("%w: %s holds no SQL statement (did the command before the pipe fail?)", ErrNoSchema, name)
 	}
 	return []SchemaFile{{Path: name, SQL: string(b)}}, nil

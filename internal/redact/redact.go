@@ -330,6 +330,8 @@ type writer struct {
 	w  io.Writer
 }
 
+var _ io.Writer = (*writer)(nil)
+
 func (w *writer) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()

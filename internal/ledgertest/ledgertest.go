@@ -1,0 +1,26 @@
+// Package ledgertest reads ledgers for tests: the one-call shapes tests
+// want, kept out of package ledger's API (code reads through a
+// ledger.Reader or ledger.ReadSnapshot).
+package ledgertest
+
+import (
+	"context"
+
+	"github.com/hogsend/hogsend-db/ledger"
+)
+
+// ReadAll reads the given ledgers in one round trip, creating nothing: a
+// missing table is an empty ledger with Exists=false.
+func ReadAll(ctx context.Context, q ledger.Querier, tables ...ledger.Table) ([]ledger.Ledger, error) {
+	snap, err := ledger.ReadSnapshot(ctx, q, tables...)
+	return snap.Ledgers, err
+}
+
+// Read reads one ledger.
+func Read(ctx context.Context, q ledger.Querier, t ledger.Table) (ledger.Ledger, error) {
+	ls, err := ReadAll(ctx, q, t)
+	if err != nil {
+		return ledger.Ledger{}, err
+	}
+	return ls[0], nil
+}

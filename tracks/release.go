@@ -1,0 +1,65 @@
+package tracks
+
+import (
+	"github.com/hashicorp/go-version"
+)
+
+// The engine release policy has this one home; migrate (Apply), repair,
+// status and guard all decide through these functions.
+//
+// Releases are compared as versions (hashicorp/go-version, which also
+// reads "1.2" and "v1.2.3"; ValidRelease is the stricter check a release
+// given by a user must pass). A release that does not parse is older than
+// every release that does, and two that do not parse are equal:
+//   - an unparsable recorded release is replaced by the build's release
+//     (ShouldRecordRelease), and never makes the database ahead of a build
+//     (MajorAhead);
+//   - an unparsable build release is recorded only where nothing is
+//     recorded yet, and never replaces another record, readable or not.
+
+// CompareReleases returns -1, 0 or +1 as release a is older than, equal to
+// or newer than release b. An unparsable release is older than any
+// parsable one; two unparsable releases compare equal.
+func CompareReleases(a, b string) int {
+	va, errA := version.NewVersion(a)
+	vb, errB := version.NewVersion(b)
+	switch {
+	case errA != nil && errB != nil:
+		return 0
+	case errA != nil:
+		return -1
+	case errB != nil:
+		return 1
+	}
+	return va.Compare(vb)
+}
+
+// ShouldRecordRelease reports whether migrate or repair records build as
+// the engine's release over recorded (nil when none is recorded): only a
+// newer release moves the record, so an older build never rolls it back.
+func ShouldRecordRelease(build string, recorded *Release) bool {
+	return recorded == nil || CompareReleases(build, recorded.Version) > 0
+}
+
+// MajorAhead reports whether recorded's major version is above build's,
+// the one release difference that makes the engine track fatal. An
+// unparsable release on either side says nothing about majors: false.
+func MajorAhead(recorded, build string) bool {
+	r, err := version.NewVersion(recorded)
+	if err != nil {
+		return false
+	}
+	b, err := version.NewVersion(build)
+	if err != nil {
+		return false
+	}
+	return r.Segments()[0] > b.Segments()[0]
+}
+
+// ParseRelease returns nil if v is a release the policy can compare, else
+// why not. An unreadable recorded release is ignored (see CompareReleases);
+// guard refuses an unreadable build release.
+func ParseRelease(v string) error {
+	_, err := version.NewVersion(v)
+	return err
+}
