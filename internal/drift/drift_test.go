@@ -7,12 +7,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hogsend/hogsend-db/internal/drift"
 	"github.com/hogsend/hogsend-db/engine"
+	"github.com/hogsend/hogsend-db/internal/drift"
 	"github.com/hogsend/hogsend-db/internal/drizzletest"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
-	"github.com/hogsend/hogsend-db/ledger"
 	"github.com/hogsend/hogsend-db/internal/scratch"
+	"github.com/hogsend/hogsend-db/ledger"
 	"github.com/hogsend/hogsend-db/tracks"
 )
 

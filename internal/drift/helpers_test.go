@@ -13,9 +13,9 @@ import (
 	"github.com/hogsend/hogsend-db/internal/drift"
 	"github.com/hogsend/hogsend-db/internal/enginesrc"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
+	"github.com/hogsend/hogsend-db/internal/schemastate"
 	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/ledger"
-	"github.com/hogsend/hogsend-db/internal/schemastate"
 	"github.com/hogsend/hogsend-db/tracks"
 )
 
@@ -169,13 +169,13 @@ func ledgerRows(t testing.TB, db *pgtest.DB, table ledger.Table) [][2]any {
 }
 
 // objects lists db's schema objects.
-func objects(t testing.TB, db *pgtest.DB) []schemastate.Object {
+func objects(t testing.TB, db *pgtest.DB) []drift.Object {
 	t.Helper()
 	r, err := schemastate.Inspect(context.Background(), db.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return schemastate.Objects(r)
+	return drift.Objects(r)
 }
 
 func hasRef(rs []drift.ObjectRef, kind, name string) bool {

@@ -8,9 +8,9 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
-	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/internal/schemastate"
 	"github.com/hogsend/hogsend-db/internal/scratch"
+	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/tracks"
 )
 
@@ -140,16 +140,16 @@ func Replay(ctx context.Context, ts []tracks.Loaded, opts Options) (h *History, 
 		return nil, fmt.Errorf("drift: %w", err)
 	}
 	defer insp.Close()
-	list := func(ctx context.Context) ([]schemastate.Object, error) {
+	list := func(ctx context.Context) ([]Object, error) {
 		r, err := insp.Inspect(ctx)
 		if err != nil {
 			return nil, err
 		}
-		return schemastate.Objects(r), nil
+		return Objects(r), nil
 	}
-	var tr *schemastate.Tracker
+	var tr *Tracker
 	if !opts.FullInspection {
-		if tr, err = insp.NewTracker(ctx); err != nil {
+		if tr, err = NewTracker(ctx, insp); err != nil {
 			return nil, fmt.Errorf("drift: %w", err)
 		}
 		list = tr.Objects

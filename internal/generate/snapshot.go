@@ -11,6 +11,7 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/hogsend/hogsend-db/internal/drift"
 	"github.com/hogsend/hogsend-db/internal/schemastate"
 )
 
@@ -334,15 +335,15 @@ func indexSnapshot(sname string, idx *schema.Index, exprs *drizzleExprs) *object
 	return o.set("concurrently", false).set("method", indexMethod(idx)).set("with", newObject())
 }
 
-// unchangedObjects lists the schemastate keys of the objects whose
+// unchangedObjects lists the keys (drift.Object.Key) of the objects whose
 // definition is the same in current and desired.
 func unchangedObjects(current, desired *schema.Realm) map[string]bool {
 	unchanged := map[string]bool{}
 	had := map[string]string{}
-	for _, o := range schemastate.Objects(current) {
+	for _, o := range drift.Objects(current) {
 		had[o.Key] = o.Fingerprint
 	}
-	for _, o := range schemastate.Objects(desired) {
+	for _, o := range drift.Objects(desired) {
 		if fp, ok := had[o.Key]; ok && fp == o.Fingerprint {
 			unchanged[o.Key] = true
 		}

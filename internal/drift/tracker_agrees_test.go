@@ -1,15 +1,14 @@
-package schemastate_test
+package drift_test
 
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/hogsend/hogsend-db/engine"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
-	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/internal/schemastate"
+	"github.com/hogsend/hogsend-db/journal"
 )
 
 // TestTrackerAgreesWithFullInspection replays the engine and the drizzle
@@ -23,7 +22,7 @@ func TestTrackerAgreesWithFullInspection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cj, err := journal.Open(os.DirFS(filepath.Join("..", "..", "testdata", "drizzle", "migrations")))
+	cj, err := journal.Open(os.DirFS(clientFixture(t)))
 	if err != nil {
 		t.Fatal(err)
 	}

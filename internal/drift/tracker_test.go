@@ -1,9 +1,10 @@
-package schemastate_test
+package drift_test
 
 import (
 	"context"
 	"testing"
 
+	"github.com/hogsend/hogsend-db/internal/drift"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
 	"github.com/hogsend/hogsend-db/internal/schemastate"
 )
@@ -93,14 +94,14 @@ func TestTrackerFindsEveryChange(t *testing.T) {
 // trackerFixture opens a Tracker and a second connection for full
 // inspections on db, and returns check: it fails the test unless the
 // tracker's objects equal a full inspection's after the named step.
-func trackerFixture(t *testing.T, ctx context.Context, db *pgtest.DB) (*schemastate.Tracker, func(name string)) {
+func trackerFixture(t *testing.T, ctx context.Context, db *pgtest.DB) (*drift.Tracker, func(name string)) {
 	t.Helper()
 	tc, err := schemastate.Connect(ctx, db.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { tc.Close() })
-	tr, err := tc.NewTracker(ctx)
+	tr, err := drift.NewTracker(ctx, tc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +120,7 @@ func trackerFixture(t *testing.T, ctx context.Context, db *pgtest.DB) (*schemast
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := schemastate.Objects(r)
+		want := drift.Objects(r)
 		for i := 0; i < len(got) || i < len(want); i++ {
 			switch {
 			case i >= len(got):
