@@ -9,6 +9,7 @@ import (
 	"ariga.io/atlas/sql/postgres"
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/hogsend/hogsend-db/internal/pgquote"
 	"github.com/hogsend/hogsend-db/internal/schemastate"
 )
 
@@ -71,7 +72,7 @@ func Objects(r *schema.Realm) []Object {
 			name := s.Name + "." + e.T
 			quoted := make([]string, len(e.Values))
 			for i, v := range e.Values {
-				quoted[i] = quoteLiteral(v)
+				quoted[i] = pgquote.Literal(v)
 				add(KindEnumValue, name+"."+v, "")
 			}
 			add(KindEnum, name, "("+strings.Join(quoted, ", ")+")")
@@ -121,7 +122,7 @@ func columnFingerprint(t *schema.Table, c *schema.Column) string {
 	}
 	fp := plan1(t, &schema.AddColumn{C: &cp})
 	if cm := comment(c.Attrs); cm != "" {
-		fp += " COMMENT " + quoteLiteral(cm)
+		fp += " COMMENT " + pgquote.Literal(cm)
 	}
 	return fp
 }
@@ -145,11 +146,10 @@ func plan1(t *schema.Table, c schema.Change) string {
 }
 
 func qualified(t *schema.Table) string {
-	q := quoteIdent(t.Name)
 	if t.Schema != nil {
-		q = quoteIdent(t.Schema.Name) + "." + q
+		return pgquote.Ident(t.Schema.Name, t.Name)
 	}
-	return q
+	return pgquote.Ident(t.Name)
 }
 
 func partsList(idx *schema.Index) string {
@@ -157,7 +157,7 @@ func partsList(idx *schema.Index) string {
 	for i, p := range idx.Parts {
 		switch {
 		case p.C != nil:
-			parts[i] = quoteIdent(p.C.Name)
+			parts[i] = pgquote.Ident(p.C.Name)
 		case p.X != nil:
 			parts[i] = fmt.Sprintf("%v", p.X)
 		}
@@ -215,7 +215,3 @@ func comment(attrs []schema.Attr) string {
 	}
 	return ""
 }
-
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-
-func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

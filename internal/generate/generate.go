@@ -22,9 +22,9 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
-	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/internal/schemastate"
 	"github.com/hogsend/hogsend-db/internal/scratch"
+	"github.com/hogsend/hogsend-db/journal"
 )
 
 // Sentinel errors.
