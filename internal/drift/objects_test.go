@@ -13,19 +13,12 @@ import (
 	"github.com/hogsend/hogsend-db/internal/schemastate"
 )
 
-// dbWith returns a fresh database holding ddl.
-func dbWith(t *testing.T, ddl string) *pgtest.DB {
-	t.Helper()
-	db := pgtest.New(t)
-	if ddl != "" {
-		db.Exec(t, ddl)
-	}
-	return db
-}
-
+// realmWith inspects a fresh database holding ddl.
 func realmWith(t *testing.T, ddl string) *schema.Realm {
 	t.Helper()
-	r, err := schemastate.Inspect(context.Background(), dbWith(t, ddl).URL)
+	db := pgtest.New(t)
+	db.Exec(t, ddl)
+	r, err := schemastate.Inspect(context.Background(), db.URL)
 	if err != nil {
 		t.Fatalf("Inspect: %v", err)
 	}
@@ -77,7 +70,8 @@ func TestObjectsAgreeWithEqual(t *testing.T) {
 
 func TestUnseen(t *testing.T) {
 	t.Parallel()
-	db := dbWith(t, `
+	db := pgtest.New(t)
+	db.Exec(t, `
 CREATE TABLE t (id serial PRIMARY KEY, n bigint GENERATED ALWAYS AS IDENTITY, x int);
 CREATE VIEW v AS SELECT id FROM t;
 CREATE VIEW v2 AS SELECT x FROM t;
@@ -103,7 +97,9 @@ CREATE SEQUENCE drizzle.hidden_seq;`)
 	if s := got.String(); !strings.HasPrefix(s, "not compared: 2 views, 1 materialized view, 1 function, 1 procedure, 1 trigger, 1 standalone sequence, 1 extension") {
 		t.Errorf("String() = %q", s)
 	}
-	empty := unseen(t, dbWith(t, `CREATE TABLE t (id serial PRIMARY KEY);`).URL)
+	emptyDB := pgtest.New(t)
+	emptyDB.Exec(t, `CREATE TABLE t (id serial PRIMARY KEY);`)
+	empty := unseen(t, emptyDB.URL)
 	if empty.Total() != 0 || empty.String() != "" {
 		t.Errorf("empty db: %+v %q", empty, empty.String())
 	}
