@@ -4,7 +4,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/hogsend/hogsend-db/internal/schemastate"
 	"github.com/hogsend/hogsend-db/tracks"
 )
 
@@ -106,7 +105,7 @@ func Classify(h *History, live *Live) *Report {
 		}
 		ref := ObjectRef{Kind: o.Kind, Name: strings.TrimPrefix(o.Key, o.Kind+" ")}
 		switch o.Kind {
-		case schemastate.KindColumn, schemastate.KindPrimaryKey, schemastate.KindFK, schemastate.KindCheck, schemastate.KindExclusion:
+		case KindColumn, KindPrimaryKey, KindFK, KindCheck, KindExclusion:
 			// column s.t.c, fk s.t.n, check s.t.n, primary key s.t: the table is s.t.
 			parts := strings.SplitN(ref.Name, ".", 3)
 			if len(parts) >= 2 && engineTables[parts[0]+"."+parts[1]] {

@@ -18,8 +18,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/hogsend/hogsend-db/internal/schemastate"
 )
 
 // Status is what drift concluded about one migration.
@@ -134,8 +132,8 @@ type Report struct {
 	// Compared is how many live objects were compared.
 	Compared int `json:"compared"`
 	// NotCompared counts live objects Atlas's open-source driver cannot see.
-	NotCompared        schemastate.Counts `json:"notCompared"`
-	NotComparedSummary string             `json:"notComparedSummary"`
+	NotCompared        Counts `json:"notCompared"`
+	NotComparedSummary string `json:"notComparedSummary"`
 }
 
 // Track returns the named track's report, or nil.
@@ -208,7 +206,7 @@ func refs(rs []ObjectRef) string {
 func Fold(refs []ObjectRef) []ObjectRef {
 	tables := map[string]bool{}
 	for _, r := range refs {
-		if r.Kind == schemastate.KindTable {
+		if r.Kind == KindTable {
 			tables[r.Name] = true
 		}
 	}
@@ -216,9 +214,9 @@ func Fold(refs []ObjectRef) []ObjectRef {
 	for _, r := range refs {
 		table := ""
 		switch r.Kind {
-		case schemastate.KindPrimaryKey:
+		case KindPrimaryKey:
 			table = r.Name
-		case schemastate.KindColumn, schemastate.KindCheck, schemastate.KindFK, schemastate.KindExclusion:
+		case KindColumn, KindCheck, KindFK, KindExclusion:
 			if i := strings.LastIndex(r.Name, "."); i >= 0 {
 				table = r.Name[:i]
 			}

@@ -170,13 +170,13 @@ func ledgerRows(t testing.TB, db *pgtest.DB, table ledger.Table) [][2]any {
 }
 
 // objects lists db's schema objects.
-func objects(t testing.TB, db *pgtest.DB) []schemastate.Object {
+func objects(t testing.TB, db *pgtest.DB) []drift.Object {
 	t.Helper()
 	r, err := schemastate.Inspect(context.Background(), db.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return schemastate.Objects(r)
+	return drift.Objects(r)
 }
 
 func hasRef(rs []drift.ObjectRef, kind, name string) bool {

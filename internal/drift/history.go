@@ -8,9 +8,9 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
-	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/internal/schemastate"
 	"github.com/hogsend/hogsend-db/internal/scratch"
+	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/tracks"
 )
 
@@ -108,14 +108,30 @@ type History struct {
 // dropped before Replay returns, also on error and when ctx is cancelled.
 // A role without CREATEDB yields an error matching scratch.ErrNoCreateDB; a
 // migration PostgreSQL rejects yields a *schemastate.StepError.
-func Replay(ctx context.Context, ts []tracks.Loaded, opts Options) (h *History, rerr error) {
+func Replay(ctx context.Context, ts []tracks.Loaded, opts Options) (*History, error) {
 	start := time.Now()
 	if opts.DevURL == "" {
 		return nil, fmt.Errorf("drift: no dev server to replay migrations on")
 	}
+	var h *History
+	err := onScratch(ctx, opts, func(db *scratch.DB) (err error) {
+		if h, err = replayOn(ctx, db, ts, opts); err != nil {
+			return err
+		}
+		h.Duration = time.Since(start)
+		return nil
+	})
+	// A scratch database that could not be dropped fails the replay, but
+	// its History is still returned.
+	return h, err
+}
+
+// onScratch runs fn on a new scratch database on opts.DevURL, which is
+// dropped when fn returns, also on error and when ctx is cancelled.
+func onScratch(ctx context.Context, opts Options, fn func(*scratch.DB) error) (rerr error) {
 	srv, err := scratch.Open(ctx, opts.DevURL)
 	if err != nil {
-		return nil, fmt.Errorf("drift: %w", err)
+		return fmt.Errorf("drift: %w", err)
 	}
 	defer func() {
 		if err := srv.Close(context.WithoutCancel(ctx)); err != nil && rerr == nil {
@@ -124,7 +140,7 @@ func Replay(ctx context.Context, ts []tracks.Loaded, opts Options) (h *History, 
 	}()
 	db, err := srv.Create(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("drift: %w", err)
+		return fmt.Errorf("drift: %w", err)
 	}
 	opts.emit(ScratchCreated{Name: db.Name})
 	defer func() {
@@ -134,28 +150,33 @@ func Replay(ctx context.Context, ts []tracks.Loaded, opts Options) (h *History, 
 			rerr = fmt.Errorf("drift: %w", err)
 		}
 	}()
+	return fn(db)
+}
 
+// replayOn replays ts on db, listing the objects before the first
+// migration and after each.
+func replayOn(ctx context.Context, db *scratch.DB, ts []tracks.Loaded, opts Options) (*History, error) {
 	insp, err := schemastate.Connect(ctx, db.URL)
 	if err != nil {
 		return nil, fmt.Errorf("drift: %w", err)
 	}
 	defer insp.Close()
-	list := func(ctx context.Context) ([]schemastate.Object, error) {
+	list := func(ctx context.Context) ([]Object, error) {
 		r, err := insp.Inspect(ctx)
 		if err != nil {
 			return nil, err
 		}
-		return schemastate.Objects(r), nil
+		return Objects(r), nil
 	}
-	var tr *schemastate.Tracker
+	var tr *Tracker
 	if !opts.FullInspection {
-		if tr, err = insp.NewTracker(ctx); err != nil {
+		if tr, err = NewTracker(ctx, insp); err != nil {
 			return nil, fmt.Errorf("drift: %w", err)
 		}
 		list = tr.Objects
 	}
 
-	h = &History{Tracks: ts, initial: map[string]string{}, kinds: map[string]string{},
+	h := &History{Tracks: ts, initial: map[string]string{}, kinds: map[string]string{},
 		timeline: map[string][]touch{}, byTrack: make([][]int, len(ts))}
 	objs, err := list(ctx)
 	if err != nil {
@@ -180,26 +201,7 @@ func Replay(ctx context.Context, ts []tracks.Loaded, opts Options) (h *History, 
 		if err != nil {
 			return err
 		}
-		cur := make(map[string]string, len(objs))
-		eff := map[string]effect{}
-		for _, o := range objs {
-			cur[o.Key] = o.Fingerprint
-			old, had := prev[o.Key]
-			if !had || old != o.Fingerprint {
-				eff[o.Key] = effect{kind: o.Kind, before: value{had, old}, after: value{true, o.Fingerprint}}
-				h.kinds[o.Key] = o.Kind
-			}
-		}
-		for k, old := range prev {
-			if _, ok := cur[k]; !ok {
-				eff[k] = effect{kind: h.kinds[k], before: value{true, old}}
-			}
-		}
-		for k, e := range eff {
-			h.timeline[k] = append(h.timeline[k], touch{step: i, v: e.after})
-		}
-		h.steps[i].effects = eff
-		prev = cur
+		prev = h.record(i, prev, objs)
 		opts.emit(StepReplayed{Track: ts[h.steps[i].track].Name, Tag: h.steps[i].m.Tag, Index: i, Total: len(steps)})
 		return nil
 	})
@@ -211,8 +213,33 @@ func Replay(ctx context.Context, ts []tracks.Loaded, opts Options) (h *History, 
 	} else {
 		h.FullInspections = len(steps) + 1
 	}
-	h.Duration = time.Since(start)
 	return h, nil
+}
+
+// record notes the effects of step i: the objects it created, changed or
+// dropped, from the fingerprints before it (prev) and the objects after it.
+// It returns the fingerprints after it.
+func (h *History) record(i int, prev map[string]string, objs []Object) map[string]string {
+	cur := make(map[string]string, len(objs))
+	eff := map[string]effect{}
+	for _, o := range objs {
+		cur[o.Key] = o.Fingerprint
+		old, had := prev[o.Key]
+		if !had || old != o.Fingerprint {
+			eff[o.Key] = effect{kind: o.Kind, before: value{had, old}, after: value{true, o.Fingerprint}}
+			h.kinds[o.Key] = o.Kind
+		}
+	}
+	for k, old := range prev {
+		if _, ok := cur[k]; !ok {
+			eff[k] = effect{kind: h.kinds[k], before: value{true, old}}
+		}
+	}
+	for k, e := range eff {
+		h.timeline[k] = append(h.timeline[k], touch{step: i, v: e.after})
+	}
+	h.steps[i].effects = eff
+	return cur
 }
 
 // ref turns an object key ("index public.x") into an ObjectRef.

@@ -15,10 +15,10 @@ import (
 // left out), its ledgers and release records, and the count of objects
 // Atlas cannot compare.
 type Live struct {
-	Objects     []schemastate.Object
+	Objects     []Object
 	Ledgers     []ledger.Ledger // one per track, in the tracks' order
 	Releases    map[string]ledger.Release
-	NotCompared schemastate.Counts
+	NotCompared Counts
 }
 
 // ReadLive reads the ledgers of ts through q (one round trip, nothing
@@ -41,19 +41,19 @@ func ReadLive(ctx context.Context, q ledger.Querier, url string, ts []tracks.Loa
 	// One snapshot: a migrate running meanwhile must not show half a change.
 	var (
 		r      *schema.Realm
-		counts schemastate.Counts
+		counts Counts
 	)
 	err = c.InSnapshot(ctx, func() (err error) {
 		if r, err = c.Inspect(ctx); err != nil {
 			return err
 		}
-		counts, err = c.Unseen(ctx)
+		counts, err = Unseen(ctx, c)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("drift: %w", err)
 	}
-	return &Live{Objects: schemastate.Objects(r), Ledgers: snap.Ledgers, Releases: snap.Releases, NotCompared: counts}, nil
+	return &Live{Objects: Objects(r), Ledgers: snap.Ledgers, Releases: snap.Releases, NotCompared: counts}, nil
 }
 
 // Detect finds drift: it replays the migrations of ts on a scratch

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/hogsend/hogsend-db/engine"
-	"github.com/hogsend/hogsend-db/internal/generate"
 	"github.com/hogsend/hogsend-db/internal/drizzletest"
+	"github.com/hogsend/hogsend-db/internal/generate"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
 )
 

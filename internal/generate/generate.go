@@ -22,9 +22,9 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
-	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/internal/schemastate"
 	"github.com/hogsend/hogsend-db/internal/scratch"
+	"github.com/hogsend/hogsend-db/journal"
 )
 
 // Sentinel errors.
@@ -186,44 +186,12 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 
 // Prepare computes the next migration without writing anything.
 func Prepare(ctx context.Context, opts Options) (_ *Result, rerr error) {
-	if opts.Name != "" && !nameRE.MatchString(opts.Name) {
-		return nil, fmt.Errorf("%w %q: use letters, digits, '_' and '-'", ErrBadName, opts.Name)
-	}
-	if len(opts.Schema) == 0 {
-		return nil, ErrNoSchema
-	}
-	if opts.DevURL == "" {
-		return nil, ErrNoDevURL
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Track == "" {
-		opts.Track = "client"
-	}
-	src := opts.Source
-	if src == nil && opts.Dir != "" {
-		src = dirFS(opts.Dir)
-	}
-	j, err := openJournal(src)
-	if err != nil {
+	if err := opts.check(); err != nil {
 		return nil, err
 	}
-	var base *journal.Journal
-	if opts.Base != nil {
-		if base, err = journal.Open(opts.Base); err != nil {
-			return nil, fmt.Errorf("generate: %s track: %w", opts.BaseName, err)
-		}
-	}
-	prev, err := readPrevSnapshot(src)
+	fo, err := readFolder(opts)
 	if err != nil {
 		return nil, err
-	}
-	var prev8 *prevSnapshot8
-	if j.Layout == journal.LayoutFolders {
-		if prev8, err = readPrevSnapshot8(src, j); err != nil {
-			return nil, err
-		}
 	}
 
 	srv, err := scratch.Open(ctx, opts.DevURL)
@@ -238,7 +206,7 @@ func Prepare(ctx context.Context, opts Options) (_ *Result, rerr error) {
 		}
 	}()
 
-	st, err := buildStates(ctx, srv, opts, base, j)
+	st, err := buildStates(ctx, srv, opts, fo.base, fo.j)
 	if err != nil {
 		return nil, err
 	}
@@ -257,12 +225,88 @@ func Prepare(ctx context.Context, opts Options) (_ *Result, rerr error) {
 	}
 	res := &Result{Track: opts.Track, Statements: []string{}, Warnings: []Warning{}}
 	if len(changes) == 0 {
-		if opts.BackfillSnapshot && j.Layout != journal.LayoutFolders {
-			return backfill(res, j, src, prev, st, owned, captureExprs(opts.Schema))
+		if opts.BackfillSnapshot && fo.j.Layout != journal.LayoutFolders {
+			return backfill(res, fo.j, fo.src, fo.prev, st, owned, captureExprs(opts.Schema))
 		}
 		return res, nil
 	}
+	stmts, err := renderVerified(ctx, st, changes)
+	if err != nil {
+		return nil, err
+	}
 
+	res.Changed = true
+	res.Statements = stmts
+	res.Warnings = warningsFor(changes)
+	name := opts.Name
+	if name == "" {
+		name = randomName()
+	}
+	if fo.j.Layout == journal.LayoutFolders {
+		return prepareFolder(res, fo.j, opts, name, st, owned, fo.prev8)
+	}
+	return prepareJournal(res, fo.j, opts, name, st, owned, fo.prev)
+}
+
+// check validates opts and fills in the defaults.
+func (opts *Options) check() error {
+	if opts.Name != "" && !nameRE.MatchString(opts.Name) {
+		return fmt.Errorf("%w %q: use letters, digits, '_' and '-'", ErrBadName, opts.Name)
+	}
+	if len(opts.Schema) == 0 {
+		return ErrNoSchema
+	}
+	if opts.DevURL == "" {
+		return ErrNoDevURL
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Track == "" {
+		opts.Track = "client"
+	}
+	return nil
+}
+
+// folder is what Prepare reads from the migrations folder and the base
+// track before it touches a database.
+type folder struct {
+	src   fs.FS
+	j     *journal.Journal
+	base  *journal.Journal // nil without opts.Base
+	prev  *prevSnapshot    // journal layout: the newest v7 snapshot, if any
+	prev8 *prevSnapshot8   // folder layout: the newest v8 snapshot, if any
+}
+
+func readFolder(opts Options) (*folder, error) {
+	fo := &folder{src: opts.Source}
+	if fo.src == nil && opts.Dir != "" {
+		fo.src = dirFS(opts.Dir)
+	}
+	var err error
+	if fo.j, err = openJournal(fo.src); err != nil {
+		return nil, err
+	}
+	if opts.Base != nil {
+		if fo.base, err = journal.Open(opts.Base); err != nil {
+			return nil, fmt.Errorf("generate: %s track: %w", opts.BaseName, err)
+		}
+	}
+	if fo.prev, err = readPrevSnapshot(fo.src); err != nil {
+		return nil, err
+	}
+	if fo.j.Layout == journal.LayoutFolders {
+		if fo.prev8, err = readPrevSnapshot8(fo.src, fo.j); err != nil {
+			return nil, err
+		}
+	}
+	return fo, nil
+}
+
+// renderVerified writes changes as drizzle-kit style statements and checks,
+// on the current state's scratch database, that they reach the desired
+// state.
+func renderVerified(ctx context.Context, st *states, changes []schema.Change) ([]string, error) {
 	conn, err := schemastate.Connect(ctx, st.current.db.URL)
 	if err != nil {
 		return nil, err
@@ -275,10 +319,14 @@ func Prepare(ctx context.Context, opts Options) (_ *Result, rerr error) {
 	if err := verify(ctx, st.current.db, stmts, st.desired.realm); err != nil {
 		return nil, err
 	}
+	return stmts, nil
+}
 
-	res.Changed = true
-	res.Statements = stmts
-	res.Warnings = warningsFor(changes)
+// prepareJournal finishes a migration for a folder in drizzle-kit 0.x's
+// layout: NNNN_<name>.sql, meta/NNNN_snapshot.json (version 7) and a new
+// journal entry. Its time is now, or one millisecond after the newest
+// entry's when the clock is behind it.
+func prepareJournal(res *Result, j *journal.Journal, opts Options, name string, st *states, owned func(kind, schema, name string) bool, prev *prevSnapshot) (*Result, error) {
 	idx := 0
 	var maxWhen int64
 	if n := len(j.Migrations); n > 0 {
@@ -287,19 +335,12 @@ func Prepare(ctx context.Context, opts Options) (_ *Result, rerr error) {
 			maxWhen = max(maxWhen, m.When)
 		}
 	}
-	name := opts.Name
-	if name == "" {
-		name = randomName()
-	}
-	if j.Layout == journal.LayoutFolders {
-		return prepareFolder(res, j, opts, name, st, owned, prev8)
-	}
 	prefix := fmt.Sprintf("%04d", idx)
 	res.Tag = prefix + "_" + name
 	res.File = res.Tag + ".sql"
 	res.Snapshot = "meta/" + prefix + "_snapshot.json"
 	res.When = max(opts.Now().UnixMilli(), maxWhen+1)
-	res.sql = []byte(strings.Join(stmts, journal.Breakpoint+"\n"))
+	res.sql = []byte(strings.Join(res.Statements, journal.Breakpoint+"\n"))
 
 	in := snapshotInput{ID: newID(), PrevID: ZeroID, Desired: st.desired.realm, IDs: st.desired.ids, Owned: owned,
 		Exprs: captureExprs(opts.Schema)}
@@ -309,6 +350,7 @@ func Prepare(ctx context.Context, opts Options) (_ *Result, rerr error) {
 			in.Reuse, in.Current = prev.Doc, st.current.realm
 		}
 	}
+	var err error
 	if res.snapshot, err = buildSnapshot(in); err != nil {
 		return nil, err
 	}

@@ -13,8 +13,8 @@ import (
 	"testing"
 
 	"github.com/hogsend/hogsend-db/engine"
-	"github.com/hogsend/hogsend-db/internal/generate"
 	"github.com/hogsend/hogsend-db/internal/enginesrc"
+	"github.com/hogsend/hogsend-db/internal/generate"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
 	"github.com/hogsend/hogsend-db/internal/schemastate"
 	"github.com/hogsend/hogsend-db/tracks"

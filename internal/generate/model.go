@@ -10,6 +10,7 @@ import (
 	"ariga.io/atlas/sql/postgres"
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/hogsend/hogsend-db/internal/pgquote"
 	"github.com/hogsend/hogsend-db/internal/schemastate"
 )
 
@@ -41,22 +42,18 @@ func schemaName(t *schema.Table) string {
 	return t.Schema.Name
 }
 
-func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-
-func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
 // tableRef is how drizzle-kit names a table in DDL: bare in public,
 // schema-qualified elsewhere.
 func tableRef(t *schema.Table) string {
 	if s := schemaName(t); s != "public" {
-		return quote(s) + "." + quote(t.Name)
+		return pgquote.Ident(s, t.Name)
 	}
-	return quote(t.Name)
+	return pgquote.Ident(t.Name)
 }
 
 // fullTableRef is always schema-qualified (drizzle's REFERENCES clause).
 func fullTableRef(t *schema.Table) string {
-	return quote(schemaName(t)) + "." + quote(t.Name)
+	return pgquote.Ident(schemaName(t), t.Name)
 }
 
 func enumSchema(e *schema.EnumType) string {
@@ -67,7 +64,7 @@ func enumSchema(e *schema.EnumType) string {
 }
 
 func enumRef(e *schema.EnumType) string {
-	return quote(enumSchema(e)) + "." + quote(e.T)
+	return pgquote.Ident(enumSchema(e), e.T)
 }
 
 // columnType returns drizzle-kit's type name for a column (the snapshot's
@@ -130,9 +127,9 @@ func typeOf(t schema.Type, raw string) (name, typeSchema, ddl string) {
 		return t.T, "", t.T
 	case *schema.EnumType:
 		s := enumSchema(t)
-		ddl := quote(t.T)
+		ddl := pgquote.Ident(t.T)
 		if s != "public" {
-			ddl = quote(s) + "." + ddl
+			ddl = pgquote.Ident(s) + "." + ddl
 		}
 		return t.T, s, ddl
 	case *postgres.ArrayType:
@@ -228,7 +225,7 @@ func snapshotDefault(c *schema.Column) any {
 		case *schema.JSONType:
 			if s, ok := unquoteLiteral(stripCast(x)); ok {
 				if json.Valid([]byte(s)) {
-					return literal(compactJSON(s)) + "::" + t.T
+					return pgquote.Literal(compactJSON(s)) + "::" + t.T
 				}
 			}
 			return x

@@ -8,8 +8,9 @@ import (
 	"ariga.io/atlas/sql/schema"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/hogsend/hogsend-db/journal"
+	"github.com/hogsend/hogsend-db/internal/pgquote"
 	"github.com/hogsend/hogsend-db/internal/schemastate"
+	"github.com/hogsend/hogsend-db/journal"
 )
 
 // ownedBy returns a predicate that tells objects of base (the engine track)
@@ -86,25 +87,25 @@ func describe(cs []schema.Change) string {
 	for _, c := range cs {
 		switch c := c.(type) {
 		case *schema.AddColumn:
-			return "adds column " + quote(c.C.Name) + " to it"
+			return "adds column " + pgquote.Ident(c.C.Name) + " to it"
 		case *schema.DropColumn:
-			return "drops its column " + quote(c.C.Name)
+			return "drops its column " + pgquote.Ident(c.C.Name)
 		case *schema.ModifyColumn:
-			return "changes its column " + quote(c.To.Name)
+			return "changes its column " + pgquote.Ident(c.To.Name)
 		case *schema.AddIndex:
-			return "adds index " + quote(c.I.Name) + " to it"
+			return "adds index " + pgquote.Ident(c.I.Name) + " to it"
 		case *schema.DropIndex:
-			return "drops its index " + quote(c.I.Name)
+			return "drops its index " + pgquote.Ident(c.I.Name)
 		case *schema.ModifyIndex:
-			return "changes its index " + quote(c.To.Name)
+			return "changes its index " + pgquote.Ident(c.To.Name)
 		case *schema.AddForeignKey:
-			return "adds foreign key " + quote(c.F.Symbol) + " to it"
+			return "adds foreign key " + pgquote.Ident(c.F.Symbol) + " to it"
 		case *schema.DropForeignKey:
-			return "drops its foreign key " + quote(c.F.Symbol)
+			return "drops its foreign key " + pgquote.Ident(c.F.Symbol)
 		case *schema.AddCheck:
-			return "adds check " + quote(c.C.Name) + " to it"
+			return "adds check " + pgquote.Ident(c.C.Name) + " to it"
 		case *schema.DropCheck:
-			return "drops its check " + quote(c.C.Name)
+			return "drops its check " + pgquote.Ident(c.C.Name)
 		}
 	}
 	return "changes it"

@@ -8,6 +8,7 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/hogsend/hogsend-db/internal/pgquote"
 	"github.com/hogsend/hogsend-db/internal/schemastate"
 )
 
@@ -41,10 +42,10 @@ func (r *renderer) change(c schema.Change) error {
 	switch c := c.(type) {
 	case *schema.AddSchema:
 		if c.S.Name != "public" {
-			r.schemas = append(r.schemas, fmt.Sprintf("CREATE SCHEMA %s;\n", quote(c.S.Name)))
+			r.schemas = append(r.schemas, fmt.Sprintf("CREATE SCHEMA %s;\n", pgquote.Ident(c.S.Name)))
 		}
 	case *schema.DropSchema:
-		r.drops = append(r.drops, fmt.Sprintf("DROP SCHEMA %s;", quote(c.S.Name)))
+		r.drops = append(r.drops, fmt.Sprintf("DROP SCHEMA %s;", pgquote.Ident(c.S.Name)))
 	case *schema.ModifySchema:
 		// Schema comments: drizzle-kit has none. Ignored.
 	case *schema.AddObject:
@@ -54,7 +55,7 @@ func (r *renderer) change(c schema.Change) error {
 		}
 		vals := make([]string, len(e.Values))
 		for i, v := range e.Values {
-			vals[i] = literal(v)
+			vals[i] = pgquote.Literal(v)
 		}
 		r.enums = append(r.enums, fmt.Sprintf("CREATE TYPE %s AS ENUM(%s);", enumRef(e), strings.Join(vals, ", ")))
 	case *schema.DropObject:
@@ -106,10 +107,10 @@ func addEnumValues(from, to *schema.EnumType) ([]string, error) {
 		if slices.Contains(have, v) {
 			continue
 		}
-		stmt := fmt.Sprintf("ALTER TYPE %s ADD VALUE %s", enumRef(to), literal(v))
+		stmt := fmt.Sprintf("ALTER TYPE %s ADD VALUE %s", enumRef(to), pgquote.Literal(v))
 		for _, next := range to.Values[k+1:] {
 			if slices.Contains(from.Values, next) {
-				stmt += " BEFORE " + literal(next)
+				stmt += " BEFORE " + pgquote.Literal(next)
 				break
 			}
 		}
@@ -124,7 +125,7 @@ func addEnumValues(from, to *schema.EnumType) ([]string, error) {
 func (r *renderer) columnDef(t *schema.Table, c *schema.Column, pk bool) string {
 	_, _, ddl := columnType(c)
 	var b strings.Builder
-	b.WriteString(quote(c.Name) + " " + ddl)
+	b.WriteString(pgquote.Ident(c.Name) + " " + ddl)
 	if pk {
 		b.WriteString(" PRIMARY KEY")
 	}
@@ -149,9 +150,9 @@ func identityClause(id identity) string {
 	if id.Always {
 		gen = "ALWAYS"
 	}
-	name := quote(id.Name)
+	name := pgquote.Ident(id.Name)
 	if id.Schema != "" && id.Schema != "public" {
-		name = quote(id.Schema) + "." + name
+		name = pgquote.Ident(id.Schema) + "." + name
 	}
 	s := fmt.Sprintf(" GENERATED %s AS IDENTITY (sequence name %s INCREMENT BY %s MINVALUE %s MAXVALUE %s START WITH %s CACHE %s",
 		gen, name, id.Increment, id.Min, id.Max, id.Start, id.Cache)
@@ -164,7 +165,7 @@ func identityClause(id identity) string {
 func quotedList(names []string) string {
 	q := make([]string, len(names))
 	for i, n := range names {
-		q[i] = quote(n)
+		q[i] = pgquote.Ident(n)
 	}
 	return strings.Join(q, ",")
 }
@@ -176,15 +177,15 @@ func (r *renderer) addTable(t *schema.Table) error {
 		lines = append(lines, "\t"+r.columnDef(t, c, hasInline && inline.Name == c.Name))
 	}
 	if t.PrimaryKey != nil && !hasInline {
-		lines = append(lines, fmt.Sprintf("\tCONSTRAINT %s PRIMARY KEY(%s)", quote(pkName(t)), quotedList(pkColumns(t.PrimaryKey))))
+		lines = append(lines, fmt.Sprintf("\tCONSTRAINT %s PRIMARY KEY(%s)", pgquote.Ident(pkName(t)), quotedList(pkColumns(t.PrimaryKey))))
 	}
 	for _, idx := range t.Indexes {
 		if kind, name := constraintOf(idx); kind == "u" {
-			lines = append(lines, "\tCONSTRAINT "+quote(name)+uniqueClause(idx))
+			lines = append(lines, "\tCONSTRAINT "+pgquote.Ident(name)+uniqueClause(idx))
 		}
 	}
 	for _, ck := range checks(t) {
-		lines = append(lines, fmt.Sprintf("\tCONSTRAINT %s CHECK (%s)", quote(ck.Name), schemastate.StripParens(ck.Expr)))
+		lines = append(lines, fmt.Sprintf("\tCONSTRAINT %s CHECK (%s)", pgquote.Ident(ck.Name), schemastate.StripParens(ck.Expr)))
 	}
 	r.creates = append(r.creates, fmt.Sprintf("CREATE TABLE %s (\n%s\n);\n", tableRef(t), strings.Join(lines, ",\n")))
 	for _, fk := range t.ForeignKeys {
@@ -221,7 +222,7 @@ func uniqueClause(idx *schema.Index) string {
 
 func addFK(t *schema.Table, fk *schema.ForeignKey) string {
 	return fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s FOREIGN KEY (%s) REFERENCES %s(%s) ON DELETE %s ON UPDATE %s;",
-		tableRef(t), quote(fk.Symbol), quotedList(fkColumns(fk.Columns)), fullTableRef(fk.RefTable),
+		tableRef(t), pgquote.Ident(fk.Symbol), quotedList(fkColumns(fk.Columns)), fullTableRef(fk.RefTable),
 		quotedList(fkColumns(fk.RefColumns)), fkAction(fk.OnDelete), fkAction(fk.OnUpdate))
 }
 
@@ -233,7 +234,7 @@ func (r *renderer) createIndex(t *schema.Table, idx *schema.Index) error {
 	for _, ic := range indexColumns(idx) {
 		s := ic.Expression
 		if !ic.IsExpression {
-			s = quote(s)
+			s = pgquote.Ident(s)
 		}
 		switch {
 		case ic.Opclass != "":
@@ -250,7 +251,7 @@ func (r *renderer) createIndex(t *schema.Table, idx *schema.Index) error {
 	if idx.Unique {
 		unique = "UNIQUE "
 	}
-	stmt := fmt.Sprintf("CREATE %sINDEX %s ON %s USING %s (%s)", unique, quote(idx.Name), tableRef(t), indexMethod(idx), strings.Join(cols, ","))
+	stmt := fmt.Sprintf("CREATE %sINDEX %s ON %s USING %s (%s)", unique, pgquote.Ident(idx.Name), tableRef(t), indexMethod(idx), strings.Join(cols, ","))
 	if w := indexWhere(idx); w != "" {
 		stmt += " WHERE " + w
 	}
@@ -260,9 +261,9 @@ func (r *renderer) createIndex(t *schema.Table, idx *schema.Index) error {
 
 func indexRef(t *schema.Table, name string) string {
 	if s := schemaName(t); s != "public" {
-		return quote(s) + "." + quote(name)
+		return pgquote.Ident(s, name)
 	}
-	return quote(name)
+	return pgquote.Ident(name)
 }
 
 func (r *renderer) modifyTable(m *schema.ModifyTable) error {
@@ -272,11 +273,11 @@ func (r *renderer) modifyTable(m *schema.ModifyTable) error {
 	for _, c := range m.Changes {
 		switch c := c.(type) {
 		case *schema.DropForeignKey:
-			r.dropFKs = append(r.dropFKs, alter+"DROP CONSTRAINT "+quote(c.F.Symbol)+";")
+			r.dropFKs = append(r.dropFKs, alter+"DROP CONSTRAINT "+pgquote.Ident(c.F.Symbol)+";")
 		case *schema.AddForeignKey:
 			r.addFKs = append(r.addFKs, addFK(t, c.F))
 		case *schema.ModifyForeignKey:
-			r.dropFKs = append(r.dropFKs, alter+"DROP CONSTRAINT "+quote(c.From.Symbol)+";")
+			r.dropFKs = append(r.dropFKs, alter+"DROP CONSTRAINT "+pgquote.Ident(c.From.Symbol)+";")
 			r.addFKs = append(r.addFKs, addFK(t, c.To))
 		case *schema.DropIndex:
 			dropIdx = append(dropIdx, r.dropIndex(t, c.I)...)
@@ -290,21 +291,21 @@ func (r *renderer) modifyTable(m *schema.ModifyTable) error {
 				return err
 			}
 		case *schema.DropCheck:
-			dropCons = append(dropCons, alter+"DROP CONSTRAINT "+quote(c.C.Name)+";")
+			dropCons = append(dropCons, alter+"DROP CONSTRAINT "+pgquote.Ident(c.C.Name)+";")
 		case *schema.AddCheck:
-			r.addConstraints = append(r.addConstraints, fmt.Sprintf("%sADD CONSTRAINT %s CHECK (%s);", alter, quote(c.C.Name), schemastate.StripParens(c.C.Expr)))
+			r.addConstraints = append(r.addConstraints, fmt.Sprintf("%sADD CONSTRAINT %s CHECK (%s);", alter, pgquote.Ident(c.C.Name), schemastate.StripParens(c.C.Expr)))
 		case *schema.ModifyCheck:
-			dropCons = append(dropCons, alter+"DROP CONSTRAINT "+quote(c.From.Name)+";")
-			r.addConstraints = append(r.addConstraints, fmt.Sprintf("%sADD CONSTRAINT %s CHECK (%s);", alter, quote(c.To.Name), schemastate.StripParens(c.To.Expr)))
+			dropCons = append(dropCons, alter+"DROP CONSTRAINT "+pgquote.Ident(c.From.Name)+";")
+			r.addConstraints = append(r.addConstraints, fmt.Sprintf("%sADD CONSTRAINT %s CHECK (%s);", alter, pgquote.Ident(c.To.Name), schemastate.StripParens(c.To.Expr)))
 		case *schema.DropPrimaryKey:
-			dropCons = append(dropCons, alter+"DROP CONSTRAINT "+quote(pkNameOf(t, c.P))+";")
+			dropCons = append(dropCons, alter+"DROP CONSTRAINT "+pgquote.Ident(pkNameOf(t, c.P))+";")
 		case *schema.AddPrimaryKey:
-			addPK = append(addPK, fmt.Sprintf("%sADD CONSTRAINT %s PRIMARY KEY(%s);", alter, quote(pkNameOf(t, c.P)), quotedList(pkColumns(c.P))))
+			addPK = append(addPK, fmt.Sprintf("%sADD CONSTRAINT %s PRIMARY KEY(%s);", alter, pgquote.Ident(pkNameOf(t, c.P)), quotedList(pkColumns(c.P))))
 		case *schema.ModifyPrimaryKey:
-			dropCons = append(dropCons, alter+"DROP CONSTRAINT "+quote(pkNameOf(t, c.From))+";")
-			addPK = append(addPK, fmt.Sprintf("%sADD CONSTRAINT %s PRIMARY KEY(%s);", alter, quote(pkNameOf(t, c.To)), quotedList(pkColumns(c.To))))
+			dropCons = append(dropCons, alter+"DROP CONSTRAINT "+pgquote.Ident(pkNameOf(t, c.From))+";")
+			addPK = append(addPK, fmt.Sprintf("%sADD CONSTRAINT %s PRIMARY KEY(%s);", alter, pgquote.Ident(pkNameOf(t, c.To)), quotedList(pkColumns(c.To))))
 		case *schema.DropColumn:
-			dropCols = append(dropCols, alter+"DROP COLUMN "+quote(c.C.Name)+";")
+			dropCols = append(dropCols, alter+"DROP COLUMN "+pgquote.Ident(c.C.Name)+";")
 		case *schema.AddColumn:
 			addCols = append(addCols, alter+"ADD COLUMN "+r.columnDef(t, c.C, false)+";")
 		case *schema.ModifyColumn:
@@ -342,7 +343,7 @@ func pkNameOf(t *schema.Table, pk *schema.Index) string {
 
 func (r *renderer) dropIndex(t *schema.Table, idx *schema.Index) []string {
 	if kind, name := constraintOf(idx); kind != "" {
-		return []string{"ALTER TABLE " + tableRef(t) + " DROP CONSTRAINT " + quote(name) + ";"}
+		return []string{"ALTER TABLE " + tableRef(t) + " DROP CONSTRAINT " + pgquote.Ident(name) + ";"}
 	}
 	return []string{"DROP INDEX " + indexRef(t, idx.Name) + ";"}
 }
@@ -350,7 +351,7 @@ func (r *renderer) dropIndex(t *schema.Table, idx *schema.Index) []string {
 func (r *renderer) addIndex(t *schema.Table, idx *schema.Index) error {
 	switch kind, name := constraintOf(idx); kind {
 	case "u":
-		r.addConstraints = append(r.addConstraints, "ALTER TABLE "+tableRef(t)+" ADD CONSTRAINT "+quote(name)+uniqueClause(idx)+";")
+		r.addConstraints = append(r.addConstraints, "ALTER TABLE "+tableRef(t)+" ADD CONSTRAINT "+pgquote.Ident(name)+uniqueClause(idx)+";")
 		return nil
 	case "":
 		return r.createIndex(t, idx)
@@ -368,7 +369,7 @@ func (r *renderer) modifyColumn(t *schema.Table, m *schema.ModifyColumn) ([]stri
 		err := r.fallbackInto(&out, &schema.ModifyTable{T: t, Changes: []schema.Change{m}})
 		return out, err
 	}
-	col := "ALTER TABLE " + tableRef(t) + " ALTER COLUMN " + quote(m.To.Name) + " "
+	col := "ALTER TABLE " + tableRef(t) + " ALTER COLUMN " + pgquote.Ident(m.To.Name) + " "
 	var out []string
 	if m.Change.Is(schema.ChangeType) {
 		_, _, ddl := columnType(m.To)
@@ -377,7 +378,7 @@ func (r *renderer) modifyColumn(t *schema.Table, m *schema.ModifyColumn) ([]stri
 		if defaultText(m.From) != "" {
 			out = append(out, col+"DROP DEFAULT;")
 		}
-		out = append(out, fmt.Sprintf("%sSET DATA TYPE %s USING %s::%s;", col, ddl, quote(m.To.Name), ddl))
+		out = append(out, fmt.Sprintf("%sSET DATA TYPE %s USING %s::%s;", col, ddl, pgquote.Ident(m.To.Name), ddl))
 		if d := sqlDefault(m.To); d != "" {
 			out = append(out, col+"SET DEFAULT "+d+";")
 		}

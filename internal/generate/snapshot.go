@@ -11,6 +11,7 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/hogsend/hogsend-db/internal/drift"
 	"github.com/hogsend/hogsend-db/internal/schemastate"
 )
 
@@ -167,34 +168,72 @@ func (o *object) getRaw(key string) (any, bool) {
 }
 
 func tableSnapshot(t *schema.Table, ids identities, prev *object, unchanged map[string]bool, exprs *drizzleExprs) *object {
-	sname := schemaName(t)
-	tkey := sname + "." + t.Name
-	pkSame := unchanged["primary key "+tkey]
+	ts := tableSnap{t: t, sname: schemaName(t), prev: prev, unchanged: unchanged, exprs: exprs}
+	ts.tkey = ts.sname + "." + t.Name
+	indexes, uniques := ts.indexes()
+	tableSchema := ts.sname
+	if ts.sname == "public" {
+		tableSchema = ""
+	}
+	out := newObject().set("name", t.Name).set("schema", tableSchema).
+		set("columns", ts.columns(ids)).set("indexes", indexes).set("foreignKeys", ts.foreignKeys()).
+		set("compositePrimaryKeys", ts.primaryKeys()).set("uniqueConstraints", uniques)
+	// Atlas does not see policies or row level security: keep what the
+	// previous snapshot said.
+	if raw, ok := prev.get("policies"); ok {
+		out.set("policies", raw)
+	} else {
+		out.set("policies", newObject())
+	}
+	out.set("checkConstraints", ts.checks())
+	if raw, ok := prev.get("isRLSEnabled"); ok {
+		out.set("isRLSEnabled", raw)
+	} else {
+		out.set("isRLSEnabled", false)
+	}
+	return out
+}
 
-	prevCols := prev.childObject("columns")
+// tableSnap is one table's part of a snapshot being built: each of its
+// sections (columns, indexes, ...) reuses the previous snapshot's entry,
+// byte for byte, for an object whose definition did not change.
+type tableSnap struct {
+	t           *schema.Table
+	sname, tkey string // schema, schema.table
+	prev        *object
+	unchanged   map[string]bool // drift.Object keys
+	exprs       *drizzleExprs
+}
+
+func (ts tableSnap) columns(ids identities) *object {
+	pkSame := ts.unchanged["primary key "+ts.tkey]
+	prevCols := ts.prev.childObject("columns")
 	cols := newObject()
-	for _, c := range t.Columns {
-		if raw, ok := prevCols.get(c.Name); ok && unchanged["column "+tkey+"."+c.Name] && pkSame {
+	for _, c := range ts.t.Columns {
+		if raw, ok := prevCols.get(c.Name); ok && ts.unchanged["column "+ts.tkey+"."+c.Name] && pkSame {
 			cols.set(c.Name, raw)
 			continue
 		}
-		cols.set(c.Name, columnSnapshot(t, c, ids, exprs))
+		cols.set(c.Name, columnSnapshot(ts.t, c, ids, ts.exprs))
 	}
+	return cols
+}
 
-	prevIdx := prev.childObject("indexes")
-	prevUnq := prev.childObject("uniqueConstraints")
-	indexes := newObject()
-	uniques := newObject()
-	for _, idx := range t.Indexes {
+// indexes returns the plain indexes and the UNIQUE constraints.
+func (ts tableSnap) indexes() (indexes, uniques *object) {
+	prevIdx := ts.prev.childObject("indexes")
+	prevUnq := ts.prev.childObject("uniqueConstraints")
+	indexes, uniques = newObject(), newObject()
+	for _, idx := range ts.t.Indexes {
 		kind, name := constraintOf(idx)
-		same := unchanged["index "+sname+"."+idx.Name]
+		same := ts.unchanged["index "+ts.sname+"."+idx.Name]
 		switch kind {
 		case "":
 			if raw, ok := prevIdx.get(idx.Name); ok && same {
 				indexes.set(idx.Name, raw)
 				continue
 			}
-			indexes.set(idx.Name, indexSnapshot(sname, idx, exprs))
+			indexes.set(idx.Name, indexSnapshot(ts.sname, idx, ts.exprs))
 		case "u":
 			if raw, ok := prevUnq.get(name); ok && same {
 				uniques.set(name, raw)
@@ -211,15 +250,18 @@ func tableSnapshot(t *schema.Table, ids identities, prev *object, unchanged map[
 	}
 	indexes.sortKeys()
 	uniques.sortKeys()
+	return indexes, uniques
+}
 
-	prevFK := prev.childObject("foreignKeys")
+func (ts tableSnap) foreignKeys() *object {
+	prevFK := ts.prev.childObject("foreignKeys")
 	fks := newObject()
-	for _, fk := range t.ForeignKeys {
-		if raw, ok := prevFK.get(fk.Symbol); ok && unchanged["fk "+tkey+"."+fk.Symbol] {
+	for _, fk := range ts.t.ForeignKeys {
+		if raw, ok := prevFK.get(fk.Symbol); ok && ts.unchanged["fk "+ts.tkey+"."+fk.Symbol] {
 			fks.set(fk.Symbol, raw)
 			continue
 		}
-		o := newObject().set("name", fk.Symbol).set("tableFrom", t.Name).set("tableTo", fk.RefTable.Name)
+		o := newObject().set("name", fk.Symbol).set("tableFrom", ts.t.Name).set("tableTo", fk.RefTable.Name)
 		if s := schemaName(fk.RefTable); s != "public" {
 			o.set("schemaTo", s)
 		}
@@ -228,56 +270,45 @@ func tableSnapshot(t *schema.Table, ids identities, prev *object, unchanged map[
 		fks.set(fk.Symbol, o)
 	}
 	fks.sortKeys()
+	return fks
+}
 
+// primaryKeys holds the primary key when it is not written inline on its
+// column.
+func (ts tableSnap) primaryKeys() *object {
 	pks := newObject()
-	if t.PrimaryKey != nil {
-		if _, inline := inlinePK(t); !inline {
-			name := pkName(t)
-			prevPK := prev.childObject("compositePrimaryKeys")
-			if raw, ok := prevPK.get(name); ok && pkSame {
-				pks.set(name, raw)
-			} else {
-				pks.set(name, newObject().set("name", name).set("columns", pkColumns(t.PrimaryKey)))
-			}
-		}
+	t := ts.t
+	if t.PrimaryKey == nil {
+		return pks
 	}
+	if _, inline := inlinePK(t); inline {
+		return pks
+	}
+	name := pkName(t)
+	if raw, ok := ts.prev.childObject("compositePrimaryKeys").get(name); ok && ts.unchanged["primary key "+ts.tkey] {
+		pks.set(name, raw)
+	} else {
+		pks.set(name, newObject().set("name", name).set("columns", pkColumns(t.PrimaryKey)))
+	}
+	return pks
+}
 
-	prevCk := prev.childObject("checkConstraints")
+func (ts tableSnap) checks() *object {
+	prevCk := ts.prev.childObject("checkConstraints")
 	cks := newObject()
-	for _, ck := range checks(t) {
-		if raw, ok := prevCk.get(ck.Name); ok && unchanged["check "+tkey+"."+ck.Name] {
+	for _, ck := range checks(ts.t) {
+		if raw, ok := prevCk.get(ck.Name); ok && ts.unchanged["check "+ts.tkey+"."+ck.Name] {
 			cks.set(ck.Name, raw)
 			continue
 		}
 		value := schemastate.StripParens(ck.Expr)
-		if v, ok := exprs.lookup(exprCheck, sname, t.Name, ck.Name); ok {
+		if v, ok := ts.exprs.lookup(exprCheck, ts.sname, ts.t.Name, ck.Name); ok {
 			value = v
 		}
 		cks.set(ck.Name, newObject().set("name", ck.Name).set("value", value))
 	}
 	cks.sortKeys()
-
-	tableSchema := sname
-	if sname == "public" {
-		tableSchema = ""
-	}
-	out := newObject().set("name", t.Name).set("schema", tableSchema).
-		set("columns", cols).set("indexes", indexes).set("foreignKeys", fks).
-		set("compositePrimaryKeys", pks).set("uniqueConstraints", uniques)
-	// Atlas does not see policies or row level security: keep what the
-	// previous snapshot said.
-	if raw, ok := prev.get("policies"); ok {
-		out.set("policies", raw)
-	} else {
-		out.set("policies", newObject())
-	}
-	out.set("checkConstraints", cks)
-	if raw, ok := prev.get("isRLSEnabled"); ok {
-		out.set("isRLSEnabled", raw)
-	} else {
-		out.set("isRLSEnabled", false)
-	}
-	return out
+	return cks
 }
 
 func columnSnapshot(t *schema.Table, c *schema.Column, ids identities, exprs *drizzleExprs) *object {
@@ -334,15 +365,15 @@ func indexSnapshot(sname string, idx *schema.Index, exprs *drizzleExprs) *object
 	return o.set("concurrently", false).set("method", indexMethod(idx)).set("with", newObject())
 }
 
-// unchangedObjects lists the schemastate keys of the objects whose
+// unchangedObjects lists the keys (drift.Object.Key) of the objects whose
 // definition is the same in current and desired.
 func unchangedObjects(current, desired *schema.Realm) map[string]bool {
 	unchanged := map[string]bool{}
 	had := map[string]string{}
-	for _, o := range schemastate.Objects(current) {
+	for _, o := range drift.Objects(current) {
 		had[o.Key] = o.Fingerprint
 	}
-	for _, o := range schemastate.Objects(desired) {
+	for _, o := range drift.Objects(desired) {
 		if fp, ok := had[o.Key]; ok && fp == o.Fingerprint {
 			unchanged[o.Key] = true
 		}

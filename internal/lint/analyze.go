@@ -13,8 +13,8 @@ import (
 	"ariga.io/atlas/sql/schema"
 	"ariga.io/atlas/sql/sqlcheck"
 
-	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/internal/schemastate"
+	"github.com/hogsend/hogsend-db/journal"
 )
 
 // migLint is the lint of one migration file.
@@ -140,26 +140,32 @@ func (ml *migLint) atlas(ctx context.Context) error {
 	return nil
 }
 
-// own runs this package's rules.
+// own runs this package's rules, one analyzer per rule family (as Atlas's
+// sqlcheck has one analyzer per family). The order matters only where two
+// families share a code (findings are sorted by position, then code,
+// stably): text before escaped errors, changes before enums.
 func (ml *migLint) own() {
-	startTables := tables(ml.start)
-	ownedTables, ownedEnums := tables(ml.owned), enums(ml.owned)
-	addedTables, addedCols := map[string]bool{}, map[string]bool{}
-	enumReported := map[string]map[string]bool{}
-	lastEnumChange := map[string]int{}
-	var end *schema.Realm = ml.start
-	for i, run := range ml.runs {
-		if !run.ran {
-			continue
-		}
-		end = run.after
-		toks := ml.toks[i]
-		base := ml.stmts[i].Offset
-		concurrently := findWords(toks, "CONCURRENTLY") >= 0
-		notValid := findWords(toks, "NOT", "VALID") >= 0
+	ml.textRules()
+	ml.escapedErrors()
+	ml.changeRules()
+	ml.enumRules()
+}
 
-		// Text rules.
-		for _, st := range statements(toks) {
+// eachRan calls fn for every statement that ran, in order.
+func (ml *migLint) eachRan(fn func(i int, run stmtRun)) {
+	for i, run := range ml.runs {
+		if run.ran {
+			fn(i, run)
+		}
+	}
+}
+
+// textRules read the statement's tokens: CONCURRENTLY inside the track's
+// transaction, DROP/TRUNCATE ... CASCADE.
+func (ml *migLint) textRules() {
+	ml.eachRan(func(i int, _ stmtRun) {
+		base := ml.stmts[i].Offset
+		for _, st := range statements(ml.toks[i]) {
 			if !ml.m.NoTransaction && !(len(st) > 0 && st[0].Text == "REFRESH") {
 				if k := findWords(st, "CONCURRENTLY"); k >= 0 {
 					ml.add(CodeNoTransaction, i, base+st[k].Off, "CONCURRENTLY in a migration without %s: it fails inside the track's transaction", journal.NoTransactionDirective)
@@ -173,28 +179,48 @@ func (ml *migLint) own() {
 				}
 			}
 		}
-		if e := run.escaped; e != nil {
-			off := base
-			if e.Position > 0 {
-				off += schemastate.PositionOffset(ml.stmts[i].SQL, int(e.Position))
-			} else if len(toks) > 0 {
-				off += toks[0].Off
-			}
-			switch e.Code {
-			case "25001":
-				if !concurrently || ml.m.NoTransaction {
-					ml.add(CodeNoTransaction, i, off, "%s", e.Message)
-				}
-			case "55P04":
-				msg := e.Message
-				if e.Detail != "" {
-					msg += " (added at " + e.Detail + ")"
-				}
-				ml.add(CodeEnumValueUse, i, off, "%s", msg)
-			}
-		}
+	})
+}
 
-		// Change rules.
+// escapedErrors report the statements that failed only because of the
+// transaction (see stmtRun.escaped): 25001 and 55P04.
+func (ml *migLint) escapedErrors() {
+	ml.eachRan(func(i int, run stmtRun) {
+		e := run.escaped
+		if e == nil {
+			return
+		}
+		toks := ml.toks[i]
+		off := ml.stmts[i].Offset
+		if e.Position > 0 {
+			off += schemastate.PositionOffset(ml.stmts[i].SQL, int(e.Position))
+		} else if len(toks) > 0 {
+			off += toks[0].Off
+		}
+		switch e.Code {
+		case "25001":
+			if findWords(toks, "CONCURRENTLY") < 0 || ml.m.NoTransaction {
+				ml.add(CodeNoTransaction, i, off, "%s", e.Message)
+			}
+		case "55P04":
+			msg := e.Message
+			if e.Detail != "" {
+				msg += " (added at " + e.Detail + ")"
+			}
+			ml.add(CodeEnumValueUse, i, off, "%s", msg)
+		}
+	})
+}
+
+// changeRules read each statement's change list: engine tables touched,
+// blocking index builds, constraints validated at once, column type
+// changes on tables that existed before the migration.
+func (ml *migLint) changeRules() {
+	startTables, ownedTables := tables(ml.start), tables(ml.owned)
+	addedTables, addedCols := map[string]bool{}, map[string]bool{}
+	ml.eachRan(func(i int, run stmtRun) {
+		concurrently := findWords(ml.toks[i], "CONCURRENTLY") >= 0
+		notValid := findWords(ml.toks[i], "NOT", "VALID") >= 0
 		for _, c := range run.changes {
 			switch c := c.(type) {
 			case *schema.AddTable:
@@ -216,33 +242,53 @@ func (ml *migLint) own() {
 				existed := startTables[tk] && !addedTables[tk]
 				ml.engineTable(i, ownedTables, c.T, "alters")
 				for _, mc := range c.Changes {
-					switch mc := mc.(type) {
-					case *schema.AddColumn:
-						addedCols[tk+"."+mc.C.Name] = true
-					case *schema.AddIndex:
-						if existed && !concurrently {
-							ml.add(CodeIndexBlocking, i, -1, "index %q on existing table %q is built without CONCURRENTLY", mc.I.Name, tk)
-						}
-					case *schema.AddForeignKey:
-						if existed && !notValid {
-							ml.add(CodeFKValidate, i, -1, "foreign key %q on existing table %q is validated at once (no NOT VALID)", mc.F.Symbol, tk)
-						}
-					case *schema.AddCheck:
-						if existed && !notValid {
-							ml.add(CodeCheckValidate, i, -1, "check %q on existing table %q is validated at once (no NOT VALID)", mc.C.Name, tk)
-						}
-					case *schema.ModifyColumn:
-						if existed && mc.Change.Is(schema.ChangeType) && !addedCols[tk+"."+mc.From.Name] && !wideningOnly(mc.From, mc.To) && !enumRenamed(mc.From, mc.To) {
-							ml.add(CodeColumnType, i, -1, "column %q of %q changes type from %s to %s", mc.To.Name, tk, typeName(mc.From), typeName(mc.To))
-						}
+					if ac, ok := mc.(*schema.AddColumn); ok {
+						addedCols[tk+"."+ac.C.Name] = true
+					} else if existed {
+						ml.tableChange(i, tk, mc, concurrently, notValid, addedCols)
 					}
 				}
 			}
 		}
+	})
+}
 
-		// Enum rules.
+// tableChange checks one change to table tk, which existed before the
+// migration.
+func (ml *migLint) tableChange(i int, tk string, mc schema.Change, concurrently, notValid bool, addedCols map[string]bool) {
+	switch mc := mc.(type) {
+	case *schema.AddIndex:
+		if !concurrently {
+			ml.add(CodeIndexBlocking, i, -1, "index %q on existing table %q is built without CONCURRENTLY", mc.I.Name, tk)
+		}
+	case *schema.AddForeignKey:
+		if !notValid {
+			ml.add(CodeFKValidate, i, -1, "foreign key %q on existing table %q is validated at once (no NOT VALID)", mc.F.Symbol, tk)
+		}
+	case *schema.AddCheck:
+		if !notValid {
+			ml.add(CodeCheckValidate, i, -1, "check %q on existing table %q is validated at once (no NOT VALID)", mc.C.Name, tk)
+		}
+	case *schema.ModifyColumn:
+		if mc.Change.Is(schema.ChangeType) && !addedCols[tk+"."+mc.From.Name] && !wideningOnly(mc.From, mc.To) && !enumRenamed(mc.From, mc.To) {
+			ml.add(CodeColumnType, i, -1, "column %q of %q changes type from %s to %s", mc.To.Name, tk, typeName(mc.From), typeName(mc.To))
+		}
+	}
+}
+
+// enumRules compare the enums before and after each statement (values
+// dropped or renamed, engine enums changed), then the start and end of the
+// migration: an enum replaced through a new type (create, convert, drop,
+// rename) loses values without any one statement showing it.
+func (ml *migLint) enumRules() {
+	ownedEnums := enums(ml.owned)
+	enumReported := map[string]map[string]bool{}
+	lastEnumChange := map[string]int{}
+	end := ml.start
+	ml.eachRan(func(i int, run stmtRun) {
+		end = run.after
 		eb, ea := enums(run.before), enums(run.after)
-		renaming := findWords(toks, "RENAME", "VALUE") >= 0
+		renaming := findWords(ml.toks[i], "RENAME", "VALUE") >= 0
 		for k, vb := range eb {
 			va, ok := ea[k]
 			if !ok {
@@ -276,9 +322,7 @@ func (ml *migLint) own() {
 				ml.add(CodeEngineObject, i, -1, "changes enum %s, which the engine track owns", k)
 			}
 		}
-	}
-	// An enum replaced through a new type (create, convert, drop, rename)
-	// loses values without any one statement showing it.
+	})
 	es, ee := enums(ml.start), enums(end)
 	for k, vs := range es {
 		ve, ok := ee[k]

@@ -5,9 +5,9 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/hogsend/hogsend-db/internal/lint"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
 	"github.com/hogsend/hogsend-db/journal"
-	"github.com/hogsend/hogsend-db/internal/lint"
 )
 
 // A drizzle-kit 1.0 folder lints like a 0.x one: the earlier folders are

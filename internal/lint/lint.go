@@ -21,9 +21,9 @@ import (
 	"ariga.io/atlas/sql/schema"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/internal/schemastate"
 	"github.com/hogsend/hogsend-db/internal/scratch"
+	"github.com/hogsend/hogsend-db/journal"
 )
 
 // Engine names the track whose objects are engine-owned: a later track

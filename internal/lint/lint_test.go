@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/hogsend/hogsend-db/engine"
-	"github.com/hogsend/hogsend-db/internal/pgtest"
-	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/internal/lint"
+	"github.com/hogsend/hogsend-db/internal/pgtest"
 	"github.com/hogsend/hogsend-db/internal/schemastate"
+	"github.com/hogsend/hogsend-db/journal"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }

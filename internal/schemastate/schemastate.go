@@ -1,9 +1,12 @@
 // Package schemastate is the home of Atlas in hogsend-db: it opens an Atlas
 // driver on one PostgreSQL session, inspects the user schemas (never the
 // drizzle ledger schema), diffs two states with Hogsend's normalisation,
-// plans SQL for a diff, replays migrations on a scratch database with an
-// inspection after each, and counts from the catalog what Atlas's open-source
-// driver cannot compare.
+// plans SQL for a diff, and replays migrations on a scratch database with an
+// inspection after each. Statements and catalog queries run on the session
+// Atlas inspects (Exec, Query), so lint can inspect inside an open
+// transaction and drift can read the catalog in the inspection's snapshot.
+// What drift and lint make of the states (object fingerprints, change
+// lists) lives in those packages.
 package schemastate
 
 import (
@@ -18,7 +21,7 @@ import (
 	"github.com/hogsend/hogsend-db/internal/dsn"
 	"github.com/hogsend/hogsend-db/internal/redact"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" database/sql driver
 )
 
 // LedgerSchema holds drizzle's ledger tables; it is never inspected.
@@ -67,6 +70,36 @@ func (c *Conn) Driver() migrate.Driver { return c.drv }
 // Close ends the session.
 func (c *Conn) Close() error {
 	return errors.Join(c.conn.Close(), c.db.Close())
+}
+
+// Exec sends sql as-is on the Atlas session (the simple protocol: a string
+// may hold several statements, as drizzle allows). Statements run on the
+// session Inspect reads, so an inspection inside an open transaction sees
+// its uncommitted changes: lint relies on that to inspect after each
+// statement of a migration without committing it. The error is the
+// driver's, unwrapped (usually a *pgconn.PgError), so callers can read its
+// SQLSTATE and position.
+func (c *Conn) Exec(ctx context.Context, sql string) error {
+	return c.conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("schemastate: exec: unexpected driver connection %T", dc)
+		}
+		_, err := sc.Conn().Exec(ctx, sql)
+		return err
+	})
+}
+
+// Query runs a catalog query on the session, arguments bound as parameters.
+// Reading the catalog on the session Atlas inspects sees what its
+// inspection sees (the same snapshot inside InSnapshot).
+func (c *Conn) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return c.conn.QueryContext(ctx, query, args...)
+}
+
+// QueryRow is Query for a query returning one row.
+func (c *Conn) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return c.conn.QueryRowContext(ctx, query, args...)
 }
 
 // Inspect returns the realm of every user schema of the database: all

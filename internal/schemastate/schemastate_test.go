@@ -12,10 +12,11 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 	"github.com/hogsend/hogsend-db/engine"
+	"github.com/hogsend/hogsend-db/internal/drift"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
-	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/internal/schemastate"
 	"github.com/hogsend/hogsend-db/internal/scratch"
+	"github.com/hogsend/hogsend-db/journal"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
@@ -45,7 +46,7 @@ func realmWith(t *testing.T, ddl string) *schema.Realm {
 	return inspect(t, dbWith(t, ddl).URL)
 }
 
-func keys(objs []schemastate.Object) map[string]string {
+func keys(objs []drift.Object) map[string]string {
 	m := map[string]string{}
 	for _, o := range objs {
 		m[o.Key] = o.Fingerprint
@@ -68,7 +69,7 @@ CREATE TABLE contacts (id int PRIMARY KEY, email text);`)
 	if got := strings.Join(names, ","); got != "app,public" {
 		t.Errorf("schemas = %s, want app,public", got)
 	}
-	objs := keys(schemastate.Objects(r))
+	objs := keys(drift.Objects(r))
 	for _, want := range []string{"table public.contacts", "column public.contacts.email", "table app.things", "primary key app.things"} {
 		if _, ok := objs[want]; !ok {
 			t.Errorf("Objects lacks %q", want)
@@ -150,10 +151,10 @@ func TestDiffDetects(t *testing.T) {
 			if schemastate.Equal(base, changed) {
 				t.Error("Equal reports no difference")
 			}
-			if _, ok := keys(schemastate.Objects(base))[tc.object]; ok {
+			if _, ok := keys(drift.Objects(base))[tc.object]; ok {
 				t.Errorf("base already has %q", tc.object)
 			}
-			if _, ok := keys(schemastate.Objects(changed))[tc.object]; !ok {
+			if _, ok := keys(drift.Objects(changed))[tc.object]; !ok {
 				t.Errorf("Objects of changed realm lacks %q", tc.object)
 			}
 		})
@@ -170,7 +171,7 @@ func TestDiffIgnoresColumnOrderAndDefaultSpelling(t *testing.T) {
 	if !schemastate.Equal(a, b) || !schemastate.Equal(b, a) {
 		t.Error("Equal = false for column order / default spelling")
 	}
-	oa, ob := schemastate.Objects(a), schemastate.Objects(b)
+	oa, ob := drift.Objects(a), drift.Objects(b)
 	if len(oa) != len(ob) {
 		t.Fatalf("Objects: %d vs %d", len(oa), len(ob))
 	}
@@ -184,29 +185,11 @@ func TestDiffIgnoresColumnOrderAndDefaultSpelling(t *testing.T) {
 	if schemastate.Equal(a, c) {
 		t.Error("Equal ignores a real default change")
 	}
-	if ka, kc := keys(oa)["column public.t.at"], keys(schemastate.Objects(c))["column public.t.at"]; ka == kc || ka == "" {
+	if ka, kc := keys(oa)["column public.t.at"], keys(drift.Objects(c))["column public.t.at"]; ka == kc || ka == "" {
 		t.Errorf("fingerprints %q and %q should differ", ka, kc)
 	}
 	if got := keys(oa)["column public.t.at"]; got != `"at" timestamptz NULL DEFAULT now()` {
 		t.Errorf("column fingerprint = %q", got)
-	}
-}
-
-// Objects agrees with Equal where Atlas ignores a difference: a UNIQUE
-// constraint versus a unique index, and the primary key's name.
-func TestObjectsAgreeWithEqual(t *testing.T) {
-	t.Parallel()
-	a := realmWith(t, `CREATE TABLE t (id int CONSTRAINT t_pkey PRIMARY KEY, e text, CONSTRAINT t_e_key UNIQUE (e));`)
-	b := realmWith(t, `CREATE TABLE t (id int CONSTRAINT t_pk PRIMARY KEY, e text); CREATE UNIQUE INDEX t_e_key ON t (e);`)
-	if !schemastate.Equal(a, b) {
-		t.Fatal("Atlas now tells these apart: revisit Objects")
-	}
-	oa, ob := schemastate.Objects(a), schemastate.Objects(b)
-	if fmt.Sprint(oa) != fmt.Sprint(ob) {
-		t.Errorf("Objects differ:\n%v\n%v", oa, ob)
-	}
-	if fp := keys(oa)["index public.t_e_key"]; fp != `CREATE UNIQUE INDEX "t_e_key" ON "public"."t" ("e")` {
-		t.Errorf("unique fingerprint = %q", fp)
 	}
 }
 
@@ -288,7 +271,7 @@ func TestReplayEngineWithInspection(t *testing.T) {
 	var (
 		calls      []int
 		tables     []int
-		introduced [][]schemastate.Object
+		introduced [][]drift.Object
 		last       *schema.Realm
 		spent      time.Duration
 	)
@@ -300,8 +283,8 @@ func TestReplayEngineWithInspection(t *testing.T) {
 			n += len(s.Tables)
 		}
 		tables = append(tables, n)
-		objs := schemastate.Objects(r)
-		introduced = append(introduced, schemastate.Introduced(schemastate.Objects(last), objs))
+		objs := drift.Objects(r)
+		introduced = append(introduced, introducedBy(drift.Objects(last), objs))
 		last = r
 		return nil
 	})
@@ -328,14 +311,14 @@ func TestReplayEngineWithInspection(t *testing.T) {
 		t.Errorf("objects introduced by 0005 = %s", got)
 	}
 	for _, o := range introduced[3] {
-		if o.Kind != schemastate.KindColumn {
+		if o.Kind != drift.KindColumn {
 			t.Errorf("0003 introduced %s", o.Key)
 		}
 	}
 	if tables[0] == 0 {
 		t.Error("no tables after the first migration")
 	}
-	if _, ok := keys(schemastate.Objects(last))["enum value public.send_status.bounced"]; !ok {
+	if _, ok := keys(drift.Objects(last))["enum value public.send_status.bounced"]; !ok {
 		t.Error("final realm lacks send_status.bounced")
 	}
 	// The replayed state equals the engine's desired schema.
@@ -361,32 +344,28 @@ func TestReplayEngineWithInspection(t *testing.T) {
 	}
 }
 
-func keyList(objs []schemastate.Object) []string {
+// introducedBy lists the objects of after that before lacks or defines
+// differently: what one replayed step brought.
+func introducedBy(before, after []drift.Object) []drift.Object {
+	had := make(map[string]string, len(before))
+	for _, o := range before {
+		had[o.Key] = o.Fingerprint
+	}
+	var out []drift.Object
+	for _, o := range after {
+		if fp, ok := had[o.Key]; !ok || fp != o.Fingerprint {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func keyList(objs []drift.Object) []string {
 	var out []string
 	for _, o := range objs {
 		out = append(out, o.Key)
 	}
 	return out
-}
-
-func TestCompare(t *testing.T) {
-	t.Parallel()
-	want := schemastate.Objects(realmWith(t, `CREATE TABLE t (id int PRIMARY KEY, a text, b int);`))
-	have := schemastate.Objects(realmWith(t, `CREATE TABLE t (id int PRIMARY KEY, b bigint);`))
-	got := map[string]schemastate.MatchStatus{}
-	for _, m := range schemastate.Compare(want, have) {
-		got[m.Want.Key] = m.Status
-	}
-	for key, status := range map[string]schemastate.MatchStatus{
-		"table public.t":     schemastate.Present,
-		"column public.t.a":  schemastate.Missing,
-		"column public.t.b":  schemastate.Different,
-		"column public.t.id": schemastate.Present,
-	} {
-		if got[key] != status {
-			t.Errorf("%s: %q, want %q", key, got[key], status)
-		}
-	}
 }
 
 // OnNotice sees the notices of the statement that raised them, and an
@@ -416,7 +395,7 @@ func TestReplayOnNotice(t *testing.T) {
 	if len(seen) != 1 || seen[0] != "42P07" {
 		t.Errorf("notices seen: %v", seen)
 	}
-	got := keys(schemastate.Objects(inspect(t, db.URL)))
+	got := keys(drift.Objects(inspect(t, db.URL)))
 	if _, ok := got["table public.b"]; ok {
 		t.Error("the failed step was not rolled back")
 	}
@@ -455,7 +434,7 @@ func TestReplayErrorNamesStepAndRollsBack(t *testing.T) {
 		}
 	}
 	r := inspect(t, db.URL)
-	got := keys(schemastate.Objects(r))
+	got := keys(drift.Objects(r))
 	if _, ok := got["table public.a"]; !ok {
 		t.Error("committed step 0 missing")
 	}
@@ -491,60 +470,13 @@ func TestReplayNoTransaction(t *testing.T) {
 	if err := schemastate.Replay(context.Background(), db, steps, true, nil); err != nil {
 		t.Fatalf("Replay: %v", err)
 	}
-	if _, ok := keys(schemastate.Objects(inspect(t, db.URL)))["index public.a_id_idx"]; !ok {
+	if _, ok := keys(drift.Objects(inspect(t, db.URL)))["index public.a_id_idx"]; !ok {
 		t.Error("concurrent index missing")
 	}
 	// The same statement inside a transaction fails: NoTransaction matters.
 	steps[1].NoTransaction = false
 	if err := schemastate.Replay(context.Background(), scratchDB(t), steps, false, nil); err == nil {
 		t.Error("CREATE INDEX CONCURRENTLY succeeded inside a transaction")
-	}
-}
-
-func TestUnseen(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	db := dbWith(t, `
-CREATE TABLE t (id serial PRIMARY KEY, n bigint GENERATED ALWAYS AS IDENTITY, x int);
-CREATE VIEW v AS SELECT id FROM t;
-CREATE VIEW v2 AS SELECT x FROM t;
-CREATE MATERIALIZED VIEW mv AS SELECT id FROM t;
-CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
-CREATE PROCEDURE p() LANGUAGE sql AS $$ SELECT 1 $$;
-CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();
-CREATE SEQUENCE standalone_seq;
-CREATE DOMAIN email AS text CHECK (VALUE LIKE '%@%');
-CREATE TYPE pair AS (a int, b int);
-ALTER TABLE t ENABLE ROW LEVEL SECURITY;
-CREATE POLICY pol ON t USING (true);
-CREATE EXTENSION pgcrypto;
-CREATE SCHEMA drizzle;
-CREATE VIEW drizzle.hidden AS SELECT 1 AS one;
-CREATE SEQUENCE drizzle.hidden_seq;`)
-	want := schemastate.Counts{Views: 2, MaterializedViews: 1, Functions: 1, Procedures: 1, Triggers: 1,
-		Sequences: 1, Extensions: 1, Policies: 1, Domains: 1, CompositeTypes: 1, RLSTables: 1}
-	conn := db.Conn(t)
-	got, err := schemastate.Unseen(ctx, conn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != want {
-		t.Errorf("Unseen = %+v\nwant     %+v", got, want)
-	}
-	sc, err := schemastate.Connect(ctx, db.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sc.Close()
-	if got2, err := sc.Unseen(ctx); err != nil || got2 != want {
-		t.Errorf("Conn.Unseen = %+v (%v)", got2, err)
-	}
-	if s := got.String(); !strings.HasPrefix(s, "not compared: 2 views, 1 materialized view, 1 function, 1 procedure, 1 trigger, 1 standalone sequence, 1 extension") {
-		t.Errorf("String() = %q", s)
-	}
-	empty, err := schemastate.Unseen(ctx, dbWith(t, `CREATE TABLE t (id serial PRIMARY KEY);`).Conn(t))
-	if err != nil || empty.Total() != 0 || empty.String() != "" {
-		t.Errorf("empty db: %+v %q (%v)", empty, empty.String(), err)
 	}
 }
 

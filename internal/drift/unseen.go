@@ -1,11 +1,11 @@
-package schemastate
+package drift
 
 import (
 	"context"
 	"fmt"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/hogsend/hogsend-db/internal/schemastate"
 )
 
 // Counts are objects of a database that Atlas's open-source PostgreSQL
@@ -104,29 +104,14 @@ SELECT
   (SELECT count(*) FROM pg_catalog.pg_class c
     WHERE c.relkind IN ('r', 'p') AND c.relrowsecurity AND c.relnamespace IN (SELECT oid FROM ns))`
 
-// RowQuerier runs one query returning one row: *pgx.Conn, pgx.Tx and
-// *pgxpool.Pool satisfy it.
-type RowQuerier interface {
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
-
-// Unseen counts from the catalog what Atlas does not compare (see Counts).
+// Unseen counts from the catalog what Atlas does not compare (see Counts),
+// on c's session (inside Conn.InSnapshot it sees the inspection's moment).
 // It only reads.
-func Unseen(ctx context.Context, q RowQuerier) (Counts, error) {
-	var c Counts
-	err := q.QueryRow(ctx, unseenQuery, LedgerSchema).Scan(c.targets()...)
-	if err != nil {
-		return Counts{}, fmt.Errorf("schemastate: count objects atlas does not compare: %w", err)
-	}
-	return c, nil
-}
-
-// Unseen is the package-level Unseen on the Atlas session.
-func (c *Conn) Unseen(ctx context.Context) (Counts, error) {
+func Unseen(ctx context.Context, c *schemastate.Conn) (Counts, error) {
 	var n Counts
-	err := c.conn.QueryRowContext(ctx, unseenQuery, LedgerSchema).Scan(n.targets()...)
+	err := c.QueryRow(ctx, unseenQuery, schemastate.LedgerSchema).Scan(n.targets()...)
 	if err != nil {
-		return Counts{}, fmt.Errorf("schemastate: count objects atlas does not compare: %w", err)
+		return Counts{}, fmt.Errorf("drift: count objects atlas does not compare: %w", err)
 	}
 	return n, nil
 }

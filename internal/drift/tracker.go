@@ -1,4 +1,4 @@
-package schemastate
+package drift
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 
 	"ariga.io/atlas/sql/postgres"
 	"ariga.io/atlas/sql/schema"
+
+	"github.com/hogsend/hogsend-db/internal/schemastate"
 )
 
 // Tracker lists the Objects of a database that changes step by step (a
@@ -28,7 +30,7 @@ import (
 // A Tracker owns its Conn's session (it sets search_path to ” so that
 // every name comes back qualified) and is not safe for concurrent use.
 type Tracker struct {
-	c       *Conn
+	c       *schemastate.Conn
 	started bool
 	xid     string                        // next xid when the catalog was last read
 	schemas map[string]string             // schema -> comment
@@ -48,9 +50,9 @@ type Tracker struct {
 type tableRef struct{ schema, name string }
 
 // NewTracker returns a Tracker on c's session.
-func (c *Conn) NewTracker(ctx context.Context) (*Tracker, error) {
-	if _, err := c.conn.ExecContext(ctx, "SELECT pg_catalog.set_config('search_path', '', false)"); err != nil {
-		return nil, fmt.Errorf("schemastate: tracker: %w", err)
+func NewTracker(ctx context.Context, c *schemastate.Conn) (*Tracker, error) {
+	if err := c.Exec(ctx, "SELECT pg_catalog.set_config('search_path', '', false)"); err != nil {
+		return nil, fmt.Errorf("drift: tracker: %w", err)
 	}
 	return &Tracker{c: c, fks: map[string]fkState{}, others: map[string]bool{}}, nil
 }
@@ -175,15 +177,15 @@ func (t *Tracker) readCatalog(ctx context.Context) (catalog, error) {
 	if all {
 		xid = "0"
 	}
-	rows, err := t.c.conn.QueryContext(ctx, catalogQuery, LedgerSchema, xid, all)
+	rows, err := t.c.Query(ctx, catalogQuery, schemastate.LedgerSchema, xid, all)
 	if err != nil {
-		return cat, fmt.Errorf("schemastate: tracker: read catalog: %w", err)
+		return cat, fmt.Errorf("drift: tracker: read catalog: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var kind, a, b, c, d string
 		if err := rows.Scan(&kind, &a, &b, &c, &d); err != nil {
-			return cat, fmt.Errorf("schemastate: tracker: read catalog: %w", err)
+			return cat, fmt.Errorf("drift: tracker: read catalog: %w", err)
 		}
 		switch kind {
 		case "s":
@@ -203,10 +205,10 @@ func (t *Tracker) readCatalog(ctx context.Context) (catalog, error) {
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return cat, fmt.Errorf("schemastate: tracker: read catalog: %w", err)
+		return cat, fmt.Errorf("drift: tracker: read catalog: %w", err)
 	}
 	if cat.xid == "" {
-		return cat, fmt.Errorf("schemastate: tracker: read catalog: no transaction id")
+		return cat, fmt.Errorf("drift: tracker: read catalog: no transaction id")
 	}
 	return cat, nil
 }
@@ -301,9 +303,9 @@ func (t *Tracker) partial(ctx context.Context, now map[string]tableState, change
 	for _, ns := range names {
 		tables := changed[ns]
 		sort.Strings(tables)
-		s, err := t.c.drv.InspectSchema(ctx, ns, &schema.InspectOptions{Tables: tables})
+		s, err := t.c.Driver().InspectSchema(ctx, ns, &schema.InspectOptions{Tables: tables})
 		if err != nil {
-			return fmt.Errorf("schemastate: tracker: inspect %s: %w", ns, err)
+			return fmt.Errorf("drift: tracker: inspect %s: %w", ns, err)
 		}
 		t.TableInspections++
 		for _, name := range tables {

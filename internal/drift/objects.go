@@ -1,4 +1,4 @@
-package schemastate
+package drift
 
 import (
 	"context"
@@ -8,6 +8,9 @@ import (
 
 	"ariga.io/atlas/sql/postgres"
 	"ariga.io/atlas/sql/schema"
+
+	"github.com/hogsend/hogsend-db/internal/pgquote"
+	"github.com/hogsend/hogsend-db/internal/schemastate"
 )
 
 // Object kinds, as they appear first in an Object's Key.
@@ -69,7 +72,7 @@ func Objects(r *schema.Realm) []Object {
 			name := s.Name + "." + e.T
 			quoted := make([]string, len(e.Values))
 			for i, v := range e.Values {
-				quoted[i] = quoteLiteral(v)
+				quoted[i] = pgquote.Literal(v)
 				add(KindEnumValue, name+"."+v, "")
 			}
 			add(KindEnum, name, "("+strings.Join(quoted, ", ")+")")
@@ -114,14 +117,12 @@ func Objects(r *schema.Realm) []Object {
 // canonically, so that now() and CURRENT_TIMESTAMP give one fingerprint.
 func columnFingerprint(t *schema.Table, c *schema.Column) string {
 	cp := *c
-	if x, ok := exprText(c.Default); ok {
-		if _, raw := c.Default.(*schema.RawExpr); raw {
-			cp.Default = &schema.RawExpr{X: CanonicalDefault(x)}
-		}
+	if raw, ok := c.Default.(*schema.RawExpr); ok {
+		cp.Default = &schema.RawExpr{X: schemastate.CanonicalDefault(raw.X)}
 	}
 	fp := plan1(t, &schema.AddColumn{C: &cp})
 	if cm := comment(c.Attrs); cm != "" {
-		fp += " COMMENT " + quoteLiteral(cm)
+		fp += " COMMENT " + pgquote.Literal(cm)
 	}
 	return fp
 }
@@ -145,11 +146,10 @@ func plan1(t *schema.Table, c schema.Change) string {
 }
 
 func qualified(t *schema.Table) string {
-	q := quoteIdent(t.Name)
 	if t.Schema != nil {
-		q = quoteIdent(t.Schema.Name) + "." + q
+		return pgquote.Ident(t.Schema.Name, t.Name)
 	}
-	return q
+	return pgquote.Ident(t.Name)
 }
 
 func partsList(idx *schema.Index) string {
@@ -157,7 +157,7 @@ func partsList(idx *schema.Index) string {
 	for i, p := range idx.Parts {
 		switch {
 		case p.C != nil:
-			parts[i] = quoteIdent(p.C.Name)
+			parts[i] = pgquote.Ident(p.C.Name)
 		case p.X != nil:
 			parts[i] = fmt.Sprintf("%v", p.X)
 		}
@@ -214,65 +214,4 @@ func comment(attrs []schema.Attr) string {
 		}
 	}
 	return ""
-}
-
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-
-func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
-// Introduced returns the objects of after that before lacks or defines
-// differently: what one replayed migration brought (before and after are
-// the Objects of the states around it). Sorted by Key.
-func Introduced(before, after []Object) []Object {
-	had := make(map[string]string, len(before))
-	for _, o := range before {
-		had[o.Key] = o.Fingerprint
-	}
-	var out []Object
-	for _, o := range after {
-		if fp, ok := had[o.Key]; !ok || fp != o.Fingerprint {
-			out = append(out, o)
-		}
-	}
-	return out
-}
-
-// Match is the state of one expected object in an actual realm.
-type Match struct {
-	Want Object
-	// Have is the actual object with Want's key; its Fingerprint is empty
-	// when the object is missing.
-	Have   Object
-	Status MatchStatus
-}
-
-// MatchStatus says whether an expected object is present as expected.
-type MatchStatus string
-
-// Match statuses.
-const (
-	Present   MatchStatus = "present"
-	Missing   MatchStatus = "missing"
-	Different MatchStatus = "different"
-)
-
-// Compare looks up each wanted object in have, in want's order.
-func Compare(want, have []Object) []Match {
-	idx := make(map[string]Object, len(have))
-	for _, o := range have {
-		idx[o.Key] = o
-	}
-	out := make([]Match, 0, len(want))
-	for _, w := range want {
-		h, ok := idx[w.Key]
-		switch {
-		case !ok:
-			out = append(out, Match{Want: w, Status: Missing})
-		case h.Fingerprint != w.Fingerprint:
-			out = append(out, Match{Want: w, Have: h, Status: Different})
-		default:
-			out = append(out, Match{Want: w, Have: h, Status: Present})
-		}
-	}
-	return out
 }
