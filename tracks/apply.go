@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/hashicorp/go-version"
 	"github.com/jackc/pgx/v5"
@@ -498,7 +497,7 @@ func statementError(ctx context.Context, conn *pgx.Conn, t Loaded, msg string, p
 	// any of it, so a syntax error anywhere fails before the first marker.
 	var pg *pgconn.PgError
 	if errors.As(err, &pg) && pg.Position > 0 {
-		off := byteOffset(conn, msg, int(pg.Position)-1)
+		off := serverOffset(conn, msg, int(pg.Position))
 		if k := sort.Search(len(pieces), func(i int) bool { return pieces[i].offset > off }) - 1; k >= 0 {
 			p := pieces[k]
 			in := off - p.offset
@@ -508,8 +507,9 @@ func statementError(ctx context.Context, conn *pgx.Conn, t Loaded, msg string, p
 				in = len(strings.TrimRight(p.st.SQL, " \t\r\n"))
 			}
 			line, col := journal.Position(p.m.SQL, p.st.Offset+in)
-			return &StatementError{Track: t.Name, Tag: p.m.Tag, File: p.m.File, Statement: p.st.Index + 1,
-				Line: line, Col: col, PushHint: alreadyExists(err), RolledBack: pieceTags(pieces), Err: err}
+			e := newStatementError(t, p.m, p.st, line, col, err)
+			e.RolledBack = pieceTags(pieces)
+			return e
 		}
 	}
 	idx := last + 1
@@ -521,8 +521,9 @@ func statementError(ctx context.Context, conn *pgx.Conn, t Loaded, msg string, p
 		idx = len(pieces) - 1
 	}
 	p := pieces[idx]
-	return &StatementError{Track: t.Name, Tag: p.m.Tag, File: p.m.File, Statement: p.st.Index + 1,
-		Line: p.st.Line, Col: p.st.Col, PushHint: alreadyExists(err), RolledBack: pieceTags(pieces), Err: err}
+	e := newStatementError(t, p.m, p.st, p.st.Line, p.st.Col, err)
+	e.RolledBack = pieceTags(pieces)
+	return e
 }
 
 // pieceTags lists the migrations of a transaction message, in order.
@@ -536,20 +537,26 @@ func pieceTags(pieces []piece) []string {
 	return tags
 }
 
-// byteOffset converts PostgreSQL's 0-based character offset into a byte
-// offset. The server counts characters of its own encoding, which for every
-// encoding but SQL_ASCII are the characters of our UTF-8 text; SQL_ASCII
+// newStatementError is the *StatementError of statement st of m at
+// line:col, with the server's fields of err when it is PostgreSQL's.
+func newStatementError(t Loaded, m *journal.Migration, st journal.Statement, line, col int, err error) *StatementError {
+	e := &StatementError{Track: t.Name, PushHint: alreadyExists(err), StatementError: journal.StatementError{
+		Tag: m.Tag, File: m.File, Statement: st.Index + 1, Line: line, Col: col, Err: err}}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		e.SQLState, e.Message, e.Detail, e.Hint = pg.Code, pg.Message, pg.Detail, pg.Hint
+	}
+	return e
+}
+
+// serverOffset converts PostgreSQL's 1-based error position in s into a
+// byte offset: journal.CharOffset, except on a SQL_ASCII server, which
 // counts bytes.
-func byteOffset(conn *pgx.Conn, s string, chars int) int {
+func serverOffset(conn *pgx.Conn, s string, pgPosition int) int {
 	if conn.PgConn().ParameterStatus("server_encoding") == "SQL_ASCII" {
-		return min(max(chars, 0), len(s))
+		return min(max(pgPosition-1, 0), len(s))
 	}
-	off := 0
-	for i := 0; i < chars && off < len(s); i++ {
-		_, size := utf8.DecodeRuneInString(s[off:])
-		off += size
-	}
-	return off
+	return journal.CharOffset(s, pgPosition)
 }
 
 // applyNoTx runs a migration marked -- hogsend-db:no-transaction: each
@@ -571,10 +578,10 @@ func applyNoTx(ctx context.Context, conn *pgx.Conn, t Loaded, m *journal.Migrati
 			line, col := st.Line, st.Col
 			var pg *pgconn.PgError
 			if errors.As(err, &pg) && pg.Position > 0 {
-				line, col = journal.Position(m.SQL, st.Offset+byteOffset(conn, st.SQL, int(pg.Position)-1))
+				line, col = journal.Position(m.SQL, st.Offset+serverOffset(conn, st.SQL, int(pg.Position)))
 			}
-			serr := &StatementError{Track: t.Name, Tag: m.Tag, File: m.File, Statement: st.Index + 1,
-				Line: line, Col: col, NoTransaction: true, Partial: st.Index > 0, PushHint: alreadyExists(err), Err: err}
+			serr := newStatementError(t, m, st, line, col, err)
+			serr.NoTransaction, serr.Partial = true, st.Index > 0
 			// A failed concurrent build leaves an INVALID index: say so,
 			// with the remedy, instead of only the build's error.
 			if ierr := checkConcurrentIndexes(ctx, conn, t, m, serr); ierr != error(serr) {

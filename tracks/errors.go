@@ -150,11 +150,10 @@ func (e *LockTimeoutError) Unwrap() error { return ErrLockTimeout }
 // transaction was rolled back, so the ledger and schema are as they were
 // (for a no-transaction migration, the statements before this one stay).
 type StatementError struct {
-	Track     string
-	Tag       string
-	File      string
-	Statement int // 1-based statement number in the file (drizzle's chunks)
-	Line, Col int // 1-based position in the file
+	Track string
+	// The statement, located in its file, with the server's SQLSTATE,
+	// message, detail and hint (the one shape migrate and lint share).
+	journal.StatementError
 	// NoTransaction: the migration runs outside a transaction, so nothing
 	// was rolled back.
 	NoTransaction bool
@@ -168,20 +167,18 @@ type StatementError struct {
 	// and the others of its group under TxTrack). Migrations committed
 	// before it, in this track or another, stay applied.
 	RolledBack []string
-	Err        error // *pgconn.PgError, or the driver's error
 }
 
 func (e *StatementError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "tracks: %s track: %s (%s:%d:%d), statement %d failed", e.Track, e.Tag, e.File, e.Line, e.Col, e.Statement)
-	var pg *pgconn.PgError
-	if errors.As(e.Err, &pg) {
-		fmt.Fprintf(&b, ": %s (SQLSTATE %s)", pg.Message, pg.Code)
-		if pg.Detail != "" {
-			fmt.Fprintf(&b, "; detail: %s", pg.Detail)
+	if e.SQLState != "" {
+		fmt.Fprintf(&b, ": %s (SQLSTATE %s)", e.Message, e.SQLState)
+		if e.Detail != "" {
+			fmt.Fprintf(&b, "; detail: %s", e.Detail)
 		}
-		if pg.Hint != "" {
-			fmt.Fprintf(&b, "; hint: %s", pg.Hint)
+		if e.Hint != "" {
+			fmt.Fprintf(&b, "; hint: %s", e.Hint)
 		}
 	} else {
 		fmt.Fprintf(&b, ": %v", e.Err)
@@ -204,10 +201,10 @@ func (e *StatementError) Error() string {
 		b.WriteString("; rolled back: no ledger row written")
 	}
 	switch {
-	case e.SQLState() == "25001" && !e.NoTransaction:
+	case e.SQLState == "25001" && !e.NoTransaction:
 		fmt.Fprintf(&b, ". This statement cannot run inside a transaction (CREATE INDEX CONCURRENTLY, VACUUM, REINDEX CONCURRENTLY, CREATE DATABASE ...): "+
 			"put it in a migration of its own whose first line is %q, which runs its statements one by one outside a transaction", journal.NoTransactionDirective)
-	case e.SQLState() == "25001":
+	case e.SQLState == "25001":
 		b.WriteString(". PostgreSQL runs the statements of one chunk (the text between --> statement-breakpoint markers) as one implicit transaction: " +
 			"put a breakpoint before and after this statement")
 	}
@@ -217,16 +214,9 @@ func (e *StatementError) Error() string {
 	return b.String()
 }
 
-func (e *StatementError) Unwrap() []error { return []error{ErrStatement, e.Err} }
-
-// SQLState returns the PostgreSQL error code, or "".
-func (e *StatementError) SQLState() string {
-	var pg *pgconn.PgError
-	if errors.As(e.Err, &pg) {
-		return pg.Code
-	}
-	return ""
-}
+// Unwrap matches ErrStatement and gives the located statement, and
+// through it the driver's error.
+func (e *StatementError) Unwrap() []error { return []error{ErrStatement, &e.StatementError} }
 
 // alreadyExists reports SQLSTATEs that mean "the object is already there".
 func alreadyExists(err error) bool {

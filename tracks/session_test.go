@@ -52,7 +52,7 @@ func TestConnect(t *testing.T) {
 	defer c3.Close(context.Background())
 	_, err = tracks.Apply(ctxT(t), c3, []tracks.Loaded{client(t, folder(mig{"0000_slow", 1, "select pg_sleep(5);"}))}, tracks.Options{})
 	var se *tracks.StatementError
-	if !asStatementError(err, &se) || se.SQLState() != "57014" || se.Tag != "0000_slow" {
+	if !asStatementError(err, &se) || se.SQLState != "57014" || se.Tag != "0000_slow" {
 		t.Errorf("statement_timeout: %v", err)
 	}
 }

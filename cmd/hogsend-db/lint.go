@@ -10,9 +10,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/hogsend/hogsend-db/internal/enginesrc"
-	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/internal/lint"
-	"github.com/hogsend/hogsend-db/internal/schemastate"
+	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/tracks"
 )
 
@@ -133,14 +132,11 @@ type lintDocument struct {
 // line and column; with --format github an ::error annotation at that
 // statement (the message also goes to stderr, as for every error).
 func lintFail(s *streams, format string, err error) error {
-	var se *schemastate.StepError
+	var se *journal.StatementError
 	located := errors.As(err, &se) && se.File != ""
 	switch format {
 	case formatJSON:
 		doc := lintDocument{Report: &lint.Report{Linted: []lint.Linted{}, Findings: []lint.Finding{}, Suppressed: []lint.Finding{}}, Error: toErrorJSON(s, err)}
-		if located {
-			doc.Error.File, doc.Error.Line, doc.Error.Column = se.File, se.Line, se.Col
-		}
 		if perr := s.printJSON(doc); perr != nil {
 			return perr
 		}

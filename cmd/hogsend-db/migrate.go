@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/hogsend/hogsend-db/internal/version"
+	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/tracks"
 )
 
@@ -66,9 +67,15 @@ func toErrorJSON(s *streams, err error) *errorJSON {
 		return nil
 	}
 	e := &errorJSON{Message: s.red.String(err.Error()), ExitCode: exitCode(err)}
-	var se *tracks.StatementError
-	if errors.As(err, &se) {
-		e.Track, e.Tag, e.File, e.Statement, e.Line, e.Column, e.SQLState = se.Track, se.Tag, se.File, se.Statement, se.Line, se.Col, se.SQLState()
+	// Where a statement failed, in migrate (tracks) or on a scratch
+	// database (lint, drift, generate): one shape, rendered here.
+	var st *journal.StatementError
+	if errors.As(err, &st) && st.File != "" {
+		e.Tag, e.File, e.Statement, e.Line, e.Column, e.SQLState = st.Tag, st.File, st.Statement, st.Line, st.Col, st.SQLState
+	}
+	var te *tracks.StatementError
+	if errors.As(err, &te) {
+		e.Track = te.Track
 	}
 	return e
 }

@@ -14,7 +14,6 @@ import (
 	"ariga.io/atlas/sql/sqlcheck"
 
 	"github.com/hogsend/hogsend-db/journal"
-	"github.com/hogsend/hogsend-db/internal/schemastate"
 )
 
 // migLint is the lint of one migration file.
@@ -176,7 +175,7 @@ func (ml *migLint) own() {
 		if e := run.escaped; e != nil {
 			off := base
 			if e.Position > 0 {
-				off += schemastate.PositionOffset(ml.stmts[i].SQL, int(e.Position))
+				off += journal.CharOffset(ml.stmts[i].SQL, int(e.Position))
 			} else if len(toks) > 0 {
 				off += toks[0].Off
 			}
