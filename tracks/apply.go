@@ -83,7 +83,7 @@ func Check(rep *Report, ts []Loaded, opts Options) error {
 		// lock is taken: nothing runs, nothing is written.
 		for _, m := range s.PendingMigrations() {
 			if err := m.Check(); err != nil {
-				return fmt.Errorf("tracks: %s track (%s): %w", t.Name, t.Location, err)
+				return fmt.Errorf("%s track (%s): %w", t.Name, t.Location, err)
 			}
 		}
 	}
@@ -94,7 +94,7 @@ func warnings(rep *Report, ts []Loaded, opts *Options) {
 	for _, t := range ts {
 		s := rep.Schema[t.Name]
 		if len(s.Modified) > 0 {
-			opts.emit(Warning{Track: t.Name, Message: (&ModifiedError{Track: t.Name, Tags: s.Modified}).Error()})
+			opts.emit(Warning{Track: t.Name, Message: (&ModifiedError{Track: t.Name, Tags: s.Modified}).detail()})
 		}
 		if len(s.Unknown) > 0 {
 			opts.emit(Warning{Track: t.Name, Message: fmt.Sprintf("%d ledger row(s) in %s match no migration in %s (ids %s)",
@@ -153,7 +153,7 @@ func Apply(ctx context.Context, conn *pgx.Conn, ts []Loaded, opts Options) (*Res
 		opts.Tx = TxTrack
 	}
 	if opts.Tx != TxTrack && opts.Tx != TxMigration {
-		return nil, fmt.Errorf("tracks: unknown transaction mode %q (want track or migration)", opts.Tx)
+		return nil, fmt.Errorf("unknown transaction mode %q (want track or migration)", opts.Tx)
 	}
 	if opts.LockWait <= 0 {
 		opts.LockWait = 15 * time.Minute
@@ -258,7 +258,7 @@ func recordRelease(ctx context.Context, conn *pgx.Conn, t Loaded, rep *Report, o
 		tool = "dev"
 	}
 	if err := ledger.RecordRelease(ctx, conn, Engine, t.Release, tool); err != nil {
-		return fmt.Errorf("tracks: %w", err)
+		return fmt.Errorf("%w", err)
 	}
 	opts.emit(ReleaseRecorded{Version: t.Release, Previous: prev})
 	return nil
@@ -343,7 +343,7 @@ func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Mig
 		// One catalog look-up on the first migrate of a track only.
 		var err error
 		if schemaExists, err = ledger.SchemaExists(ctx, conn, t.Ledger); err != nil {
-			return fmt.Errorf("tracks: %s track: %w", t.Name, err)
+			return fmt.Errorf("%s track: %w", t.Name, err)
 		}
 	}
 	msg, pieces := txMessage(t, group, ensure, schemaExists, version, prog.live())
@@ -402,21 +402,21 @@ func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Mig
 			return &CommitUnknownError{Track: t.Name, Tags: migrationTags(group), Err: err}
 		}
 		if ctx.Err() != nil {
-			return fmt.Errorf("tracks: %s track: interrupted; rolled back: %w", t.Name, errors.Join(ctx.Err(), err))
+			return fmt.Errorf("%s track: interrupted; rolled back: %w", t.Name, errors.Join(ctx.Err(), err))
 		}
 		if isLockLost(err) {
 			return &LockLostError{Track: t.Name, Tags: migrationTags(group)}
 		}
 		if len(results) > 2 || (len(results) == 2 && results[1].Err == nil) {
 			// The inserts went through; COMMIT failed (a deferred constraint).
-			return fmt.Errorf("tracks: %s track: commit %s: %w; rolled back", t.Name, tagList(group), err)
+			return fmt.Errorf("%s track: commit %s: %w; rolled back", t.Name, tagList(group), err)
 		}
-		return fmt.Errorf("tracks: %s track: record %s in %s: %w; rolled back", t.Name, tagList(group), t.Ledger, err)
+		return fmt.Errorf("%s track: record %s in %s: %w; rolled back", t.Name, tagList(group), t.Ledger, err)
 	}
 	if tag := results[len(results)-1].CommandTag.String(); tag != "COMMIT" {
 		// COMMIT of an aborted transaction answers ROLLBACK: never report
 		// migrations applied that are not.
-		return fmt.Errorf("tracks: %s track: commit %s: server answered %s; rolled back", t.Name, tagList(group), tag)
+		return fmt.Errorf("%s track: commit %s: server answered %s; rolled back", t.Name, tagList(group), tag)
 	}
 	return nil
 }
@@ -488,10 +488,10 @@ func execMarked(ctx context.Context, conn *pgx.Conn, msg string, onMarker func(i
 // the message), else from the last marker seen.
 func statementError(ctx context.Context, conn *pgx.Conn, t Loaded, msg string, pieces []piece, last int, err error) error {
 	if ctx.Err() != nil {
-		return fmt.Errorf("tracks: %s track: interrupted; rolled back: %w", t.Name, errors.Join(ctx.Err(), err))
+		return fmt.Errorf("%s track: interrupted; rolled back: %w", t.Name, errors.Join(ctx.Err(), err))
 	}
 	if len(pieces) == 0 {
-		return fmt.Errorf("tracks: %s track: %w", t.Name, err)
+		return fmt.Errorf("%s track: %w", t.Name, err)
 	}
 	// A position wins: PostgreSQL parses the whole message before running
 	// any of it, so a syntax error anywhere fails before the first marker.
@@ -515,7 +515,7 @@ func statementError(ctx context.Context, conn *pgx.Conn, t Loaded, msg string, p
 	idx := last + 1
 	if idx < 0 {
 		// Failed before the first statement: creating the ledger.
-		return fmt.Errorf("tracks: %s track: create ledger %s: %w", t.Name, t.Ledger, err)
+		return fmt.Errorf("%s track: create ledger %s: %w", t.Name, t.Ledger, err)
 	}
 	if idx >= len(pieces) { // the COMMIT itself (deferred constraints)
 		idx = len(pieces) - 1
@@ -572,7 +572,7 @@ func applyNoTx(ctx context.Context, conn *pgx.Conn, t Loaded, m *journal.Migrati
 		opts.emit(StatementStarted{Track: t.Name, Tag: m.Tag, File: m.File, Statement: st.Index + 1, Line: st.Line, NoTransaction: true})
 		if _, err := conn.PgConn().Exec(ctx, st.SQL).ReadAll(); err != nil {
 			if ctx.Err() != nil {
-				return fmt.Errorf("tracks: %s track: %s interrupted at statement %d (no transaction: earlier statements stay): %w",
+				return fmt.Errorf("%s track: %s interrupted at statement %d (no transaction: earlier statements stay): %w",
 					t.Name, m.Tag, st.Index+1, errors.Join(ctx.Err(), err))
 			}
 			line, col := st.Line, st.Col
@@ -597,12 +597,12 @@ func applyNoTx(ctx context.Context, conn *pgx.Conn, t Loaded, m *journal.Migrati
 	}
 	tx, err := conn.Begin(ctx)
 	if err != nil {
-		return fmt.Errorf("tracks: %s track: record %s: %w", t.Name, m.Tag, err)
+		return fmt.Errorf("%s track: record %s: %w", t.Name, m.Tag, err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // no-op after Commit
 	if ensure {
 		if err := ledger.EnsureVersion(ctx, tx, t.Ledger, version); err != nil {
-			return fmt.Errorf("tracks: %s track: %w", t.Name, err)
+			return fmt.Errorf("%s track: %w", t.Name, err)
 		}
 	}
 	if version == ledger.Version1 {
@@ -611,13 +611,13 @@ func applyNoTx(ctx context.Context, conn *pgx.Conn, t Loaded, m *journal.Migrati
 		err = ledger.Insert(ctx, tx, t.Ledger, m.Hash, m.When)
 	}
 	if err != nil {
-		return fmt.Errorf("tracks: %s track: %s applied but not recorded: %w", t.Name, m.Tag, err)
+		return fmt.Errorf("%s track: %s applied but not recorded: %w", t.Name, m.Tag, err)
 	}
 	if err := tx.Commit(ctx); err != nil {
 		if commitInDoubt(err) {
 			return &CommitUnknownError{Track: t.Name, Tags: []string{m.Tag}, NoTransaction: true, Err: err}
 		}
-		return fmt.Errorf("tracks: %s track: %s applied but not recorded: %w", t.Name, m.Tag, err)
+		return fmt.Errorf("%s track: %s applied but not recorded: %w", t.Name, m.Tag, err)
 	}
 	return nil
 }

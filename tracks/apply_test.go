@@ -684,7 +684,7 @@ INSERT INTO slow VALUES (1);`}
 	if !errors.As(err, &unknown) || !errors.Is(err, tracks.ErrCommitUnknown) || strings.Contains(err.Error(), "rolled back") {
 		t.Fatalf("Apply: %v, want a CommitUnknownError that does not claim a rollback", err)
 	}
-	if !slices.Equal(unknown.Tags, []string{"0000_slow_commit"}) || !strings.Contains(err.Error(), "hogsend-db status") {
+	if !slices.Equal(unknown.Tags, []string{"0000_slow_commit"}) || !strings.Contains(err.Error(), "Check the status") {
 		t.Errorf("error: %v (tags %v)", err, unknown.Tags)
 	}
 	// The server finishes the COMMIT on its own: the row and the table land together.

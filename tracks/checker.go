@@ -26,7 +26,7 @@ func NewChecker(ts []Loaded) (*Checker, error) {
 	}
 	r, err := ledger.NewReader(tables...)
 	if err != nil {
-		return nil, fmt.Errorf("tracks: %w", err)
+		return nil, fmt.Errorf("%w", err)
 	}
 	var indexes []string
 	for _, t := range ts {
@@ -43,7 +43,7 @@ func NewChecker(ts []Loaded) (*Checker, error) {
 func (c *Checker) Status(ctx context.Context, q ledger.Querier) (*Report, error) {
 	snap, err := c.r.Read(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("tracks: status: %w", err)
+		return nil, fmt.Errorf("status: %w", err)
 	}
 	return reportFrom(c.ts, snap, nil)
 }

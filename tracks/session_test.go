@@ -62,7 +62,7 @@ func TestConnectErrorHidesPassword(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	_, err := tracks.Connect(ctx, "postgres://someone:s3cr3t-pw@127.0.0.1:1/nodb?sslmode=disable", tracks.Session{ConnectTimeout: 2 * time.Second})
-	if err == nil || strings.Contains(err.Error(), "s3cr3t-pw") || !strings.HasPrefix(err.Error(), "tracks: ") {
+	if err == nil || strings.Contains(err.Error(), "s3cr3t-pw") || !strings.HasPrefix(err.Error(), "connect to 127.0.0.1:1/nodb: ") {
 		t.Errorf("err = %v", err)
 	}
 	_, err = tracks.Connect(ctx, "postgres://someone:s3cr3t-pw@127.0.0.1:badport/nodb", tracks.Session{})

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -70,7 +69,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if code == exitInterrupted && !strings.Contains(err.Error(), "interrupted") {
 			// "waiting for the migration lock: context canceled" is Go's
 			// word for it; say what happened first.
-			err = errors.New("interrupted: " + strings.TrimPrefix(err.Error(), "tracks: "))
+			err = fmt.Errorf("interrupted: %w", err)
 		}
 		io.errorf(err)
 	}
@@ -109,7 +108,7 @@ func renderer(w io.Writer, color bool) *lipgloss.Renderer {
 }
 
 func (s *streams) errorf(err error) {
-	msg := strings.TrimPrefix(err.Error(), "tracks: ")
+	msg := message(err)
 	if s.errColor {
 		msg = s.errStyle().NewStyle().Foreground(lipgloss.Color("9")).Render("error:") + " " + msg
 	} else {

@@ -84,27 +84,3 @@ func remedyFlag(track string) string {
 	}
 	return "run hogsend-db from the app folder, or pass --dir"
 }
-
-// foreignError renders tracks.ForeignError with the CLI's flags as the fix.
-type foreignError struct{ *tracks.ForeignError }
-
-func (e foreignError) Error() string {
-	f := tracks.Facts{Track: e.Track, State: &tracks.State{Ledger: e.Ledger, Matched: e.Matched, Rows: e.Rows},
-		Location: e.Location, Origin: e.Origin}
-	msg := fmt.Sprintf("%s track: %s", e.Track, tracks.ForeignMessage(f))
-	if e.Unknown > 0 && e.Matched > 0 {
-		msg += fmt.Sprintf(", and %d row(s) among them match none", e.Unknown)
-	}
-	return msg + "; nothing was written. Fix: " + remedyFlag(e.Track)
-}
-
-func (e foreignError) Unwrap() error { return e.ForeignError }
-
-// withRemedy gives library errors the CLI's wording.
-func withRemedy(err error) error {
-	var fe *tracks.ForeignError
-	if errors.As(err, &fe) {
-		return foreignError{fe}
-	}
-	return err
-}

@@ -143,7 +143,7 @@ func lintFail(s *streams, format string, err error) error {
 	case formatGitHub:
 		if located {
 			fmt.Fprintf(s.out, "::error file=%s,line=%d,col=%d,title=%s::%s\n", ghProperty(se.File), se.Line, se.Col,
-				ghProperty("hogsend-db lint: migration rejected"), ghData(s.red.String(err.Error())))
+				ghProperty("hogsend-db lint: migration rejected"), ghData(s.red.String(message(err))))
 		}
 	}
 	return err

@@ -66,7 +66,7 @@ func toErrorJSON(s *streams, err error) *errorJSON {
 	if err == nil {
 		return nil
 	}
-	e := &errorJSON{Message: s.red.String(err.Error()), ExitCode: exitCode(err)}
+	e := &errorJSON{Message: s.red.String(message(err)), ExitCode: exitCode(err)}
 	// Where a statement failed, in migrate (tracks) or on a scratch
 	// database (lint, drift, generate): one shape, rendered here.
 	var st *journal.StatementError
@@ -165,7 +165,6 @@ func appliedByTrack(loaded []tracks.Loaded, applied map[string][]string) map[str
 // migrateFail prints the JSON document (with the error) when asked, and
 // returns the error for the exit code.
 func migrateFail(c *cli.Context, s *streams, doc *migrateJSON, err error) error {
-	err = withRemedy(err)
 	if c.Bool("json") {
 		if doc.Applied == nil {
 			doc.Applied = map[string][]string{}
@@ -236,9 +235,7 @@ func renderEvent(s *streams, e tracks.Event) {
 		}
 		s.note("%s", msg)
 	case tracks.Warning:
-		// Some messages are errors' texts and already name the track.
-		msg := strings.TrimPrefix(strings.TrimPrefix(e.Message, "tracks: "), e.Track+" track: ")
-		s.note("warning: %s: %s", e.Track, msg)
+		s.note("warning: %s: %s", e.Track, e.Message)
 	case tracks.MigrationApplied:
 		mode := ""
 		if e.NoTransaction {

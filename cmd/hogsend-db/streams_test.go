@@ -23,7 +23,7 @@ func TestStderrColourFollowsStderr(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errb bytes.Buffer
 			s := &streams{out: &out, err: &errb, red: redact.New(), color: tc.out, errColor: tc.errColor}
-			s.errorf(errors.New("tracks: boom"))
+			s.errorf(errors.New("boom"))
 			renderGenerate(s, generate.Options{Track: "client", Dir: "migrations"}, &generate.Result{
 				Track: "client", Changed: true, File: "0001_x.sql", Snapshot: "meta/0001_snapshot.json",
 				Statements: []string{`DROP TABLE "t";`},

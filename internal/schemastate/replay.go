@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
-	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/internal/scratch"
+	"github.com/hogsend/hogsend-db/journal"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
