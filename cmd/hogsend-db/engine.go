@@ -35,10 +35,10 @@ func resolveEngine(c *cli.Context) (tracks.Track, error) {
 	src, err := enginesrc.Resolve(enginesrc.Options{Start: wd, Dir: c.String("engine-dir"), Release: c.String("engine-release")})
 	if err != nil {
 		if errors.Is(err, enginesrc.ErrBadRelease) && c.String("engine-release") != "" {
-			return tracks.Track{}, withCode(exitUsage, fmt.Errorf("--engine-release: %w", err))
+			return tracks.Track{}, asUsage(fmt.Errorf("--engine-release: %w", err))
 		}
 		if errors.Is(err, enginesrc.ErrReleaseFixed) {
-			return tracks.Track{}, withCode(exitUsage, fmt.Errorf("--engine-release: %w", err))
+			return tracks.Track{}, asUsage(fmt.Errorf("--engine-release: %w", err))
 		}
 		var e *enginesrc.Error
 		if errors.As(err, &e) && errors.Is(err, enginesrc.ErrBadRelease) {

@@ -113,7 +113,7 @@ func lintRun(c *cli.Context, s *streams) error {
 		renderLintText(s, rep)
 	}
 	if rep.Count(lint.Error) > 0 {
-		return exitWith(exitIntegrity)
+		return outcomeFindings
 	}
 	return nil
 }
@@ -127,6 +127,8 @@ type lintDocument struct {
 	Error *errorJSON `json:"error"`
 }
 
+func (d *lintDocument) withError(e *errorJSON) any { d.Error = e; return d }
+
 // lintFail reports that lint could not run in the output format asked for:
 // with --json a document whose error names the rejected statement's file,
 // line and column; with --format github an ::error annotation at that
@@ -136,10 +138,7 @@ func lintFail(s *streams, format string, err error) error {
 	located := errors.As(err, &se) && se.File != ""
 	switch format {
 	case formatJSON:
-		doc := lintDocument{Report: &lint.Report{Linted: []lint.Linted{}, Findings: []lint.Finding{}, Suppressed: []lint.Finding{}}, Error: toErrorJSON(s, err)}
-		if perr := s.printJSON(doc); perr != nil {
-			return perr
-		}
+		return s.fail(true, &lintDocument{Report: &lint.Report{Linted: []lint.Linted{}, Findings: []lint.Finding{}, Suppressed: []lint.Finding{}}}, err)
 	case formatGitHub:
 		if located {
 			fmt.Fprintf(s.out, "::error file=%s,line=%d,col=%d,title=%s::%s\n", ghProperty(se.File), se.Line, se.Col,
