@@ -13,9 +13,9 @@ import (
 	"ariga.io/atlas/sql/schema"
 	"github.com/hogsend/hogsend-db/engine"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
-	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/internal/schemastate"
 	"github.com/hogsend/hogsend-db/internal/scratch"
+	"github.com/hogsend/hogsend-db/journal"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
