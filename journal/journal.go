@@ -169,7 +169,7 @@ func Open(fsys fs.FS) (*Journal, error) {
 				return openFolders(fsys, folders)
 			}
 			return nil, &Error{File: JournalPath, Err: ErrNoJournal,
-				Hint: "is this a drizzle-kit migrations folder? run drizzle-kit generate or hogsend-db generate to create one"}
+				Hint: "is this a drizzle-kit migrations folder? create one with drizzle-kit generate (or generate from a schema)"}
 		}
 		return nil, &Error{File: JournalPath, Err: fmt.Errorf("%w: %v", ErrUnreadable, err)}
 	}

@@ -283,3 +283,33 @@ func TestOpenJournalShapes(t *testing.T) {
 		}
 	}
 }
+
+func TestCharOffset(t *testing.T) {
+	for _, tc := range []struct {
+		stmt      string
+		pos, want int
+	}{
+		{"SELECT x", 0, 0},
+		{"SELECT x", 1, 0},
+		{"SELECT x", 8, 7},
+		{"SELECT 'é' + x", 13, 13}, // é is two bytes, one character
+		{"ab", 99, 2},
+	} {
+		if got := journal.CharOffset(tc.stmt, tc.pos); got != tc.want {
+			t.Errorf("CharOffset(%q, %d) = %d, want %d", tc.stmt, tc.pos, got, tc.want)
+		}
+	}
+}
+
+func TestErrorPosition(t *testing.T) {
+	src := "CREATE TABLE a (id int);\n--> statement-breakpoint\nCREATE TABLE 'é' bogus;"
+	st := journal.Split(src)[1]
+	// The statement starts with the newline after the breakpoint, which
+	// PostgreSQL counts: position 19 is the "b" of bogus, line 3 col 18.
+	if line, col := journal.ErrorPosition(src, st, 19); line != 3 || col != 18 {
+		t.Errorf("ErrorPosition(19) = %d:%d, want 3:18", line, col)
+	}
+	if line, col := journal.ErrorPosition(src, st, 0); line != st.Line || col != st.Col {
+		t.Errorf("ErrorPosition(0) = %d:%d, want the statement's start %d:%d", line, col, st.Line, st.Col)
+	}
+}

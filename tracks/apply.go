@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -84,7 +83,7 @@ func Preflight(rep *Report, ts []Loaded, opts Options) error {
 		// lock is taken: nothing runs, nothing is written.
 		for _, m := range s.PendingMigrations() {
 			if err := m.Check(); err != nil {
-				return fmt.Errorf("tracks: %s track (%s): %w", t.Name, t.Location, err)
+				return fmt.Errorf("%s track (%s): %w", t.Name, t.Location, err)
 			}
 		}
 	}
@@ -95,7 +94,7 @@ func warnings(rep *Report, ts []Loaded, opts *Options) {
 	for _, t := range ts {
 		s := rep.Schema[t.Name]
 		if len(s.Modified) > 0 {
-			opts.emit(Warning{Track: t.Name, Message: (&ModifiedError{Track: t.Name, Tags: s.Modified}).Error()})
+			opts.emit(Warning{Track: t.Name, Message: (&ModifiedError{Track: t.Name, Tags: s.Modified}).detail()})
 		}
 		if len(s.Unknown) > 0 {
 			opts.emit(Warning{Track: t.Name, Message: fmt.Sprintf("%d ledger row(s) in %s match no migration in %s (ids %s)",
@@ -155,7 +154,7 @@ func Apply(ctx context.Context, conn *pgx.Conn, ts []Loaded, opts Options) (_ *R
 		opts.Tx = TxTrack
 	}
 	if opts.Tx != TxTrack && opts.Tx != TxMigration {
-		return nil, fmt.Errorf("tracks: unknown transaction mode %q (want track or migration)", opts.Tx)
+		return nil, fmt.Errorf("unknown transaction mode %q (want track or migration)", opts.Tx)
 	}
 	if opts.LockWait <= 0 {
 		opts.LockWait = 15 * time.Minute
@@ -237,7 +236,7 @@ func recordRelease(ctx context.Context, conn *pgx.Conn, t Loaded, rep *Report, o
 		prev = rep.Release.Version
 	}
 	if err := ledger.RecordRelease(ctx, conn, Engine, t.Release, opts.ToolVersion); err != nil {
-		return fmt.Errorf("tracks: %w", err)
+		return err
 	}
 	opts.emit(ReleaseRecorded{Version: t.Release, Previous: prev})
 	return nil
@@ -322,7 +321,7 @@ func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Mig
 		// One catalog look-up on the first migrate of a track only.
 		var err error
 		if schemaExists, err = ledger.SchemaExists(ctx, conn, t.Ledger); err != nil {
-			return fmt.Errorf("tracks: %s track: %w", t.Name, err)
+			return fmt.Errorf("%s track: %w", t.Name, err)
 		}
 	}
 	msg, pieces := txMessage(t, group, ensure, schemaExists, version, prog.live())
@@ -381,21 +380,21 @@ func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Mig
 			return &CommitUnknownError{Track: t.Name, Tags: migrationTags(group), Err: err}
 		}
 		if ctx.Err() != nil {
-			return fmt.Errorf("tracks: %s track: interrupted; rolled back: %w", t.Name, errors.Join(ctx.Err(), err))
+			return fmt.Errorf("%s track: interrupted; rolled back: %w", t.Name, errors.Join(ctx.Err(), err))
 		}
 		if isLockLost(err) {
 			return &LockLostError{Track: t.Name, Tags: migrationTags(group)}
 		}
 		if len(results) > 2 || (len(results) == 2 && results[1].Err == nil) {
 			// The inserts went through; COMMIT failed (a deferred constraint).
-			return fmt.Errorf("tracks: %s track: commit %s: %w; rolled back", t.Name, tagList(group), err)
+			return fmt.Errorf("%s track: commit %s: %w; rolled back", t.Name, tagList(group), err)
 		}
-		return fmt.Errorf("tracks: %s track: record %s in %s: %w; rolled back", t.Name, tagList(group), t.Ledger, err)
+		return fmt.Errorf("%s track: record %s in %s: %w; rolled back", t.Name, tagList(group), t.Ledger, err)
 	}
 	if tag := results[len(results)-1].CommandTag.String(); tag != "COMMIT" {
 		// COMMIT of an aborted transaction answers ROLLBACK: never report
 		// migrations applied that are not.
-		return fmt.Errorf("tracks: %s track: commit %s: server answered %s; rolled back", t.Name, tagList(group), tag)
+		return fmt.Errorf("%s track: commit %s: server answered %s; rolled back", t.Name, tagList(group), tag)
 	}
 	return nil
 }
@@ -467,16 +466,16 @@ func execMarked(ctx context.Context, conn *pgx.Conn, msg string, onMarker func(i
 // the message), else from the last marker seen.
 func statementError(ctx context.Context, conn *pgx.Conn, t Loaded, msg string, pieces []piece, last int, err error) error {
 	if ctx.Err() != nil {
-		return fmt.Errorf("tracks: %s track: interrupted; rolled back: %w", t.Name, errors.Join(ctx.Err(), err))
+		return fmt.Errorf("%s track: interrupted; rolled back: %w", t.Name, errors.Join(ctx.Err(), err))
 	}
 	if len(pieces) == 0 {
-		return fmt.Errorf("tracks: %s track: %w", t.Name, err)
+		return fmt.Errorf("%s track: %w", t.Name, err)
 	}
 	// A position wins: PostgreSQL parses the whole message before running
 	// any of it, so a syntax error anywhere fails before the first marker.
 	var pg *pgconn.PgError
 	if errors.As(err, &pg) && pg.Position > 0 {
-		off := byteOffset(conn, msg, int(pg.Position)-1)
+		off := serverOffset(conn, msg, int(pg.Position))
 		if k := sort.Search(len(pieces), func(i int) bool { return pieces[i].offset > off }) - 1; k >= 0 {
 			p := pieces[k]
 			in := off - p.offset
@@ -486,21 +485,23 @@ func statementError(ctx context.Context, conn *pgx.Conn, t Loaded, msg string, p
 				in = len(strings.TrimRight(p.st.SQL, " \t\r\n"))
 			}
 			line, col := journal.Position(p.m.SQL, p.st.Offset+in)
-			return &StatementError{Track: t.Name, Tag: p.m.Tag, File: p.m.File, Statement: p.st.Index + 1,
-				Line: line, Col: col, PushHint: alreadyExists(err), RolledBack: pieceTags(pieces), Err: err}
+			e := newStatementError(t, p.m, p.st, line, col, err)
+			e.RolledBack = pieceTags(pieces)
+			return e
 		}
 	}
 	idx := last + 1
 	if idx < 0 {
 		// Failed before the first statement: creating the ledger.
-		return fmt.Errorf("tracks: %s track: create ledger %s: %w", t.Name, t.Ledger, err)
+		return fmt.Errorf("%s track: create ledger %s: %w", t.Name, t.Ledger, err)
 	}
 	if idx >= len(pieces) { // the COMMIT itself (deferred constraints)
 		idx = len(pieces) - 1
 	}
 	p := pieces[idx]
-	return &StatementError{Track: t.Name, Tag: p.m.Tag, File: p.m.File, Statement: p.st.Index + 1,
-		Line: p.st.Line, Col: p.st.Col, PushHint: alreadyExists(err), RolledBack: pieceTags(pieces), Err: err}
+	e := newStatementError(t, p.m, p.st, p.st.Line, p.st.Col, err)
+	e.RolledBack = pieceTags(pieces)
+	return e
 }
 
 // pieceTags lists the migrations of a transaction message, in order.
@@ -514,20 +515,26 @@ func pieceTags(pieces []piece) []string {
 	return tags
 }
 
-// byteOffset converts PostgreSQL's 0-based character offset into a byte
-// offset. The server counts characters of its own encoding, which for every
-// encoding but SQL_ASCII are the characters of our UTF-8 text; SQL_ASCII
+// newStatementError is the *StatementError of statement st of m at
+// line:col, with the server's fields of err when it is PostgreSQL's.
+func newStatementError(t Loaded, m *journal.Migration, st journal.Statement, line, col int, err error) *StatementError {
+	e := &StatementError{Track: t.Name, PushHint: alreadyExists(err), StatementError: journal.StatementError{
+		Tag: m.Tag, File: m.File, Statement: st.Index + 1, Line: line, Col: col, Err: err}}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		e.SQLState, e.Message, e.Detail, e.Hint = pg.Code, pg.Message, pg.Detail, pg.Hint
+	}
+	return e
+}
+
+// serverOffset converts PostgreSQL's 1-based error position in s into a
+// byte offset: journal.CharOffset, except on a SQL_ASCII server, which
 // counts bytes.
-func byteOffset(conn *pgx.Conn, s string, chars int) int {
+func serverOffset(conn *pgx.Conn, s string, pgPosition int) int {
 	if conn.PgConn().ParameterStatus("server_encoding") == "SQL_ASCII" {
-		return min(max(chars, 0), len(s))
+		return min(max(pgPosition-1, 0), len(s))
 	}
-	off := 0
-	for i := 0; i < chars && off < len(s); i++ {
-		_, size := utf8.DecodeRuneInString(s[off:])
-		off += size
-	}
-	return off
+	return journal.CharOffset(s, pgPosition)
 }
 
 // applyNoTx runs a migration marked -- hogsend-db:no-transaction: each
@@ -543,16 +550,16 @@ func applyNoTx(ctx context.Context, conn *pgx.Conn, t Loaded, m *journal.Migrati
 		opts.emit(StatementStarted{Track: t.Name, Tag: m.Tag, File: m.File, Statement: st.Index + 1, Line: st.Line, NoTransaction: true})
 		if _, err := conn.PgConn().Exec(ctx, st.SQL).ReadAll(); err != nil {
 			if ctx.Err() != nil {
-				return fmt.Errorf("tracks: %s track: %s interrupted at statement %d (no transaction: earlier statements stay): %w",
+				return fmt.Errorf("%s track: %s interrupted at statement %d (no transaction: earlier statements stay): %w",
 					t.Name, m.Tag, st.Index+1, errors.Join(ctx.Err(), err))
 			}
 			line, col := st.Line, st.Col
 			var pg *pgconn.PgError
 			if errors.As(err, &pg) && pg.Position > 0 {
-				line, col = journal.Position(m.SQL, st.Offset+byteOffset(conn, st.SQL, int(pg.Position)-1))
+				line, col = journal.Position(m.SQL, st.Offset+serverOffset(conn, st.SQL, int(pg.Position)))
 			}
-			serr := &StatementError{Track: t.Name, Tag: m.Tag, File: m.File, Statement: st.Index + 1,
-				Line: line, Col: col, NoTransaction: true, Partial: st.Index > 0, PushHint: alreadyExists(err), Err: err}
+			serr := newStatementError(t, m, st, line, col, err)
+			serr.NoTransaction, serr.Partial = true, st.Index > 0
 			// A failed concurrent build leaves an INVALID index: say so,
 			// with the remedy, instead of only the build's error.
 			if ierr := checkConcurrentIndexes(ctx, conn, t, m, serr); ierr != error(serr) {
@@ -568,12 +575,12 @@ func applyNoTx(ctx context.Context, conn *pgx.Conn, t Loaded, m *journal.Migrati
 	}
 	tx, err := conn.Begin(ctx)
 	if err != nil {
-		return fmt.Errorf("tracks: %s track: record %s: %w", t.Name, m.Tag, err)
+		return fmt.Errorf("%s track: record %s: %w", t.Name, m.Tag, err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // no-op after Commit
 	if ensure {
 		if err := ledger.EnsureVersion(ctx, tx, t.Ledger, version); err != nil {
-			return fmt.Errorf("tracks: %s track: %w", t.Name, err)
+			return fmt.Errorf("%s track: %w", t.Name, err)
 		}
 	}
 	if version == ledger.Version1 {
@@ -582,13 +589,13 @@ func applyNoTx(ctx context.Context, conn *pgx.Conn, t Loaded, m *journal.Migrati
 		err = ledger.Insert(ctx, tx, t.Ledger, m.Hash, m.When)
 	}
 	if err != nil {
-		return fmt.Errorf("tracks: %s track: %s applied but not recorded: %w", t.Name, m.Tag, err)
+		return fmt.Errorf("%s track: %s applied but not recorded: %w", t.Name, m.Tag, err)
 	}
 	if err := tx.Commit(ctx); err != nil {
 		if commitInDoubt(err) {
 			return &CommitUnknownError{Track: t.Name, Tags: []string{m.Tag}, NoTransaction: true, Err: err}
 		}
-		return fmt.Errorf("tracks: %s track: %s applied but not recorded: %w", t.Name, m.Tag, err)
+		return fmt.Errorf("%s track: %s applied but not recorded: %w", t.Name, m.Tag, err)
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hogsend/hogsend-db/internal/enginesrc"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
+	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/ledger"
 	"github.com/hogsend/hogsend-db/tracks"
 )
@@ -174,8 +175,8 @@ func TestApplyStatementError(t *testing.T) {
 					t.Fatalf("err = %v (%T), want *StatementError", err, err)
 				}
 				if se.Track != tracks.Client || se.Tag != "0001_two" || se.File != "0001_two.sql" || se.Statement != 2 ||
-					se.Line != tc.line || se.Col != tc.col || se.SQLState() != tc.code || se.Partial || se.PushHint {
-					t.Errorf("StatementError = %+v (SQLSTATE %s), want statement 2 at %d:%d, SQLSTATE %s", se, se.SQLState(), tc.line, tc.col, tc.code)
+					se.Line != tc.line || se.Col != tc.col || se.SQLState != tc.code || se.Partial || se.PushHint {
+					t.Errorf("StatementError = %+v (SQLSTATE %s), want statement 2 at %d:%d, SQLSTATE %s", se, se.SQLState, tc.line, tc.col, tc.code)
 				}
 				var pg *pgconn.PgError
 				if !errors.Is(err, tracks.ErrStatement) || !errors.As(err, &pg) {
@@ -225,7 +226,7 @@ func TestApplyStatementErrorKeepsLedger(t *testing.T) {
 	}
 	_, err := tracks.Apply(ctxT(t), conn, []tracks.Loaded{client(t, folder(ms...))}, tracks.Options{})
 	var se *tracks.StatementError
-	if !errors.As(err, &se) || se.Line != 5 || se.Col != 1 || se.SQLState() != "42601" {
+	if !errors.As(err, &se) || se.Line != 5 || se.Col != 1 || se.SQLState != "42601" {
 		t.Fatalf("err = %#v", err)
 	}
 	if got := rowsOf(t, db, ledger.ClientTable); !slices.Equal(got, wantRows(ms[0])) {
@@ -279,8 +280,8 @@ func TestApplyStatementErrorNamesRolledBack(t *testing.T) {
 
 // A long rolled-back group is summarised, not listed tag by tag.
 func TestStatementErrorSummarisesLongRollback(t *testing.T) {
-	e := &tracks.StatementError{Track: "engine", Tag: "0000_a", File: "0000_a.sql", Statement: 1, Line: 1, Col: 1,
-		RolledBack: []string{"0000_a", "0001_b", "0002_c", "0003_d", "0004_e"}, Err: errors.New("boom")}
+	e := &tracks.StatementError{Track: "engine", StatementError: journal.StatementError{Tag: "0000_a", File: "0000_a.sql", Statement: 1, Line: 1, Col: 1,
+		Err: errors.New("boom")}, RolledBack: []string{"0000_a", "0001_b", "0002_c", "0003_d", "0004_e"}}
 	if want := "rolled back: 0000_a … 0004_e (5 migrations) not applied"; !strings.Contains(e.Error(), want) {
 		t.Errorf("%s\nlacks %q", e.Error(), want)
 	}
@@ -293,7 +294,7 @@ func TestApplyPushHint(t *testing.T) {
 	db.Exec(t, "CREATE TABLE t1 (id int PRIMARY KEY, a int)")
 	_, err := tracks.Apply(ctxT(t), connect(t, db), []tracks.Loaded{client(t, folder(three...))}, tracks.Options{})
 	var se *tracks.StatementError
-	if !errors.As(err, &se) || !se.PushHint || se.SQLState() != "42P07" || se.Tag != "0000_one" || se.Statement != 1 {
+	if !errors.As(err, &se) || !se.PushHint || se.SQLState != "42P07" || se.Tag != "0000_one" || se.Statement != 1 {
 		t.Fatalf("err = %v", err)
 	}
 	if !strings.Contains(err.Error(), "drizzle-kit push") {
@@ -377,7 +378,7 @@ func TestApplyNoTransactionFailure(t *testing.T) {
 	}
 	_, err := tracks.Apply(ctxT(t), connect(t, db), []tracks.Loaded{client(t, folder(ms...))}, tracks.Options{})
 	var se *tracks.StatementError
-	if !errors.As(err, &se) || se.Statement != 2 || !se.Partial || se.Line != 5 || se.Col != 45 || se.SQLState() != "42601" {
+	if !errors.As(err, &se) || se.Statement != 2 || !se.Partial || se.Line != 5 || se.Col != 45 || se.SQLState != "42601" {
 		t.Fatalf("err = %+v", err)
 	}
 	if !strings.Contains(err.Error(), "statement 1 was applied and stays") {
@@ -683,7 +684,7 @@ INSERT INTO slow VALUES (1);`}
 	if !errors.As(err, &unknown) || !errors.Is(err, tracks.ErrCommitUnknown) || strings.Contains(err.Error(), "rolled back") {
 		t.Fatalf("Apply: %v, want a CommitUnknownError that does not claim a rollback", err)
 	}
-	if !slices.Equal(unknown.Tags, []string{"0000_slow_commit"}) || !strings.Contains(err.Error(), "hogsend-db status") {
+	if !slices.Equal(unknown.Tags, []string{"0000_slow_commit"}) || !strings.Contains(err.Error(), "Check the status") {
 		t.Errorf("error: %v (tags %v)", err, unknown.Tags)
 	}
 	// The server finishes the COMMIT on its own: the row and the table land together.

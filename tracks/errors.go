@@ -25,15 +25,16 @@ var (
 )
 
 // OutOfOrderError: pending migrations are older than the newest ledger row.
+// The remedy is Options.AllowOutOfOrder, once they are known to be safe.
 type OutOfOrderError struct {
 	Track string
 	Tags  []string
 }
 
 func (e *OutOfOrderError) Error() string {
-	return fmt.Sprintf("tracks: %s track: %d pending migration(s) older than the newest applied one: %s; "+
+	return fmt.Sprintf("%s track: %d pending migration(s) older than the newest applied one: %s; "+
 		"drizzle-orm would skip them forever (it only runs entries newer than its last row). "+
-		"Check they are safe to run after the newer ones, then pass --allow-out-of-order",
+		"Check they are safe to run after the newer ones, then allow out-of-order migrations",
 		e.Track, len(e.Tags), strings.Join(e.Tags, ", "))
 }
 func (e *OutOfOrderError) Unwrap() error { return ErrOutOfOrder }
@@ -58,7 +59,7 @@ func (e *ForeignError) Error() string {
 	if e.Unknown > 0 && e.Matched > 0 {
 		msg += fmt.Sprintf(", and %d row(s) among them match none", e.Unknown)
 	}
-	return fmt.Sprintf("tracks: %s track: %s; nothing was written. Fix: %s", e.Track, msg, e.Remedy)
+	return fmt.Sprintf("%s track: %s; nothing was written. Fix: %s", e.Track, msg, e.Remedy)
 }
 func (e *ForeignError) Unwrap() error { return ErrForeign }
 
@@ -68,10 +69,14 @@ type ModifiedError struct {
 	Tags  []string
 }
 
-func (e *ModifiedError) Error() string {
-	return fmt.Sprintf("tracks: %s track: applied migration(s) edited after they ran: %s; "+
+func (e *ModifiedError) Error() string { return e.Track + " track: " + e.detail() }
+
+// detail is the message without the track, as the warning of a
+// non-strict run says it.
+func (e *ModifiedError) detail() string {
+	return fmt.Sprintf("applied migration(s) edited after they ran: %s; "+
 		"the database does not contain the edits: restore the files from version control and put changes in a new migration",
-		e.Track, strings.Join(e.Tags, ", "))
+		strings.Join(e.Tags, ", "))
 }
 func (e *ModifiedError) Unwrap() error { return ErrModified }
 
@@ -81,7 +86,8 @@ func (e *ModifiedError) Unwrap() error { return ErrModified }
 // recorded or none is, and only the database can say which.
 //
 // For a no-transaction migration (NoTransaction) the statements have run;
-// only its ledger row is in doubt.
+// only its ledger row is in doubt. The remedy is to read the status, then
+// migrate again (or, NoTransaction, repair from push).
 type CommitUnknownError struct {
 	Track         string
 	Tags          []string
@@ -91,14 +97,14 @@ type CommitUnknownError struct {
 
 func (e *CommitUnknownError) Error() string {
 	if e.NoTransaction {
-		return fmt.Sprintf("tracks: %s track: the connection failed while recording %s (%v); "+
+		return fmt.Sprintf("%s track: the connection failed while recording %s (%v); "+
 			"its statements ran, but whether its ledger row was committed is unknown. "+
-			"Run \"hogsend-db status\": if it is still pending, \"hogsend-db repair --from-push\" records it once drift proves its objects exist",
+			"Check the status: if it is still pending, a repair from push records it once drift proves its objects exist",
 			e.Track, strings.Join(e.Tags, ", "), e.Err)
 	}
-	return fmt.Sprintf("tracks: %s track: the connection failed while committing %s (%v); "+
+	return fmt.Sprintf("%s track: the connection failed while committing %s (%v); "+
 		"whether the server committed is unknown: they are either all applied and recorded or none is. "+
-		"Run \"hogsend-db status\" to see which, then \"hogsend-db migrate\" again if they are pending",
+		"Check the status to see which, then migrate again if they are pending",
 		e.Track, strings.Join(e.Tags, ", "), e.Err)
 }
 func (e *CommitUnknownError) Unwrap() []error { return []error{ErrCommitUnknown, e.Err} }
@@ -140,7 +146,7 @@ func (e *LockTimeoutError) Error() string {
 	if e.Holder != nil && e.Holder.PID != 0 {
 		pid = fmt.Sprint(e.Holder.PID)
 	}
-	return fmt.Sprintf("tracks: migration lock (advisory key %d) still held by %s after %s; "+
+	return fmt.Sprintf("migration lock (advisory key %d) still held by %s after %s; "+
 		"another migrate is running or stuck: wait for it, or end that session with SELECT pg_terminate_backend(%s)",
 		LockKey, e.Holder, e.Waited.Round(time.Millisecond), pid)
 }
@@ -150,11 +156,10 @@ func (e *LockTimeoutError) Unwrap() error { return ErrLockTimeout }
 // transaction was rolled back, so the ledger and schema are as they were
 // (for a no-transaction migration, the statements before this one stay).
 type StatementError struct {
-	Track     string
-	Tag       string
-	File      string
-	Statement int // 1-based statement number in the file (drizzle's chunks)
-	Line, Col int // 1-based position in the file
+	Track string
+	// The statement, located in its file, with the server's SQLSTATE,
+	// message, detail and hint (the one shape migrate and lint share).
+	journal.StatementError
 	// NoTransaction: the migration runs outside a transaction, so nothing
 	// was rolled back.
 	NoTransaction bool
@@ -162,26 +167,25 @@ type StatementError struct {
 	// ran and stay.
 	Partial bool
 	// PushHint: the error says an object already exists while the ledger is
-	// behind, the mark of a database bootstrapped with drizzle-kit push.
+	// behind, the mark of a database bootstrapped with drizzle-kit push: the
+	// remedy is drift, then a repair from push.
 	PushHint bool
 	// RolledBack: the tags of the rolled-back transaction (this migration,
 	// and the others of its group under TxTrack). Migrations committed
 	// before it, in this track or another, stay applied.
 	RolledBack []string
-	Err        error // *pgconn.PgError, or the driver's error
 }
 
 func (e *StatementError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "tracks: %s track: %s (%s:%d:%d), statement %d failed", e.Track, e.Tag, e.File, e.Line, e.Col, e.Statement)
-	var pg *pgconn.PgError
-	if errors.As(e.Err, &pg) {
-		fmt.Fprintf(&b, ": %s (SQLSTATE %s)", pg.Message, pg.Code)
-		if pg.Detail != "" {
-			fmt.Fprintf(&b, "; detail: %s", pg.Detail)
+	fmt.Fprintf(&b, "%s track: %s (%s:%d:%d), statement %d failed", e.Track, e.Tag, e.File, e.Line, e.Col, e.Statement)
+	if e.SQLState != "" {
+		fmt.Fprintf(&b, ": %s (SQLSTATE %s)", e.Message, e.SQLState)
+		if e.Detail != "" {
+			fmt.Fprintf(&b, "; detail: %s", e.Detail)
 		}
-		if pg.Hint != "" {
-			fmt.Fprintf(&b, "; hint: %s", pg.Hint)
+		if e.Hint != "" {
+			fmt.Fprintf(&b, "; hint: %s", e.Hint)
 		}
 	} else {
 		fmt.Fprintf(&b, ": %v", e.Err)
@@ -194,7 +198,7 @@ func (e *StatementError) Error() string {
 		}
 		fmt.Fprintf(&b, "; this migration runs outside a transaction: %s, no ledger row was written; fix the cause and re-run (make the statements idempotent, e.g. IF NOT EXISTS)", ran)
 	case e.NoTransaction:
-		b.WriteString("; this migration runs outside a transaction: no earlier statement of it ran and no ledger row was written (a failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind: hogsend-db status shows it)")
+		b.WriteString("; this migration runs outside a transaction: no earlier statement of it ran and no ledger row was written (a failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind: the status shows it)")
 	case len(e.RolledBack) > 4:
 		fmt.Fprintf(&b, "; rolled back: %s … %s (%d migrations) not applied, no ledger row written",
 			e.RolledBack[0], e.RolledBack[len(e.RolledBack)-1], len(e.RolledBack))
@@ -204,29 +208,22 @@ func (e *StatementError) Error() string {
 		b.WriteString("; rolled back: no ledger row written")
 	}
 	switch {
-	case e.SQLState() == "25001" && !e.NoTransaction:
+	case e.SQLState == "25001" && !e.NoTransaction:
 		fmt.Fprintf(&b, ". This statement cannot run inside a transaction (CREATE INDEX CONCURRENTLY, VACUUM, REINDEX CONCURRENTLY, CREATE DATABASE ...): "+
 			"put it in a migration of its own whose first line is %q, which runs its statements one by one outside a transaction", journal.NoTransactionDirective)
-	case e.SQLState() == "25001":
+	case e.SQLState == "25001":
 		b.WriteString(". PostgreSQL runs the statements of one chunk (the text between --> statement-breakpoint markers) as one implicit transaction: " +
 			"put a breakpoint before and after this statement")
 	}
 	if e.PushHint {
-		b.WriteString(". The object already exists although the ledger does not record its migration: the database was probably bootstrapped with drizzle-kit push or by hand. Run `hogsend-db drift` to see which migrations are already present, then `hogsend-db repair --from-push`")
+		b.WriteString(". The object already exists although the ledger does not record its migration: the database was probably bootstrapped with drizzle-kit push or by hand")
 	}
 	return b.String()
 }
 
-func (e *StatementError) Unwrap() []error { return []error{ErrStatement, e.Err} }
-
-// SQLState returns the PostgreSQL error code, or "".
-func (e *StatementError) SQLState() string {
-	var pg *pgconn.PgError
-	if errors.As(e.Err, &pg) {
-		return pg.Code
-	}
-	return ""
-}
+// Unwrap matches ErrStatement and gives the located statement, and
+// through it the driver's error.
+func (e *StatementError) Unwrap() []error { return []error{ErrStatement, &e.StatementError} }
 
 // alreadyExists reports SQLSTATEs that mean "the object is already there".
 func alreadyExists(err error) bool {
@@ -252,7 +249,7 @@ type TxEndedError struct {
 }
 
 func (e *TxEndedError) Error() string {
-	msg := fmt.Sprintf("tracks: %s track: the SQL of %s ended hogsend-db's transaction (a COMMIT, ROLLBACK, END or ABORT ran inside the migration); "+
+	msg := fmt.Sprintf("%s track: the SQL of %s ended hogsend-db's transaction (a COMMIT, ROLLBACK, END or ABORT ran inside the migration); "+
 		"no ledger row was written, but their statements may be committed, in part or in full: check the schema, "+
 		"remove the transaction control from the migration (or mark it %s), undo or record what committed, then run migrate again",
 		e.Track, strings.Join(e.Tags, ", "), journal.NoTransactionDirective)
@@ -282,7 +279,7 @@ type LockLostError struct {
 }
 
 func (e *LockLostError) Error() string {
-	return fmt.Sprintf("tracks: %s track: the migration lock (advisory key %d) was released inside %s (pg_advisory_unlock or pg_advisory_unlock_all in the SQL?), "+
+	return fmt.Sprintf("%s track: the migration lock (advisory key %d) was released inside %s (pg_advisory_unlock or pg_advisory_unlock_all in the SQL?), "+
 		"so another migrate could run them at the same time; rolled back: not applied, no ledger row written. Remove the unlock from the migration",
 		e.Track, LockKey, strings.Join(e.Tags, ", "))
 }

@@ -32,7 +32,7 @@ func NewInspector(ts []Loaded) (*Inspector, error) {
 	}
 	r, err := ledger.NewReader(tables, ledger.WatchIndexes(indexes))
 	if err != nil {
-		return nil, fmt.Errorf("tracks: %w", err)
+		return nil, err
 	}
 	return &Inspector{ts: ts, r: r, v: newVerifier(ts)}, nil
 }
@@ -42,7 +42,7 @@ func NewInspector(ts []Loaded) (*Inspector, error) {
 func (c *Inspector) Status(ctx context.Context, q ledger.Querier) (*Report, error) {
 	snap, err := c.r.Read(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("tracks: status: %w", err)
+		return nil, fmt.Errorf("status: %w", err)
 	}
 	return reportFrom(c.ts, snap, nil)
 }

@@ -29,7 +29,7 @@ type InvalidIndex struct {
 }
 
 func invalidRemedy(schema, name string) string {
-	return fmt.Sprintf("DROP INDEX CONCURRENTLY %s; fix the data that made the build fail (e.g. duplicates for a unique index); run hogsend-db migrate again",
+	return fmt.Sprintf("DROP INDEX CONCURRENTLY %s; fix the data that made the build fail (e.g. duplicates for a unique index); then migrate again",
 		pgx.Identifier{schema, name}.Sanitize())
 }
 
@@ -68,10 +68,10 @@ func (e *InvalidIndexError) Error() string {
 	for i, ix := range e.Indexes {
 		names[i] = ix.Index
 	}
-	msg := fmt.Sprintf("tracks: %s track: %s: index %s is INVALID (a CREATE INDEX CONCURRENTLY failed; IF NOT EXISTS skips such an index silently), so the migration was not recorded",
+	msg := fmt.Sprintf("%s track: %s: index %s is INVALID (a CREATE INDEX CONCURRENTLY failed; IF NOT EXISTS skips such an index silently), so the migration was not recorded",
 		e.Track, e.Tag, strings.Join(names, ", "))
 	if e.Err != nil {
-		msg += ": " + strings.TrimPrefix(e.Err.Error(), "tracks: ")
+		msg += ": " + e.Err.Error()
 	}
 	return msg + ". Remedy: " + e.Indexes[0].Remedy
 }
@@ -98,7 +98,7 @@ func checkConcurrentIndexes(ctx context.Context, conn *pgx.Conn, t Loaded, m *jo
 		if cause != nil {
 			return cause
 		}
-		return fmt.Errorf("tracks: %s track: %s: check its concurrent indexes: %w", t.Name, m.Tag, err)
+		return fmt.Errorf("%s track: %s: check its concurrent indexes: %w", t.Name, m.Tag, err)
 	}
 	var bad []InvalidIndex
 	for rows.Next() {

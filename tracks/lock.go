@@ -59,9 +59,9 @@ func acquire(ctx context.Context, conn *pgx.Conn, opts *Options) error {
 		var ok bool
 		if err := conn.QueryRow(ctx, "select pg_try_advisory_lock($1)", LockKey).Scan(&ok); err != nil {
 			if ctx.Err() != nil {
-				return fmt.Errorf("tracks: waiting for the migration lock: %w", ctx.Err())
+				return fmt.Errorf("waiting for the migration lock: %w", ctx.Err())
 			}
-			return fmt.Errorf("tracks: take the migration lock: %w", err)
+			return fmt.Errorf("take the migration lock: %w", err)
 		}
 		if ok {
 			opts.emit(LockAcquired{Waited: time.Since(start)})
@@ -84,7 +84,7 @@ func acquire(ctx context.Context, conn *pgx.Conn, opts *Options) error {
 		wait := min(interval, deadline.Sub(now))
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("tracks: waiting for the migration lock: %w", ctx.Err())
+			return fmt.Errorf("waiting for the migration lock: %w", ctx.Err())
 		case <-time.After(wait):
 		}
 		interval = min(interval*2, time.Second)
@@ -114,7 +114,7 @@ func release(ctx context.Context, conn *pgx.Conn) error {
 	c, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if _, err := conn.Exec(c, "select pg_advisory_unlock($1)", LockKey); err != nil {
-		return fmt.Errorf("tracks: %w: %w", ErrUnlock, err)
+		return fmt.Errorf("%w: %w", ErrUnlock, err)
 	}
 	return nil
 }

@@ -79,7 +79,7 @@ func TestCopyFromStdinFailsFast(t *testing.T) {
 	tx := rawMigration("0000_copy", "CREATE TABLE c (a int);\n--> statement-breakpoint\nCOPY c FROM STDIN;")
 	err = applyTxPlain(ctx, conn, tr, []*journal.Migration{tx})
 	var se *StatementError
-	if !errors.As(err, &se) || se.Statement != 2 || se.Line != 3 || se.SQLState() != "57014" {
+	if !errors.As(err, &se) || se.Statement != 2 || se.Line != 3 || se.SQLState != "57014" {
 		t.Fatalf("applyTx = %v, want a StatementError at statement 2, line 3, SQLSTATE 57014", err)
 	}
 	noTx := rawMigration("0001_copy", journal.NoTransactionDirective+"\nCREATE TABLE c2 (a int);\n--> statement-breakpoint\nCOPY c2 FROM STDIN;")

@@ -40,7 +40,7 @@ func Connect(ctx context.Context, url string, s Session) (*pgx.Conn, error) {
 	}
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("tracks: connect to %s:%d/%s: %w", cfg.Host, cfg.Port, cfg.Database, err)
+		return nil, fmt.Errorf("connect to %s:%d/%s: %w", cfg.Host, cfg.Port, cfg.Database, err)
 	}
 	return conn, nil
 }
@@ -49,11 +49,11 @@ func Connect(ctx context.Context, url string, s Session) (*pgx.Conn, error) {
 // adjust it (a benchmark recording the socket, say) and connect themselves.
 func ConnConfig(url string, s Session) (*pgx.ConnConfig, error) {
 	if err := dsn.Check(url); err != nil {
-		return nil, fmt.Errorf("tracks: database URL: %w", err)
+		return nil, fmt.Errorf("database URL: %w", err)
 	}
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("tracks: database URL: %w", redact.ConfigError(url, err))
+		return nil, fmt.Errorf("database URL: %w", redact.ConfigError(url, err))
 	}
 	if s.LockTimeout == 0 {
 		s.LockTimeout = 10 * time.Second

@@ -52,7 +52,7 @@ func TestConnect(t *testing.T) {
 	defer c3.Close(context.Background())
 	_, err = tracks.Apply(ctxT(t), c3, []tracks.Loaded{client(t, folder(mig{"0000_slow", 1, "select pg_sleep(5);"}))}, tracks.Options{})
 	var se *tracks.StatementError
-	if !asStatementError(err, &se) || se.SQLState() != "57014" || se.Tag != "0000_slow" {
+	if !asStatementError(err, &se) || se.SQLState != "57014" || se.Tag != "0000_slow" {
 		t.Errorf("statement_timeout: %v", err)
 	}
 }
@@ -62,7 +62,7 @@ func TestConnectErrorHidesPassword(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	_, err := tracks.Connect(ctx, "postgres://someone:s3cr3t-pw@127.0.0.1:1/nodb?sslmode=disable", tracks.Session{ConnectTimeout: 2 * time.Second})
-	if err == nil || strings.Contains(err.Error(), "s3cr3t-pw") || !strings.HasPrefix(err.Error(), "tracks: ") {
+	if err == nil || strings.Contains(err.Error(), "s3cr3t-pw") || !strings.HasPrefix(err.Error(), "connect to 127.0.0.1:1/nodb: ") {
 		t.Errorf("err = %v", err)
 	}
 	_, err = tracks.Connect(ctx, "postgres://someone:s3cr3t-pw@127.0.0.1:badport/nodb", tracks.Session{})

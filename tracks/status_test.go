@@ -92,7 +92,7 @@ func TestStatusWrongTable(t *testing.T) {
 	db := pgtest.New(t)
 	db.Exec(t, `CREATE SCHEMA drizzle; CREATE TABLE drizzle.__client_migrations (id int, name text)`)
 	_, err := tracks.Status(ctxT(t), db.Conn(t), []tracks.Loaded{client(t, folder(three...))})
-	if !errors.Is(err, ledger.ErrWrongColumns) || !strings.HasPrefix(err.Error(), "tracks: ") {
+	if !errors.Is(err, ledger.ErrWrongColumns) || !strings.HasPrefix(err.Error(), "status: ") {
 		t.Errorf("err = %v", err)
 	}
 }

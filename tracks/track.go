@@ -5,7 +5,11 @@
 // advisory lock shared with the Node implementation.
 //
 // It is the only package that takes the lock. It never prints: progress
-// leaves as Events, results as values, failures as typed errors.
+// leaves as Events, results as values, failures as typed errors. Its error
+// texts are addressed to the operator and start with what they are about
+// (the track, the connection, the lock), not with the package's name; they
+// name no CLI flag or command: a refusal's remedy is data (a typed field,
+// a sentinel) that the CLI words with its flags.
 package tracks
 
 import (
@@ -120,7 +124,7 @@ type SourceError struct {
 }
 
 func (e *SourceError) Error() string {
-	return fmt.Sprintf("tracks: %s track: migrations folder %q %s; %s", e.Track, e.Location, e.Reason, e.Remedy)
+	return fmt.Sprintf("%s track: migrations folder %q %s; %s", e.Track, e.Location, e.Reason, e.Remedy)
 }
 
 func (e *SourceError) Unwrap() []error { return []error{ErrNoSource, e.Err} }
@@ -154,7 +158,7 @@ func Load(t Track) (Loaded, error) {
 		if t.Optional {
 			return Loaded{Track: t, Journal: &journal.Journal{Version: "7", Dialect: "postgresql"}, Note: "no migrations"}, nil
 		}
-		return Loaded{}, fmt.Errorf("tracks: %s track: %w", t.Name, ErrNoSource)
+		return Loaded{}, fmt.Errorf("%s track: %w", t.Name, ErrNoSource)
 	}
 	empty := func() Loaded {
 		return Loaded{Track: t, Journal: &journal.Journal{Version: "7", Dialect: "postgresql"},
@@ -174,7 +178,7 @@ func Load(t Track) (Loaded, error) {
 			}
 			return Loaded{}, &SourceError{Track: t.Name, Location: t.Location, Reason: "has no " + journal.JournalPath, Remedy: sourceRemedy, Err: err}
 		}
-		return Loaded{}, fmt.Errorf("tracks: %s track at %s: %w", t.Name, t.Location, err)
+		return Loaded{}, fmt.Errorf("%s track at %s: %w", t.Name, t.Location, err)
 	}
 	return Loaded{Track: t, Journal: j}, nil
 }

@@ -96,12 +96,12 @@ func (c *Inspector) Verify(ctx context.Context, q ledger.Querier) (*Report, erro
 	}
 	snap, err := c.r.ReadWith(ctx, q, extra)
 	if err != nil {
-		return nil, fmt.Errorf("tracks: status: %w", err)
+		return nil, fmt.Errorf("status: %w", err)
 	}
 	live := verify.NewLive(tables, enums)
 	for _, row := range snap.Extra {
 		if err := live.Add(row.Marker, row.A, row.B, row.C, row.D); err != nil {
-			return nil, fmt.Errorf("tracks: status: %w", err)
+			return nil, fmt.Errorf("status: %w", err)
 		}
 	}
 	return reportFrom(c.ts, snap, func(i int, t Loaded, s *State) (err error) {
@@ -121,7 +121,7 @@ func (c *Inspector) verifyTrack(ctx context.Context, q ledger.Querier, t Loaded,
 	}
 	if !live.Covers(exp) {
 		if live, err = readLive(ctx, q, exp); err != nil {
-			return nil, fmt.Errorf("tracks: status: %s track: %w", t.Name, err)
+			return nil, fmt.Errorf("status: %s track: %w", t.Name, err)
 		}
 	}
 	tag := c.v.tags[i][at]

@@ -3,13 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
@@ -24,13 +22,22 @@ import (
 	"github.com/hogsend/hogsend-db/tracks"
 )
 
-// run is the whole program: main only adds signals and os.Exit.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	red := redact.New(secretSources(args)...)
-	noColor := os.Getenv("NO_COLOR") != ""
+// system is what the program reads from its process besides arguments and
+// output streams: stdin and the environment. main passes the process's;
+// commands read them only through streams.
+type system struct {
+	stdin  io.Reader
+	getenv func(string) string
+}
+
+// runWith is the whole program: main only adds the process (signals,
+// os.Args, stdio, environment) and os.Exit.
+func runWith(ctx context.Context, args []string, sys system, stdout, stderr io.Writer) int {
+	red := redact.New(secretSources(args, sys.getenv)...)
+	noColor := sys.getenv("NO_COLOR") != ""
 	tq := &tagQuoter{}
 	io := &streams{
-		in:       os.Stdin,
+		in:       sys.stdin,
 		out:      tq.Writer(red.Writer(stdout)),
 		jsonOut:  red.Writer(stdout),
 		err:      tq.Writer(red.Writer(stderr)),
@@ -40,25 +47,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		errColor: isTerminal(stderr) && !noColor,
 		errTerm:  isTerminal(stderr),
 	}
-	// urfave/cli v2 writes to its package variables (cli.HelpFlag's
-	// defaults, the shared help command) while it sets up and parses. One
-	// process runs one app, but the tests call run concurrently: parsing is
-	// serialized, and the lock is released as a command's action starts, so
-	// the commands themselves still run side by side.
-	parseMu.Lock()
-	var release sync.Once
-	unlock := func() { release.Do(parseMu.Unlock) }
-	defer unlock()
-	app := newApp(io)
-	for _, c := range app.Commands {
-		action := c.Action
-		c.Action = func(c *cli.Context) error { unlock(); return action(c) }
-	}
-	args, err := reorderArgs(app, args)
-	if err == nil {
-		err = app.RunContext(ctx, args)
-	}
-	unlock()
+	err := runApp(ctx, func() *cli.App { return newApp(io) }, args)
 	if err == nil {
 		return exitOK
 	}
@@ -66,11 +55,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if ctx.Err() != nil && code == exitError {
 		code = exitInterrupted
 	}
-	if _, silent := err.(*silentError); !silent {
+	if !isOutcome(err) {
 		if code == exitInterrupted && !strings.Contains(err.Error(), "interrupted") {
 			// "waiting for the migration lock: context canceled" is Go's
 			// word for it; say what happened first.
-			err = errors.New("interrupted: " + strings.TrimPrefix(err.Error(), "tracks: "))
+			err = fmt.Errorf("interrupted: %w", err)
 		}
 		io.errorf(err)
 	}
@@ -81,7 +70,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // through the redactor. Colour is decided per stream: stdout on a terminal
 // and stderr redirected to a log (or the other way round) is common.
 type streams struct {
-	in       io.Reader // read only by commands that take "-" for a file
+	in       io.Reader // stdin: read by generate --schema - and repair's question
 	out, err io.Writer
 	jsonOut  io.Writer // out without tag quoting: JSON escapes on its own
 	red      *redact.Redactor
@@ -109,7 +98,7 @@ func renderer(w io.Writer, color bool) *lipgloss.Renderer {
 }
 
 func (s *streams) errorf(err error) {
-	msg := strings.TrimPrefix(err.Error(), "tracks: ")
+	msg := message(err)
 	if s.errColor {
 		msg = s.errStyle().NewStyle().Foreground(lipgloss.Color("9")).Render("error:") + " " + msg
 	} else {
@@ -148,8 +137,8 @@ func isTerminal(w any) bool {
 }
 
 // secretSources lists every URL the run may print: from flags and env.
-func secretSources(args []string) []string {
-	out := []string{os.Getenv("DATABASE_URL"), os.Getenv("HOGSEND_DEV_URL")}
+func secretSources(args []string, getenv func(string) string) []string {
+	out := []string{getenv("DATABASE_URL"), getenv("HOGSEND_DEV_URL")}
 	for i, a := range args {
 		for _, f := range []string{"--database-url", "-database-url", "--dev-url", "-dev-url"} {
 			if a == f && i+1 < len(args) {
@@ -164,15 +153,6 @@ func secretSources(args []string) []string {
 	return slices.DeleteFunc(out, func(u string) bool { return u == devserver.URLKeyword })
 }
 
-// parseMu serializes urfave/cli's setup and parsing across runs in one
-// process (see run).
-var parseMu sync.Mutex
-
-func init() {
-	cli.HelpFlag = &cli.BoolFlag{Name: "help", Aliases: []string{"h"}, Usage: "show help"}
-	cli.VersionFlag = &cli.BoolFlag{Name: "version", Aliases: []string{"v"}, Usage: "print the version"}
-}
-
 func newApp(s *streams) *cli.App {
 	app := &cli.App{
 		Name:      "hogsend-db",
@@ -183,10 +163,8 @@ func newApp(s *streams) *cli.App {
 		// Exit codes are mapped in exitcodes.go; urfave/cli must not exit.
 		ExitErrHandler:         func(*cli.Context, error) {},
 		UseShortOptionHandling: false,
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return withCode(exitUsage, err)
-		},
-		CustomAppHelpTemplate: cli.AppHelpTemplate + "\n" + exitCodeHelp + "\n",
+		OnUsageError:           func(_ *cli.Context, err error, _ bool) error { return asUsage(err) },
+		CustomAppHelpTemplate:  cli.AppHelpTemplate + "\n" + exitCodeHelp + "\n",
 		// No command: the help, and exit 2, so that a CI step whose command
 		// variable came out empty fails instead of passing.
 		Action: func(c *cli.Context) error {
@@ -210,7 +188,7 @@ func newApp(s *streams) *cli.App {
 		},
 	}
 	for _, c := range app.Commands {
-		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return withCode(exitUsage, err) }
+		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return asUsage(err) }
 		c.CustomHelpTemplate = cli.CommandHelpTemplate + "\n" + exitCodeHelp + "\n"
 		c.Action = jsonOnError(s, checked(c, c.Action))
 	}
@@ -233,16 +211,31 @@ func checked(cmd *cli.Command, action cli.ActionFunc) cli.ActionFunc {
 func jsonOnError(s *streams, action cli.ActionFunc) cli.ActionFunc {
 	return func(c *cli.Context) error {
 		err := action(c)
-		if _, silent := err.(*silentError); err == nil || silent || s.printed {
+		if err == nil || isOutcome(err) {
 			return err
 		}
-		if c.Bool("json") || c.String("format") == formatJSON {
-			if perr := s.printJSON(map[string]*errorJSON{"error": toErrorJSON(s, err)}); perr != nil {
-				return perr
-			}
-		}
+		return s.fail(c.Bool("json") || c.String("format") == formatJSON, nil, err)
+	}
+}
+
+// errorDoc is a command's --json document that carries an error.
+type errorDoc interface{ withError(*errorJSON) any }
+
+// fail is the one JSON-on-error helper: with asJSON, and unless a document
+// was printed already, it prints doc with the error (or, without doc,
+// {"error": {...}}) on stdout. It returns err for the exit code.
+func (s *streams) fail(asJSON bool, doc errorDoc, err error) error {
+	if !asJSON || s.printed {
 		return err
 	}
+	var v any = map[string]*errorJSON{"error": toErrorJSON(s, err)}
+	if doc != nil {
+		v = doc.withError(toErrorJSON(s, err))
+	}
+	if perr := s.printJSON(v); perr != nil {
+		return perr
+	}
+	return err
 }
 
 // Flags shared by several commands. Every flag also reads an env var.

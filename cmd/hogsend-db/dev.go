@@ -90,7 +90,7 @@ func devCommand(s *streams) *cli.Command {
 						fmt.Fprintln(s.out, "not running")
 					}
 					if !st.Running {
-						return exitWith(exitPending)
+						return outcomePending
 					}
 					return nil
 				},

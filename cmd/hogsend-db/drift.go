@@ -33,6 +33,8 @@ type driftJSON struct {
 	Error  *errorJSON  `json:"error,omitempty"`
 }
 
+func (d *driftJSON) withError(e *errorJSON) any { d.Error = e; return d }
+
 type replayJSON struct {
 	Migrations int     `json:"migrations"`
 	Seconds    float64 `json:"seconds"`
@@ -52,12 +54,7 @@ func driftRun(c *cli.Context, s *streams) error {
 		defer conn.Close(c.Context)
 	}
 	if err != nil {
-		if c.Bool("json") {
-			if perr := s.printJSON(&driftJSON{Error: toErrorJSON(s, err)}); perr != nil {
-				return perr
-			}
-		}
-		return err
+		return s.fail(c.Bool("json"), &driftJSON{}, err)
 	}
 	if c.Bool("json") {
 		if err := s.printJSON(&driftJSON{Report: rep, Replay: replayInfo(h)}); err != nil {
@@ -67,7 +64,7 @@ func driftRun(c *cli.Context, s *streams) error {
 		renderDrift(s, rep)
 	}
 	if rep.Findings() {
-		return exitWith(exitIntegrity)
+		return outcomeFindings
 	}
 	return nil
 }

@@ -35,10 +35,10 @@ func resolveEngine(c *cli.Context) (tracks.Track, error) {
 	src, err := enginesrc.Resolve(enginesrc.Options{Start: wd, Dir: c.String("engine-dir"), Release: c.String("engine-release")})
 	if err != nil {
 		if errors.Is(err, enginesrc.ErrBadRelease) && c.String("engine-release") != "" {
-			return tracks.Track{}, withCode(exitUsage, fmt.Errorf("--engine-release: %w", err))
+			return tracks.Track{}, asUsage(fmt.Errorf("--engine-release: %w", err))
 		}
 		if errors.Is(err, enginesrc.ErrReleaseFixed) {
-			return tracks.Track{}, withCode(exitUsage, fmt.Errorf("--engine-release: %w", err))
+			return tracks.Track{}, asUsage(fmt.Errorf("--engine-release: %w", err))
 		}
 		var e *enginesrc.Error
 		if errors.As(err, &e) && errors.Is(err, enginesrc.ErrBadRelease) {
@@ -83,28 +83,4 @@ func remedyFlag(track string) string {
 		return "run hogsend-db from the app folder (the one with node_modules/" + enginesrc.PackageName + "), or pass --engine-dir"
 	}
 	return "run hogsend-db from the app folder, or pass --dir"
-}
-
-// foreignError renders tracks.ForeignError with the CLI's flags as the fix.
-type foreignError struct{ *tracks.ForeignError }
-
-func (e foreignError) Error() string {
-	f := tracks.Facts{Track: e.Track, State: &tracks.State{Ledger: e.Ledger, Matched: e.Matched, Rows: e.Rows},
-		Location: e.Location, Origin: e.Origin}
-	msg := fmt.Sprintf("%s track: %s", e.Track, tracks.ForeignMessage(f))
-	if e.Unknown > 0 && e.Matched > 0 {
-		msg += fmt.Sprintf(", and %d row(s) among them match none", e.Unknown)
-	}
-	return msg + "; nothing was written. Fix: " + remedyFlag(e.Track)
-}
-
-func (e foreignError) Unwrap() error { return e.ForeignError }
-
-// withRemedy gives library errors the CLI's wording.
-func withRemedy(err error) error {
-	var fe *tracks.ForeignError
-	if errors.As(err, &fe) {
-		return foreignError{fe}
-	}
-	return err
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -44,6 +43,8 @@ type generateJSON struct {
 	Error *errorJSON `json:"error,omitempty"`
 }
 
+func (d *generateJSON) withError(e *errorJSON) any { d.Error = e; return d }
+
 func generateRun(c *cli.Context, s *streams) error {
 	if c.NArg() > 0 {
 		return usageError("generate takes no arguments (got %q)", c.Args().First())
@@ -57,20 +58,10 @@ func generateRun(c *cli.Context, s *streams) error {
 	}
 	res, err := generate.Generate(c.Context, opts)
 	if err != nil {
-		if c.Bool("json") {
-			doc := &generateJSON{Result: res, Dir: opts.Dir, Error: toErrorJSON(s, err)}
-			var se *generate.SchemaError
-			if errors.As(err, &se) {
-				doc.Error.File, doc.Error.Line, doc.Error.Column = se.File, se.Line, se.Col
-			}
-			if doc.Result == nil {
-				doc.Result = &generate.Result{Track: opts.Track, Statements: []string{}, Warnings: []generate.Warning{}}
-			}
-			if perr := s.printJSON(doc); perr != nil {
-				return perr
-			}
+		if res == nil {
+			res = &generate.Result{Track: opts.Track, Statements: []string{}, Warnings: []generate.Warning{}}
 		}
-		return err
+		return s.fail(c.Bool("json"), &generateJSON{Result: res, Dir: opts.Dir}, err)
 	}
 	if c.Bool("json") {
 		return s.printJSON(&generateJSON{Result: res, Dir: opts.Dir})
@@ -102,7 +93,7 @@ func generateOptions(c *cli.Context, s *streams) (generate.Options, error) {
 	}
 	path, err := generate.ResolveSchemaPath(c.String("schema"))
 	if err != nil {
-		return o, withCode(exitUsage, err)
+		return o, asUsage(err)
 	}
 	if path == "-" {
 		o.Schema, err = generate.ReadSchema("stdin", s.in)

@@ -10,9 +10,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/hogsend/hogsend-db/internal/enginesrc"
-	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/internal/lint"
-	"github.com/hogsend/hogsend-db/internal/schemastate"
+	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/tracks"
 )
 
@@ -114,7 +113,7 @@ func lintRun(c *cli.Context, s *streams) error {
 		renderLintText(s, rep)
 	}
 	if rep.Count(lint.Error) > 0 {
-		return exitWith(exitIntegrity)
+		return outcomeFindings
 	}
 	return nil
 }
@@ -128,26 +127,22 @@ type lintDocument struct {
 	Error *errorJSON `json:"error"`
 }
 
+func (d *lintDocument) withError(e *errorJSON) any { d.Error = e; return d }
+
 // lintFail reports that lint could not run in the output format asked for:
 // with --json a document whose error names the rejected statement's file,
 // line and column; with --format github an ::error annotation at that
 // statement (the message also goes to stderr, as for every error).
 func lintFail(s *streams, format string, err error) error {
-	var se *schemastate.StepError
+	var se *journal.StatementError
 	located := errors.As(err, &se) && se.File != ""
 	switch format {
 	case formatJSON:
-		doc := lintDocument{Report: &lint.Report{Linted: []lint.Linted{}, Findings: []lint.Finding{}, Suppressed: []lint.Finding{}}, Error: toErrorJSON(s, err)}
-		if located {
-			doc.Error.File, doc.Error.Line, doc.Error.Column = se.File, se.Line, se.Col
-		}
-		if perr := s.printJSON(doc); perr != nil {
-			return perr
-		}
+		return s.fail(true, &lintDocument{Report: &lint.Report{Linted: []lint.Linted{}, Findings: []lint.Finding{}, Suppressed: []lint.Finding{}}}, err)
 	case formatGitHub:
 		if located {
 			fmt.Fprintf(s.out, "::error file=%s,line=%d,col=%d,title=%s::%s\n", ghProperty(se.File), se.Line, se.Col,
-				ghProperty("hogsend-db lint: migration rejected"), ghData(s.red.String(err.Error())))
+				ghProperty("hogsend-db lint: migration rejected"), ghData(s.red.String(message(err))))
 		}
 	}
 	return err

@@ -8,7 +8,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/hogsend/hogsend-db/internal/generate"
 	"github.com/hogsend/hogsend-db/internal/version"
+	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/tracks"
 )
 
@@ -65,10 +67,21 @@ func toErrorJSON(s *streams, err error) *errorJSON {
 	if err == nil {
 		return nil
 	}
-	e := &errorJSON{Message: s.red.String(err.Error()), ExitCode: exitCode(err)}
-	var se *tracks.StatementError
-	if errors.As(err, &se) {
-		e.Track, e.Tag, e.File, e.Statement, e.Line, e.Column, e.SQLState = se.Track, se.Tag, se.File, se.Statement, se.Line, se.Col, se.SQLState()
+	e := &errorJSON{Message: s.red.String(message(err)), ExitCode: exitCode(err)}
+	// Where a statement failed, in migrate (tracks) or on a scratch
+	// database (lint, drift, generate): one shape, rendered here.
+	var st *journal.StatementError
+	if errors.As(err, &st) && st.File != "" {
+		e.Tag, e.File, e.Statement, e.Line, e.Column, e.SQLState = st.Tag, st.File, st.Statement, st.Line, st.Col, st.SQLState
+	}
+	var te *tracks.StatementError
+	if errors.As(err, &te) {
+		e.Track = te.Track
+	}
+	// A statement of the desired schema (generate): its file, not a migration's.
+	var gse *generate.SchemaError
+	if errors.As(err, &gse) {
+		e.File, e.Line, e.Column = gse.File, gse.Line, gse.Col
 	}
 	return e
 }
@@ -91,7 +104,7 @@ func migrateRun(c *cli.Context, s *streams) error {
 		ConnectTimeout: c.Duration("connect-timeout"),
 	})
 	if err != nil {
-		return migrateFail(c, s, &migrateJSON{DryRun: c.Bool("dry-run"), Applied: appliedByTrack(loaded, nil), Engine: engineInfo(loaded)}, err)
+		return s.fail(c.Bool("json"), &migrateJSON{DryRun: c.Bool("dry-run"), Applied: appliedByTrack(loaded, nil), Engine: engineInfo(loaded)}, err)
 	}
 	defer conn.Close(c.Context)
 
@@ -124,7 +137,7 @@ func migrateRun(c *cli.Context, s *streams) error {
 		doc.Applied, doc.Status = appliedByTrack(loaded, res.Applied), res.Report
 	}
 	if err != nil {
-		return migrateFail(c, s, doc, err)
+		return s.fail(c.Bool("json"), doc, err)
 	}
 	if c.Bool("json") {
 		return s.printJSON(doc)
@@ -155,20 +168,12 @@ func appliedByTrack(loaded []tracks.Loaded, applied map[string][]string) map[str
 	return out
 }
 
-// migrateFail prints the JSON document (with the error) when asked, and
-// returns the error for the exit code.
-func migrateFail(c *cli.Context, s *streams, doc *migrateJSON, err error) error {
-	err = withRemedy(err)
-	if c.Bool("json") {
-		if doc.Applied == nil {
-			doc.Applied = map[string][]string{}
-		}
-		doc.Error = toErrorJSON(s, err)
-		if perr := s.printJSON(doc); perr != nil {
-			return perr
-		}
+func (d *migrateJSON) withError(e *errorJSON) any {
+	if d.Applied == nil {
+		d.Applied = map[string][]string{}
 	}
-	return err
+	d.Error = e
+	return d
 }
 
 func dryRun(c *cli.Context, s *streams, conn tracksQuerier, loaded []tracks.Loaded, opts tracks.Options) error {
@@ -179,7 +184,7 @@ func dryRun(c *cli.Context, s *streams, conn tracksQuerier, loaded []tracks.Load
 		err = tracks.Preflight(rep, loaded, opts)
 	}
 	if err != nil {
-		return migrateFail(c, s, doc, err)
+		return s.fail(c.Bool("json"), doc, err)
 	}
 	for _, l := range loaded {
 		st := rep.Schema[l.Name]
@@ -229,9 +234,7 @@ func renderEvent(s *streams, e tracks.Event) {
 		}
 		s.note("%s", msg)
 	case tracks.Warning:
-		// Some messages are errors' texts and already name the track.
-		msg := strings.TrimPrefix(strings.TrimPrefix(e.Message, "tracks: "), e.Track+" track: ")
-		s.note("warning: %s: %s", e.Track, msg)
+		s.note("warning: %s: %s", e.Track, e.Message)
 	case tracks.MigrationApplied:
 		mode := ""
 		if e.NoTransaction {

@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -47,8 +45,16 @@ type repairJSON struct {
 	Error   *errorJSON    `json:"error"`
 }
 
+// repairOptions are repair's flags, read once.
+type repairOptions struct {
+	json, fromPush, dryRun, yes bool
+	lockWait                    time.Duration
+}
+
 func repairRun(c *cli.Context, s *streams) error {
-	if !c.Bool("from-push") {
+	o := repairOptions{json: c.Bool("json"), fromPush: c.Bool("from-push"), dryRun: c.Bool("dry-run"), yes: c.Bool("yes"),
+		lockWait: c.Duration("lock-wait")}
+	if !o.fromPush {
 		return usageError("repair needs --from-push (stamp migrations whose effects are already present)")
 	}
 	url, err := requireURL(c)
@@ -59,25 +65,25 @@ func repairRun(c *cli.Context, s *streams) error {
 	if err != nil {
 		return err
 	}
-	doc := &repairJSON{DryRun: c.Bool("dry-run"), Rows: []drift.Row{}}
+	doc := &repairJSON{DryRun: o.dryRun, Rows: []drift.Row{}}
 	rep, h, live, conn, err := driftCheck(c, s, url, loaded)
 	if conn != nil {
 		defer conn.Close(c.Context)
 	}
 	if err != nil {
-		return repairFail(c, s, doc, err)
+		return s.fail(o.json, doc, err)
 	}
 	doc.Drift = rep
 	plan, err := drift.PlanRepair(rep, h, live)
 	if err != nil {
-		if !c.Bool("json") {
+		if !o.json {
 			renderDrift(s, rep)
 		}
-		return repairFail(c, s, doc, err)
+		return s.fail(o.json, doc, err)
 	}
 	doc.Rows, doc.Release = plan.Rows, plan.Release
 	if plan.Empty() {
-		if c.Bool("json") {
+		if o.json {
 			return s.printJSON(doc)
 		}
 		fmt.Fprintln(s.out, "nothing to repair: no migration is present without its ledger row")
@@ -86,36 +92,35 @@ func repairRun(c *cli.Context, s *streams) error {
 		}
 		return nil
 	}
-	if !c.Bool("json") {
-		renderRows(s, plan, c.Bool("dry-run"))
+	if !o.json {
+		renderRows(s, plan, o.dryRun)
 	}
-	if c.Bool("dry-run") {
-		if c.Bool("json") {
+	if o.dryRun {
+		if o.json {
 			return s.printJSON(doc)
 		}
 		fmt.Fprintln(s.out, "dry run: nothing was written")
 		return nil
 	}
-	if !c.Bool("yes") {
-		in, tty := stdinTerminal()
-		if !tty {
-			return repairFail(c, s, doc, usageError("refusing to write ledger rows without confirmation, nothing written: no terminal to ask on; pass --yes (or --dry-run to see the rows)"))
+	if !o.yes {
+		if !isTerminal(s.in) {
+			return s.fail(o.json, doc, usageError("refusing to write ledger rows without confirmation, nothing written: no terminal to ask on; pass --yes (or --dry-run to see the rows)"))
 		}
 		fmt.Fprintf(s.err, "write %d ledger row(s)? [y/N] ", len(plan.Rows))
-		answer, _ := bufio.NewReader(in).ReadString('\n')
+		answer, _ := bufio.NewReader(s.in).ReadString('\n')
 		if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
-			return repairFail(c, s, doc, errors.New("repair: not confirmed; nothing written"))
+			return s.fail(o.json, doc, errors.New("repair: not confirmed; nothing written"))
 		}
 	}
 	after, err := drift.Repair(c.Context, conn, url, h, plan, drift.RepairOptions{
-		LockWait: c.Duration("lock-wait"), ToolVersion: version.Number(),
+		LockWait: o.lockWait, ToolVersion: version.Number(),
 		OnEvent: func(e tracks.Event) { renderEvent(s, e) },
 	})
 	if err != nil {
-		return repairFail(c, s, doc, err)
+		return s.fail(o.json, doc, err)
 	}
 	doc.Written, doc.After = true, after
-	if c.Bool("json") {
+	if o.json {
 		return s.printJSON(doc)
 	}
 	for _, r := range plan.Rows {
@@ -128,20 +133,7 @@ func repairRun(c *cli.Context, s *streams) error {
 	return nil
 }
 
-// repairFail prints the JSON document with the error when asked, and maps
-// the error to its exit code: a partly present migration is exit 4.
-func repairFail(c *cli.Context, s *streams, doc *repairJSON, err error) error {
-	if errors.Is(err, drift.ErrPartial) {
-		err = withCode(exitIntegrity, err)
-	}
-	if c.Bool("json") {
-		doc.Error = toErrorJSON(s, err)
-		if perr := s.printJSON(doc); perr != nil {
-			return perr
-		}
-	}
-	return err
-}
+func (d *repairJSON) withError(e *errorJSON) any { d.Error = e; return d }
 
 func renderRows(s *streams, p *drift.Plan, dry bool) {
 	r := s.style()
@@ -160,9 +152,4 @@ func renderRows(s *streams, p *drift.Plan, dry bool) {
 		}
 		fmt.Fprintf(s.out, "  engine release %s (recorded: %s)\n", p.Release, prev)
 	}
-}
-
-// stdinTerminal returns stdin and whether it is a terminal to ask on.
-func stdinTerminal() (io.Reader, bool) {
-	return os.Stdin, isTerminal(os.Stdin)
 }

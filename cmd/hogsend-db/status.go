@@ -60,7 +60,7 @@ func statusRun(c *cli.Context, s *streams) error {
 	} else {
 		renderStatus(s, rep, loaded)
 	}
-	return exitWith(statusCode(rep, failOn))
+	return statusOutcome(rep, failOn)
 }
 
 // readStatus connects and reads the report; on failure it returns the
@@ -93,19 +93,19 @@ func ledgerNames(ts []ledger.Table) string {
 
 const failOnAny = "any"
 
-// statusCode maps the verdicts to the exit code (docs/status.md's table):
-// 4 (integrity) wins over 3 (pending); with --fail-on engine only the
-// engine's pending migrations count.
-func statusCode(rep *tracks.Report, failOn string) int {
+// statusOutcome is what the verdicts mean (docs/status.md's table):
+// findings (exit 4) win over pending (exit 3); with --fail-on engine only
+// the engine's pending migrations count.
+func statusOutcome(rep *tracks.Report, failOn string) error {
 	if len(rep.Integrity) > 0 || rep.Problems() {
-		return exitIntegrity
+		return outcomeFindings
 	}
 	for name, st := range rep.Schema {
 		if !st.InSync && (failOn != tracks.Engine || name == tracks.Engine) {
-			return exitPending
+			return outcomePending
 		}
 	}
-	return exitOK
+	return nil
 }
 
 func renderStatus(s *streams, rep *tracks.Report, loaded []tracks.Loaded) {

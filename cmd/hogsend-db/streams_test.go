@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -23,7 +24,7 @@ func TestStderrColourFollowsStderr(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errb bytes.Buffer
 			s := &streams{out: &out, err: &errb, red: redact.New(), color: tc.out, errColor: tc.errColor}
-			s.errorf(errors.New("tracks: boom"))
+			s.errorf(errors.New("boom"))
 			renderGenerate(s, generate.Options{Track: "client", Dir: "migrations"}, &generate.Result{
 				Track: "client", Changed: true, File: "0001_x.sql", Snapshot: "meta/0001_snapshot.json",
 				Statements: []string{`DROP TABLE "t";`},
@@ -39,5 +40,21 @@ func TestStderrColourFollowsStderr(t *testing.T) {
 				t.Errorf("stderr lacks the error: %q", errb.String())
 			}
 		})
+	}
+}
+
+// Commands read stdin through streams, from what runWith is given.
+func TestStdinIsInjected(t *testing.T) {
+	gen := func(stdin string) string {
+		var out, errb bytes.Buffer
+		runWith(context.Background(), []string{"hogsend-db", "generate", "--schema", "-", "--dev-url", "postgres://x@127.0.0.1:1/x"},
+			system{stdin: strings.NewReader(stdin), getenv: func(string) string { return "" }}, &out, &errb)
+		return errb.String()
+	}
+	if got := gen(""); !strings.Contains(got, "stdin holds no SQL statement") {
+		t.Errorf("empty stdin: %q", got)
+	}
+	if got := gen("CREATE TABLE t (id int);"); strings.Contains(got, "stdin holds no SQL statement") {
+		t.Errorf("stdin with a statement was not read: %q", got)
 	}
 }

@@ -215,10 +215,10 @@ func (s *Server) initdb(ctx context.Context, bin string, owner *pgserver.Account
 	if err := s.run(cmd, owner); err != nil {
 		return err
 	}
-	hba := "# hogsend-db dev: this machine only, no passwords.\n" +
+	hba := "# hogsend-db's dev server: this machine only, no passwords.\n" +
 		"local all all trust\n" +
 		"host  all all 127.0.0.1/32 trust\n"
-	conf := fmt.Sprintf("\n# hogsend-db dev: never reachable from the network.\n"+
+	conf := fmt.Sprintf("\n# hogsend-db's dev server: never reachable from the network.\n"+
 		"listen_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\n",
 		strings.ReplaceAll(s.Dir, "'", "''"))
 	if err := os.WriteFile(filepath.Join(tmp, "pg_hba.conf"), []byte(hba), 0o600); err != nil {

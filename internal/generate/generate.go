@@ -36,6 +36,9 @@ var (
 	ErrSchema = errors.New("generate: the desired schema failed to apply")
 	// ErrNoSchema: no desired-schema file was found.
 	ErrNoSchema = errors.New("generate: no desired schema")
+	// ErrNoDefaultSchema (an ErrNoSchema): no schema was named and neither
+	// default exists; the remedy is to name one.
+	ErrNoDefaultSchema = fmt.Errorf("%w: neither ./schema.sql nor ./schema/ exists", ErrNoSchema)
 	// ErrUnsupported: the change cannot be written safely (enum values
 	// removed or reordered).
 	ErrUnsupported = errors.New("generate: unsupported change")
@@ -47,7 +50,7 @@ var (
 	// state into the desired one (a bug, or something Atlas cannot plan).
 	ErrNotReached = errors.New("generate: the generated migration does not reach the desired schema")
 	// ErrNoDevURL: no server for scratch databases.
-	ErrNoDevURL = errors.New("generate: no dev database server (pass --dev-url or set HOGSEND_DEV_URL or DATABASE_URL)")
+	ErrNoDevURL = errors.New("generate: no dev database server")
 )
 
 // SchemaError locates a failing statement of the desired schema.

@@ -27,7 +27,7 @@ func ResolveSchemaPath(path string) (string, error) {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("%w: pass --schema (or set HOGSEND_SCHEMA); neither ./schema.sql nor ./schema/ exists", ErrNoSchema)
+	return "", ErrNoDefaultSchema
 }
 
 // LoadSchema reads the desired schema: a .sql file, or every .sql file of

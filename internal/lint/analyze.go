@@ -13,7 +13,6 @@ import (
 	"ariga.io/atlas/sql/schema"
 	"ariga.io/atlas/sql/sqlcheck"
 
-	"github.com/hogsend/hogsend-db/internal/schemastate"
 	"github.com/hogsend/hogsend-db/journal"
 )
 
@@ -193,7 +192,7 @@ func (ml *migLint) escapedErrors() {
 		toks := ml.toks[i]
 		off := ml.stmts[i].Offset
 		if e.Position > 0 {
-			off += schemastate.PositionOffset(ml.stmts[i].SQL, int(e.Position))
+			off += journal.CharOffset(ml.stmts[i].SQL, int(e.Position))
 		} else if len(toks) > 0 {
 			off += toks[0].Off
 		}

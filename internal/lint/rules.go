@@ -124,7 +124,7 @@ var rules = []Rule{
 		"write the reason after the code: -- hogsend-db:lint-ignore <CODE> <reason>"},
 	{CodeUnknownCode, Warning, SourceHogsend, "suppression of an unknown code",
 		"a misspelt code suppresses nothing",
-		"use a code listed by hogsend-db lint (see docs/lint.md)"},
+		"use a code listed in docs/lint.md"},
 	{CodeUnusedIgnore, Warning, SourceHogsend, "suppression that matches no finding",
 		"a stale suppression would silently hide a later, different problem in the statement",
 		"remove the suppression"},

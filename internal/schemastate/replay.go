@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"ariga.io/atlas/sql/schema"
 	"github.com/hogsend/hogsend-db/internal/scratch"
@@ -53,33 +52,23 @@ func StepsFromJournal(track string, j *journal.Journal) []Step {
 	return steps
 }
 
-// StepError is a statement of a replayed step that PostgreSQL rejected.
+// StepError is a statement of a replayed step that PostgreSQL rejected:
+// the step, and the statement as a *journal.StatementError (located in the
+// migration file when Step.Migration is set, else in the statement).
 type StepError struct {
-	Step      string // Step.Name
-	Statement int    // index in Step.Statements
+	Step string // Step.Name
 	// Position is PostgreSQL's 1-based character position of the error in
 	// the statement, 0 if it gave none.
 	Position int
-	// Line and Col locate Position (or the statement's start) in the
-	// migration file when Step.Migration is set, else in the statement.
-	Line, Col int
-	File      string // Step.Migration.File, if set
-	Err       error  // usually a *pgconn.PgError
+	journal.StatementError
 }
 
 func (e *StepError) Error() string {
-	// Statement is an index; people (and migrate's errors) count from 1.
-	where := fmt.Sprintf("statement %d", e.Statement+1)
-	switch {
-	case e.File != "":
-		where += fmt.Sprintf(" (%s:%d:%d)", e.File, e.Line, e.Col)
-	case e.Position > 0:
-		where += fmt.Sprintf(" (line %d, col %d)", e.Line, e.Col)
-	}
-	return fmt.Sprintf("schemastate: replay %s: %s: %v", e.Step, where, e.Err)
+	return fmt.Sprintf("schemastate: replay %s: %s", e.Step, e.StatementError.Error())
 }
 
-func (e *StepError) Unwrap() error { return e.Err }
+// Unwrap gives the statement error, and through it the driver's.
+func (e *StepError) Unwrap() error { return &e.StatementError }
 
 // Replay applies steps in order on db, on one session, like drizzle's
 // migrator does (each step in its own transaction unless NoTransaction).
@@ -163,9 +152,9 @@ func stepError(st Step, i int, sql string, err error) *StepError {
 	if m := st.Migration; m != nil && i < len(m.Statements()) {
 		return StatementError(st.Name, m, i, err)
 	}
-	e := &StepError{Step: st.Name, Statement: i, Err: err, Position: errorPosition(err)}
+	e := newStepError(st.Name, i, err)
 	if e.Position > 0 {
-		e.Line, e.Col = journal.Position(sql, PositionOffset(sql, e.Position))
+		e.Line, e.Col = journal.Position(sql, journal.CharOffset(sql, e.Position))
 	}
 	return e
 }
@@ -174,32 +163,19 @@ func stepError(st Step, i int, sql string, err error) *StepError {
 // while running step: located in m's file at PostgreSQL's error position,
 // or at the statement's start when it gave none.
 func StatementError(step string, m *journal.Migration, i int, err error) *StepError {
-	st := m.Statements()[i]
-	e := &StepError{Step: step, Statement: i, File: m.File, Err: err, Position: errorPosition(err), Line: st.Line, Col: st.Col}
-	if e.Position > 0 {
-		e.Line, e.Col = journal.Position(m.SQL, st.Offset+PositionOffset(st.SQL, e.Position))
-	}
+	e := newStepError(step, i, err)
+	e.Tag, e.File = m.Tag, m.File
+	e.Line, e.Col = journal.ErrorPosition(m.SQL, m.Statements()[i], e.Position)
 	return e
 }
 
-// errorPosition is PostgreSQL's 1-based character position of err in its
-// statement, 0 if it gave none.
-func errorPosition(err error) int {
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		return int(pgErr.Position)
+// newStepError copies the server's fields of err, if it is PostgreSQL's.
+func newStepError(step string, i int, err error) *StepError {
+	e := &StepError{Step: step, StatementError: journal.StatementError{Statement: i + 1, Err: err}}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		e.Position = int(pg.Position)
+		e.SQLState, e.Message, e.Detail, e.Hint = pg.Code, pg.Message, pg.Detail, pg.Hint
 	}
-	return 0
-}
-
-// PositionOffset converts PostgreSQL's 1-based character position of an
-// error in stmt (StepError.Position, pgconn.PgError.Position) into a byte
-// offset in stmt; 0 when there is no position.
-func PositionOffset(stmt string, position int) int {
-	off := 0
-	for n := 0; n < position-1 && off < len(stmt); n++ {
-		_, size := utf8.DecodeRuneInString(stmt[off:])
-		off += size
-	}
-	return off
+	return e
 }

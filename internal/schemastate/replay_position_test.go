@@ -11,23 +11,6 @@ import (
 	"github.com/hogsend/hogsend-db/journal"
 )
 
-func TestPositionOffset(t *testing.T) {
-	for _, tc := range []struct {
-		stmt      string
-		pos, want int
-	}{
-		{"SELECT x", 0, 0},
-		{"SELECT x", 1, 0},
-		{"SELECT x", 8, 7},
-		{"SELECT 'é' + x", 13, 13}, // é is two bytes
-		{"ab", 99, 2},
-	} {
-		if got := schemastate.PositionOffset(tc.stmt, tc.pos); got != tc.want {
-			t.Errorf("PositionOffset(%q, %d) = %d, want %d", tc.stmt, tc.pos, got, tc.want)
-		}
-	}
-}
-
 func TestStatementError(t *testing.T) {
 	j, err := journal.Open(fstest.MapFS{
 		"meta/_journal.json": {Data: []byte(`{"version":"7","dialect":"postgresql","entries":[{"idx":0,"version":"7","when":1,"tag":"0000_a","breakpoints":true}]}`)},
@@ -41,7 +24,7 @@ func TestStatementError(t *testing.T) {
 	// PostgreSQL counts it: position 19 is the "b" of bogus, line 3 col 18.
 	pgErr := &pgconn.PgError{Message: "syntax error", Position: 19}
 	se := schemastate.StatementError("client/0000_a", m, 1, pgErr)
-	if se.File != "0000_a.sql" || se.Statement != 1 || se.Position != 19 || se.Line != 3 || se.Col != 18 {
+	if se.File != "0000_a.sql" || se.Statement != 2 || se.Tag != "0000_a" || se.SQLState != "" || se.Position != 19 || se.Line != 3 || se.Col != 18 {
 		t.Errorf("StatementError = %+v", se)
 	}
 	if !errors.Is(se, pgErr) {

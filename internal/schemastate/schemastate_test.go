@@ -389,8 +389,8 @@ func TestReplayOnNotice(t *testing.T) {
 	}
 	err := schemastate.Replay(ctx, db, steps, false, nil)
 	var se *schemastate.StepError
-	if !errors.As(err, &se) || !errors.Is(err, skipped) || se.Step != "two" || se.Statement != 1 {
-		t.Fatalf("err = %v, want the OnNotice error at two #1", err)
+	if !errors.As(err, &se) || !errors.Is(err, skipped) || se.Step != "two" || se.Statement != 2 {
+		t.Fatalf("err = %v, want the OnNotice error at two, statement 2", err)
 	}
 	if len(seen) != 1 || seen[0] != "42P07" {
 		t.Errorf("notices seen: %v", seen)
@@ -417,8 +417,8 @@ func TestReplayErrorNamesStepAndRollsBack(t *testing.T) {
 	if !errors.As(err, &se) {
 		t.Fatalf("err = %v, want *StepError", err)
 	}
-	if se.Step != "client/0001_bad" || se.Statement != 2 {
-		t.Errorf("StepError at %s #%d, want client/0001_bad #2", se.Step, se.Statement)
+	if se.Step != "client/0001_bad" || se.Statement != 3 {
+		t.Errorf("StepError at %s statement %d, want client/0001_bad statement 3", se.Step, se.Statement)
 	}
 	var pgErr *pgconn.PgError
 	if !errors.As(err, &pgErr) || pgErr.Code != "42601" {

@@ -83,7 +83,8 @@ func (e *DropError) Error() string {
 func (e *DropError) Unwrap() error { return e.Err }
 
 // ErrNoCreateDB is returned by Create when the dev role lacks CREATEDB.
-var ErrNoCreateDB = errors.New("scratch: the role cannot create scratch databases; pass --dev-url (or HOGSEND_DEV_URL) pointing at a server/role that can")
+// The remedy is another server or role for scratch databases.
+var ErrNoCreateDB = errors.New("scratch: the role cannot create scratch databases; use a server and role that can")
 
 var errInvalidDSN = errors.New("scratch: invalid connection string")
 
