@@ -16,6 +16,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/hogsend/hogsend-db/internal/devserver"
+	"github.com/hogsend/hogsend-db/internal/enginesrc"
 	"github.com/hogsend/hogsend-db/internal/redact"
 	"github.com/hogsend/hogsend-db/internal/version"
 	"github.com/hogsend/hogsend-db/ledger"
@@ -244,7 +245,7 @@ func databaseURLFlag() cli.Flag {
 }
 
 func dirFlag() cli.Flag {
-	return &cli.StringFlag{Name: "dir", EnvVars: []string{"HOGSEND_MIGRATIONS_DIR"}, Value: "./migrations", Usage: "client track: drizzle-kit migrations folder (a folder named here must exist; the default may be absent)"}
+	return &cli.StringFlag{Name: "dir", EnvVars: []string{"HOGSEND_MIGRATIONS_DIR"}, Value: "./migrations", Usage: "client track: drizzle-kit migrations folder (a folder named here must exist; default: ./migrations of the app the working directory is in, which may be absent)"}
 }
 
 func trackFlag() cli.Flag {
@@ -299,11 +300,18 @@ func selectTracks(c *cli.Context) ([]tracks.Track, error) {
 // absent (an empty track); a folder named with --dir or
 // HOGSEND_MIGRATIONS_DIR must exist and hold a journal.
 func clientTrack(c *cli.Context) tracks.Track {
-	t := tracks.ClientTrack(c.String("dir"))
 	if c.IsSet("dir") {
+		t := tracks.ClientTrack(c.String("dir"))
 		t.Optional = false
+		return t
 	}
-	return t
+	// The default: the app's migrations folder, found from the working
+	// directory like the engine package (docs/engine.md).
+	dir := c.String("dir")
+	if wd, err := os.Getwd(); err == nil {
+		dir = enginesrc.ClientDir(wd)
+	}
+	return tracks.ClientTrack(dir)
 }
 
 // loadTracks reads the selected tracks' journals, and says once when the

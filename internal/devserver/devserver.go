@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/url"
 	"os"
@@ -79,6 +80,10 @@ func New(dir string) (*Server, error) {
 	return &Server{Dir: abs, findBin: func() (string, error) { return pgserver.FindBinDir("", "") }}, nil
 }
 
+// maxSocketPath is the longest Unix socket path PostgreSQL can bind
+// (sizeof(sun_path) - 1 on Linux).
+const maxSocketPath = 107
+
 func (s *Server) dataDir() string { return filepath.Join(s.Dir, "data") }
 
 // Status reports whether the server runs: its postmaster.pid names a port
@@ -116,6 +121,11 @@ func (s *Server) Status(ctx context.Context) (State, error) {
 // use, and reports whether it started it. Concurrent callers (several
 // commands with --dev-url dev) serialise on a lock file; all get the URL.
 func (s *Server) Start(ctx context.Context) (State, bool, error) {
+	// The server's Unix socket lives in Dir: sun_path holds 107 bytes.
+	if n := len(s.Dir) + len("/.s.PGSQL.65535"); n > maxSocketPath {
+		return State{}, false, fmt.Errorf("devserver: %s is %d bytes too long for the server's Unix socket path (at most %d bytes): use a shorter folder",
+			s.Dir, n-maxSocketPath, maxSocketPath-len("/.s.PGSQL.65535"))
+	}
 	owner, err := pgserver.RunAs()
 	if err != nil {
 		return State{}, false, err
@@ -213,6 +223,12 @@ func (s *Server) initdb(ctx context.Context, bin string, owner *pgserver.Account
 	cmd := exec.CommandContext(ctx, filepath.Join(bin, "initdb"), "-D", tmp, "-U", "postgres",
 		"-A", "trust", "-E", "UTF8", "--locale=C")
 	if err := s.run(cmd, owner); err != nil {
+		if owner != nil && errors.Is(err, fs.ErrPermission) {
+			// As root the server runs as owner, who must reach Dir
+			// through every parent folder (/root is 0700).
+			return fmt.Errorf("devserver: the server runs as user %s, which cannot reach %s: use a folder that user can open (not under /root): %w",
+				owner.Name, s.Dir, err)
+		}
 		return err
 	}
 	hba := "# hogsend-db's dev server: this machine only, no passwords.\n" +

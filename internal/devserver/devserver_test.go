@@ -191,3 +191,21 @@ func TestDefaultDir(t *testing.T) {
 		t.Errorf("with %s: %v, %v", EnvDir, s, err)
 	}
 }
+
+// A folder too long for the server's Unix socket is refused before
+// anything is created, with the length allowed (pg_ctl only says "could not
+// create Unix-domain socket" in its log).
+func TestStartRefusesLongSocketPath(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), strings.Repeat("x", maxSocketPath))
+	s, err := New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = s.Start(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "too long for the server's Unix socket path") {
+		t.Fatalf("Start: %v", err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("the folder was created: %v", err)
+	}
+}

@@ -75,7 +75,7 @@ type Options struct {
 var (
 	// ErrNoFolder: the engine folder (or a found package's drizzle/) is
 	// missing or not a folder.
-	ErrNoFolder = errors.New("migration folder not found")
+	ErrNoFolder = errors.New("migration folder does not exist")
 	// ErrBadRelease: a release is not a semantic version MAJOR.MINOR.PATCH.
 	ErrBadRelease = tracks.ErrBadRelease
 	// ErrBadPackage: package.json cannot be read or parsed, or has no version.
@@ -211,6 +211,40 @@ func FindPackage(start string) (string, bool) {
 		}
 		dir = parent
 	}
+}
+
+// ClientDir is the default client migrations folder seen from start:
+// "./migrations" when start has one or is an app root (it holds a
+// package.json or a drizzle.config.*); otherwise the "migrations" folder of
+// the nearest app root above start (an absolute path), so hogsend-db run
+// from src/schema of an app finds the app's migrations as it finds the
+// app's engine package. With no app root above, "./migrations".
+func ClientDir(start string) string {
+	const local = "./migrations"
+	dir, err := filepath.Abs(start)
+	if err != nil {
+		return local
+	}
+	if _, err := os.Stat(filepath.Join(dir, "migrations")); err == nil || isAppRoot(dir) {
+		return local
+	}
+	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
+		if isAppRoot(d) {
+			return filepath.Join(d, "migrations")
+		}
+		if filepath.Dir(d) == d {
+			return local
+		}
+	}
+}
+
+func isAppRoot(dir string) bool {
+	for _, name := range []string{"package.json", "drizzle.config.ts", "drizzle.config.js", "drizzle.config.mjs", "drizzle.config.cjs", "drizzle.config.mts", "drizzle.config.json"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // ValidRelease is tracks.ValidRelease.

@@ -2,6 +2,7 @@ package interop
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,7 +26,7 @@ type trapStatus struct {
 
 func statusJSON(t testing.TB, url string) (trapStatus, int) {
 	t.Helper()
-	r := hogsend(t, "status", "--json", "--database-url", url, "--dir", t.TempDir())
+	r := hogsend(t, "status", "--json", "--database-url", url, "--dir", emptyClientFolder(t))
 	var doc trapStatus
 	if err := json.Unmarshal([]byte(r.Stdout), &doc); err != nil {
 		t.Fatalf("status --json: %v\n%s", err, r)
@@ -54,7 +55,7 @@ func TestPushTrap(t *testing.T) {
 	// which --force accepts without a rename prompt.
 	engineMigrated := func(t *testing.T) string {
 		db := pgtest.New(t)
-		mustExit(t, 0, "migrate", "--database-url", db.URL, "--dir", t.TempDir())
+		mustExit(t, 0, "migrate", "--database-url", db.URL, "--dir", emptyClientFolder(t))
 		db.Exec(t, `CREATE TABLE "app_support_notes" ("id" serial PRIMARY KEY NOT NULL, "body" text NOT NULL,
 			"created_at" timestamp with time zone DEFAULT now() NOT NULL)`)
 		return db.URL
@@ -115,4 +116,18 @@ func pgtestQueryInt(t testing.TB, url, sql string, out *int) {
 	if err := pgtest.Connect(t, url).QueryRow(t.Context(), sql).Scan(out); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// emptyClientFolder is a client migrations folder with no migrations yet:
+// a folder named with --dir must hold a journal.
+func emptyClientFolder(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "meta"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "meta", "_journal.json"), []byte(`{"version":"7","dialect":"postgresql","entries":[]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }

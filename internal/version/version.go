@@ -7,7 +7,10 @@
 //
 // Without ldflags, the version comes from the build info the go command
 // stamps into every binary: `go install …/cmd/hogsend-db@v1.2.3` reports
-// v1.2.3; a build from a checkout reports "devel" with its VCS revision.
+// v1.2.3; a build from a git checkout reports the pseudo-version the go
+// command stamps (v0.0.0-<commit time>-<commit>, Go 1.24 and later), or
+// "devel" when it stamps none (-buildvcs=false, no VCS), with the revision
+// when known.
 package version
 
 import (
@@ -86,6 +89,7 @@ func vcs(commit, date string, info *debug.BuildInfo) (string, string, bool) {
 }
 
 func format(ldVersion, commit, date string, info *debug.BuildInfo) string {
+	ldDate := date
 	commit, date, modified := vcs(commit, date, info)
 	if len(commit) > 12 {
 		commit = commit[:12]
@@ -98,8 +102,11 @@ func format(ldVersion, commit, date string, info *debug.BuildInfo) string {
 		}
 		extra = append(extra, c)
 	}
-	if date != "" {
-		extra = append(extra, "built "+date)
+	switch {
+	case date != "" && date == ldDate:
+		extra = append(extra, "built "+date) // the release build's date (ldflags)
+	case date != "":
+		extra = append(extra, "committed "+date) // vcs.time: the commit's time, not the build's
 	}
 	v := number(ldVersion, info)
 	if len(extra) == 0 {

@@ -35,7 +35,7 @@ func TestFormat(t *testing.T) {
 		{Key: "vcs.time", Value: "2026-03-04T05:06:07Z"},
 		{Key: "vcs.modified", Value: "true"},
 	}}
-	if got, want := format("", "", "", info), "devel (commit fedcba987654, modified, built 2026-03-04T05:06:07Z)"; got != want {
+	if got, want := format("", "", "", info), "devel (commit fedcba987654, modified, committed 2026-03-04T05:06:07Z)"; got != want {
 		t.Errorf("format(checkout) = %q, want %q", got, want)
 	}
 	if got, want := format("", "", "", nil), Devel; got != want {
