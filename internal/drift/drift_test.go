@@ -339,13 +339,14 @@ func databaseExists(t *testing.T, db *pgtest.DB, name string) bool {
 	return n > 0
 }
 
-// A dev role without CREATEDB gets an error that suggests --dev-url.
+// A dev role without CREATEDB gets ErrNoCreateDB (the CLI words it with
+// --dev-url), naming no flag itself.
 func TestNoCreateDB(t *testing.T) {
 	t.Parallel()
 	db := pgtest.New(t)
 	url := pgtest.Role(t, db, "drift_nocreatedb", "NOCREATEDB")
 	_, err := drift.Replay(context.Background(), []tracks.Loaded{engineTrack(t)}, drift.Options{DevURL: url})
-	if !errors.Is(err, scratch.ErrNoCreateDB) || !strings.Contains(err.Error(), "--dev-url") {
+	if !errors.Is(err, scratch.ErrNoCreateDB) || strings.Contains(err.Error(), "--dev-url") {
 		t.Fatalf("error %v", err)
 	}
 	if strings.Contains(err.Error(), ":"+strings.Split(strings.Split(url, ":")[2], "@")[0]+"@") {
