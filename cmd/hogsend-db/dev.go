@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
@@ -108,13 +109,13 @@ type devJSON struct {
 }
 
 // scratchURL returns the server for scratch databases: --dev-url, where
-// "dev" means the dev server (started if it is not running), else
-// fallback (the server of --database-url; "" when there is none).
-func scratchURL(c *cli.Context, s *streams, fallback string) (string, error) {
-	u := c.String("dev-url")
+// "dev" means the dev server (started if it is not running), else the
+// server of --database-url ("" when there is none).
+func scratchURL(ctx context.Context, s *streams, o trackOptions) (string, error) {
+	u := o.DevURL
 	if u != devserver.URLKeyword {
 		if u == "" {
-			u = fallback
+			u = o.DatabaseURL
 		}
 		return u, nil
 	}
@@ -122,11 +123,11 @@ func scratchURL(c *cli.Context, s *streams, fallback string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	st, started, err := srv.Start(c.Context)
+	st, started, err := srv.Start(ctx)
 	if err != nil {
 		return "", fmt.Errorf("--dev-url %s: %w", devserver.URLKeyword, err)
 	}
-	if started && !c.Bool("json") {
+	if started && !o.JSON {
 		s.note("started the dev server (%s); `hogsend-db dev stop` stops it", st.Dir)
 	}
 	return st.URL, nil

@@ -41,11 +41,12 @@ type replayJSON struct {
 }
 
 func driftRun(c *cli.Context, s *streams) error {
-	url, err := requireURL(c)
-	if err != nil {
+	o := readTrackOptions(c)
+	if err := o.requireURL(); err != nil {
 		return err
 	}
-	loaded, err := loadTracks(c, s)
+	url := o.DatabaseURL
+	loaded, err := loadTracks(o, s)
 	if err != nil {
 		return err
 	}
@@ -84,7 +85,7 @@ func driftCheck(c *cli.Context, s *streams, url string, loaded []tracks.Loaded) 
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
-	dev, err := scratchURL(c, s, url)
+	dev, err := scratchURL(c.Context, s, readTrackOptions(c))
 	if err != nil {
 		return nil, nil, nil, conn, err
 	}

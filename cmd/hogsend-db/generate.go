@@ -82,7 +82,7 @@ func generateOptions(c *cli.Context, s *streams) (generate.Options, error) {
 	} else {
 		o.Track = tracks.Client
 		o.Dir = c.String("dir")
-		base, err := resolveEngine(c)
+		base, err := resolveEngine(readTrackOptions(c))
 		if err != nil {
 			return o, err
 		}
@@ -103,7 +103,7 @@ func generateOptions(c *cli.Context, s *streams) (generate.Options, error) {
 	if err != nil {
 		return o, err
 	}
-	if o.DevURL, err = scratchURL(c, s, c.String("database-url")); err != nil {
+	if o.DevURL, err = scratchURL(c.Context, s, readTrackOptions(c)); err != nil {
 		return o, err
 	}
 	if o.DevURL == "" {

@@ -52,14 +52,14 @@ func lintRun(c *cli.Context, s *streams) error {
 	default:
 		return usageError("--format %q: want text, json or github", format)
 	}
-	devURL, err := scratchURL(c, s, c.String("database-url"))
+	devURL, err := scratchURL(c.Context, s, readTrackOptions(c))
 	if err != nil {
 		return err
 	}
 	if devURL == "" {
 		return usageError("lint needs a server for scratch databases: pass --dev-url (or --database-url)")
 	}
-	selected, err := selectTracks(c)
+	selected, err := selectTracks(readTrackOptions(c))
 	if err != nil {
 		return err
 	}
@@ -69,11 +69,11 @@ func lintRun(c *cli.Context, s *streams) error {
 	}
 	// The engine track is always replayed first: client migrations run on
 	// top of it, and its objects are the ones a client must not touch.
-	engineTrack, err := resolveEngine(c)
+	engineTrack, err := resolveEngine(readTrackOptions(c))
 	if err != nil {
 		return lintFail(s, format, err)
 	}
-	loaded, err := tracks.LoadAll(engineTrack, clientTrack(c))
+	loaded, err := tracks.LoadAll(engineTrack, clientTrack(readTrackOptions(c)))
 	if err != nil {
 		return lintFail(s, format, err)
 	}

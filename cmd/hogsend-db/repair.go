@@ -57,11 +57,12 @@ func repairRun(c *cli.Context, s *streams) error {
 	if !o.fromPush {
 		return usageError("repair needs --from-push (stamp migrations whose effects are already present)")
 	}
-	url, err := requireURL(c)
-	if err != nil {
+	to := readTrackOptions(c)
+	if err := to.requireURL(); err != nil {
 		return err
 	}
-	loaded, err := loadTracks(c, s)
+	url := to.DatabaseURL
+	loaded, err := loadTracks(to, s)
 	if err != nil {
 		return err
 	}

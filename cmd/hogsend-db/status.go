@@ -32,15 +32,16 @@ func statusCommand(s *streams) *cli.Command {
 }
 
 func statusRun(c *cli.Context, s *streams) error {
-	url, err := requireURL(c)
-	if err != nil {
+	to := readTrackOptions(c)
+	if err := to.requireURL(); err != nil {
 		return err
 	}
+	url := to.DatabaseURL
 	failOn := c.String("fail-on")
 	if failOn != failOnAny && failOn != tracks.Engine {
 		return usageError("--fail-on %q: want any or engine", failOn)
 	}
-	loaded, err := loadTracks(c, s)
+	loaded, err := loadTracks(to, s)
 	if err != nil {
 		return err
 	}
