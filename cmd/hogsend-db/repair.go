@@ -67,7 +67,7 @@ func repairRun(c *cli.Context, s *streams) error {
 		return err
 	}
 	doc := &repairJSON{DryRun: o.dryRun, Rows: []drift.Row{}}
-	rep, h, live, conn, err := driftCheck(c, s, url, loaded)
+	rep, h, live, conn, err := driftCheck(c.Context, s, to, loaded)
 	if conn != nil {
 		defer conn.Close(c.Context)
 	}
