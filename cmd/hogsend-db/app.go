@@ -264,28 +264,66 @@ func connectTimeoutFlag() cli.Flag {
 	return &cli.DurationFlag{Name: "connect-timeout", EnvVars: []string{"HOGSEND_CONNECT_TIMEOUT"}, Value: 10 * time.Second, Usage: "give up connecting after this long"}
 }
 
-// requireURL returns --database-url or a usage error.
-func requireURL(c *cli.Context) (string, error) {
-	u := c.String("database-url")
-	if u == "" {
-		return "", usageError("no database: pass --database-url or set DATABASE_URL")
+// trackOptions are the flags the track-reading commands share (the
+// database, the tracks, --json), read once from the command line by
+// readTrackOptions. A command without one of these flags reads its zero.
+type trackOptions struct {
+	DatabaseURL    string
+	Dir            string
+	DirSet         bool // --dir or HOGSEND_MIGRATIONS_DIR named a folder: it must exist
+	EngineDir      string
+	EngineRelease  string
+	Track          string
+	DevURL         string
+	JSON           bool
+	ConnectTimeout time.Duration
+	// WorkDir is the working directory, read once: the default client
+	// folder and the engine package are found from it. WorkDirErr says why
+	// it could not be read.
+	WorkDir    string
+	WorkDirErr error
+}
+
+// readTrackOptions is the one place the shared flags and the working
+// directory are read.
+func readTrackOptions(c *cli.Context) trackOptions {
+	wd, wdErr := os.Getwd()
+	return trackOptions{
+		DatabaseURL:    c.String("database-url"),
+		Dir:            c.String("dir"),
+		DirSet:         c.IsSet("dir"),
+		EngineDir:      c.String("engine-dir"),
+		EngineRelease:  c.String("engine-release"),
+		Track:          c.String("track"),
+		DevURL:         c.String("dev-url"),
+		JSON:           c.Bool("json"),
+		ConnectTimeout: c.Duration("connect-timeout"),
+		WorkDir:        wd,
+		WorkDirErr:     wdErr,
 	}
-	return u, nil
+}
+
+// requireURL is a usage error when there is no --database-url.
+func (o trackOptions) requireURL() error {
+	if o.DatabaseURL == "" {
+		return usageError("no database: pass --database-url or set DATABASE_URL")
+	}
+	return nil
 }
 
 // selectTracks builds the tracks named by --track: the engine as
 // resolveEngine finds it, the client from --dir.
-func selectTracks(c *cli.Context) ([]tracks.Track, error) {
-	client := clientTrack(c)
-	switch c.String("track") {
+func selectTracks(o trackOptions) ([]tracks.Track, error) {
+	client := clientTrack(o)
+	switch o.Track {
 	case "all":
-		engine, err := resolveEngine(c)
+		engine, err := resolveEngine(o)
 		if err != nil {
 			return nil, err
 		}
 		return []tracks.Track{engine, client}, nil
 	case tracks.Engine:
-		engine, err := resolveEngine(c)
+		engine, err := resolveEngine(o)
 		if err != nil {
 			return nil, err
 		}
@@ -293,31 +331,31 @@ func selectTracks(c *cli.Context) ([]tracks.Track, error) {
 	case tracks.Client:
 		return []tracks.Track{client}, nil
 	}
-	return nil, usageError("--track %q: want engine, client or all", c.String("track"))
+	return nil, usageError("--track %q: want engine, client or all", o.Track)
 }
 
 // clientTrack is the client track of --dir. Only the default folder may be
 // absent (an empty track); a folder named with --dir or
 // HOGSEND_MIGRATIONS_DIR must exist and hold a journal.
-func clientTrack(c *cli.Context) tracks.Track {
-	if c.IsSet("dir") {
-		t := tracks.ClientTrack(c.String("dir"))
+func clientTrack(o trackOptions) tracks.Track {
+	if o.DirSet {
+		t := tracks.ClientTrack(o.Dir)
 		t.Optional = false
 		return t
 	}
 	// The default: the app's migrations folder, found from the working
 	// directory like the engine package (docs/engine.md).
-	dir := c.String("dir")
-	if wd, err := os.Getwd(); err == nil {
-		dir = enginesrc.ClientDir(wd)
+	dir := o.Dir
+	if o.WorkDirErr == nil {
+		dir = enginesrc.ClientDir(o.WorkDir)
 	}
 	return tracks.ClientTrack(dir)
 }
 
 // loadTracks reads the selected tracks' journals, and says once when the
 // client folder is missing.
-func loadTracks(c *cli.Context, s *streams) ([]tracks.Loaded, error) {
-	ts, err := selectTracks(c)
+func loadTracks(o trackOptions, s *streams) ([]tracks.Loaded, error) {
+	ts, err := selectTracks(o)
 	if err != nil {
 		return nil, err
 	}
@@ -327,7 +365,7 @@ func loadTracks(c *cli.Context, s *streams) ([]tracks.Loaded, error) {
 	}
 	s.tags.learn(loaded)
 	for _, l := range loaded {
-		if l.Note != "" && !c.Bool("json") {
+		if l.Note != "" && !o.JSON {
 			s.note("note: %s: the client track is empty", l.Note)
 		}
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
@@ -19,84 +20,97 @@ func devCommand(s *streams) *cli.Command {
 			"use it as their scratch server, starting it when needed.",
 		Subcommands: []*cli.Command{
 			{
-				Name:  "start",
-				Usage: "start the dev server (or reuse the running one) and print its URL",
-				Flags: []cli.Flag{jsonFlag()},
-				Action: func(c *cli.Context) error {
-					srv, err := devserver.Default()
-					if err != nil {
-						return err
-					}
-					st, started, err := srv.Start(c.Context)
-					if err != nil {
-						return err
-					}
-					if c.Bool("json") {
-						return s.printJSON(devJSON{URL: st.URL, Running: true, Started: &started, Dir: st.Dir})
-					}
-					if started {
-						s.note("dev server started in %s", st.Dir)
-					} else {
-						s.note("dev server already running (%s)", st.Dir)
-					}
-					fmt.Fprintln(s.out, st.URL)
-					return nil
-				},
+				Name:   "start",
+				Usage:  "start the dev server (or reuse the running one) and print its URL",
+				Flags:  []cli.Flag{jsonFlag()},
+				Action: func(c *cli.Context) error { return runDevStart(c.Context, newDevOptions(c), s) },
 			},
 			{
-				Name:  "stop",
-				Usage: "stop the dev server (its data is kept)",
-				Flags: []cli.Flag{jsonFlag()},
-				Action: func(c *cli.Context) error {
-					srv, err := devserver.Default()
-					if err != nil {
-						return err
-					}
-					stopped, err := srv.Stop(c.Context)
-					if err != nil {
-						return err
-					}
-					if c.Bool("json") {
-						return s.printJSON(map[string]bool{"stopped": stopped})
-					}
-					if stopped {
-						s.note("dev server stopped")
-					} else {
-						s.note("dev server was not running")
-					}
-					return nil
-				},
+				Name:   "stop",
+				Usage:  "stop the dev server (its data is kept)",
+				Flags:  []cli.Flag{jsonFlag()},
+				Action: func(c *cli.Context) error { return runDevStop(c.Context, newDevOptions(c), s) },
 			},
 			{
-				Name:  "status",
-				Usage: "say whether the dev server runs (exit 0) or not (exit 3), and its URL",
-				Flags: []cli.Flag{jsonFlag()},
-				Action: func(c *cli.Context) error {
-					srv, err := devserver.Default()
-					if err != nil {
-						return err
-					}
-					st, err := srv.Status(c.Context)
-					if err != nil {
-						return err
-					}
-					if c.Bool("json") {
-						if err := s.printJSON(devJSON{URL: st.URL, Running: st.Running, Dir: st.Dir}); err != nil {
-							return err
-						}
-					} else if st.Running {
-						fmt.Fprintf(s.out, "running: %s\n", st.URL)
-					} else {
-						fmt.Fprintln(s.out, "not running")
-					}
-					if !st.Running {
-						return outcomePending
-					}
-					return nil
-				},
+				Name:   "status",
+				Usage:  "say whether the dev server runs (exit 0) or not (exit 3), and its URL",
+				Flags:  []cli.Flag{jsonFlag()},
+				Action: func(c *cli.Context) error { return runDevStatus(c.Context, newDevOptions(c), s) },
 			},
 		},
 	}
+}
+
+// devOptions are the flags of dev's subcommands.
+type devOptions struct {
+	JSON bool
+}
+
+func newDevOptions(c *cli.Context) devOptions { return devOptions{JSON: c.Bool("json")} }
+
+func runDevStart(ctx context.Context, o devOptions, s *streams) error {
+	srv, err := devserver.Default()
+	if err != nil {
+		return err
+	}
+	st, started, err := srv.Start(ctx)
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		return s.printJSON(devJSON{URL: st.URL, Running: true, Started: &started, Dir: st.Dir})
+	}
+	if started {
+		s.note("dev server started in %s", st.Dir)
+	} else {
+		s.note("dev server already running (%s)", st.Dir)
+	}
+	fmt.Fprintln(s.out, st.URL)
+	return nil
+}
+
+func runDevStop(ctx context.Context, o devOptions, s *streams) error {
+	srv, err := devserver.Default()
+	if err != nil {
+		return err
+	}
+	stopped, err := srv.Stop(ctx)
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		return s.printJSON(map[string]bool{"stopped": stopped})
+	}
+	if stopped {
+		s.note("dev server stopped")
+	} else {
+		s.note("dev server was not running")
+	}
+	return nil
+}
+
+func runDevStatus(ctx context.Context, o devOptions, s *streams) error {
+	srv, err := devserver.Default()
+	if err != nil {
+		return err
+	}
+	st, err := srv.Status(ctx)
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		if err := s.printJSON(devJSON{URL: st.URL, Running: st.Running, Dir: st.Dir}); err != nil {
+			return err
+		}
+	} else if st.Running {
+		fmt.Fprintf(s.out, "running: %s\n", st.URL)
+	} else {
+		fmt.Fprintln(s.out, "not running")
+	}
+	if !st.Running {
+		return outcomePending
+	}
+	return nil
 }
 
 // devJSON is the document of `dev start --json` and `dev status --json`.
@@ -108,13 +122,13 @@ type devJSON struct {
 }
 
 // scratchURL returns the server for scratch databases: --dev-url, where
-// "dev" means the dev server (started if it is not running), else
-// fallback (the server of --database-url; "" when there is none).
-func scratchURL(c *cli.Context, s *streams, fallback string) (string, error) {
-	u := c.String("dev-url")
+// "dev" means the dev server (started if it is not running), else the
+// server of --database-url ("" when there is none).
+func scratchURL(ctx context.Context, s *streams, o trackOptions) (string, error) {
+	u := o.DevURL
 	if u != devserver.URLKeyword {
 		if u == "" {
-			u = fallback
+			u = o.DatabaseURL
 		}
 		return u, nil
 	}
@@ -122,11 +136,11 @@ func scratchURL(c *cli.Context, s *streams, fallback string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	st, started, err := srv.Start(c.Context)
+	st, started, err := srv.Start(ctx)
 	if err != nil {
 		return "", fmt.Errorf("--dev-url %s: %w", devserver.URLKeyword, err)
 	}
-	if started && !c.Bool("json") {
+	if started && !o.JSON {
 		s.note("started the dev server (%s); `hogsend-db dev stop` stops it", st.Dir)
 	}
 	return st.URL, nil

@@ -75,7 +75,7 @@ func TestDevStartStatusStop(t *testing.T) {
 // --dev-url dev starts the dev server and uses it as the scratch server.
 func TestDevURLDev(t *testing.T) {
 	devHome(t)
-	code, out, errOut := runLint(t, "--dev-url", "dev", "--track", "engine")
+	code, out, errOut := lintCLI(t, "--dev-url", "dev", "--track", "engine")
 	if code != exitOK || !strings.Contains(out, "linted engine/") || !strings.Contains(errOut, "started the dev server") {
 		t.Fatalf("lint --dev-url dev: exit %d\n%s\n%s", code, out, errOut)
 	}

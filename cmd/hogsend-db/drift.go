@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -21,9 +22,25 @@ func driftCommand(s *streams) *cli.Command {
 			"server of --database-url; dropped afterwards) and compares the live schema with the state after each\n" +
 			"migration. Exit 0 when the live schema, the ledgers and the migrations agree, 4 when drift is found,\n" +
 			"1 on error.",
-		Flags:  []cli.Flag{databaseURLFlag(), dirFlag(), engineDirFlag(), engineReleaseFlag(), devURLFlag(), trackFlag(), jsonFlag(), connectTimeoutFlag()},
-		Action: func(c *cli.Context) error { return driftRun(c, s) },
+		Flags: []cli.Flag{databaseURLFlag(), dirFlag(), engineDirFlag(), engineReleaseFlag(), devURLFlag(), trackFlag(), jsonFlag(), connectTimeoutFlag()},
+		Action: func(c *cli.Context) error {
+			opts, err := newDriftOptions(c)
+			if err != nil {
+				return err
+			}
+			return runDrift(c.Context, opts, s)
+		},
 	}
+}
+
+// driftOptions are drift's flags, read and checked once.
+type driftOptions struct {
+	trackOptions
+}
+
+func newDriftOptions(c *cli.Context) (driftOptions, error) {
+	o := driftOptions{trackOptions: readTrackOptions(c)}
+	return o, o.requireURL()
 }
 
 // driftJSON is the --json document of drift.
@@ -40,23 +57,19 @@ type replayJSON struct {
 	Seconds    float64 `json:"seconds"`
 }
 
-func driftRun(c *cli.Context, s *streams) error {
-	url, err := requireURL(c)
+func runDrift(ctx context.Context, o driftOptions, s *streams) error {
+	loaded, err := loadTracks(o.trackOptions, s)
 	if err != nil {
 		return err
 	}
-	loaded, err := loadTracks(c, s)
-	if err != nil {
-		return err
-	}
-	rep, h, _, conn, err := driftCheck(c, s, url, loaded)
+	rep, h, _, conn, err := driftCheck(ctx, s, o.trackOptions, loaded)
 	if conn != nil {
-		defer conn.Close(c.Context)
+		defer conn.Close(ctx)
 	}
 	if err != nil {
-		return s.fail(c.Bool("json"), &driftJSON{}, err)
+		return s.fail(o.JSON, &driftJSON{}, err)
 	}
-	if c.Bool("json") {
+	if o.JSON {
 		if err := s.printJSON(&driftJSON{Report: rep, Replay: replayInfo(h)}); err != nil {
 			return err
 		}
@@ -79,12 +92,12 @@ func replayInfo(h *drift.History) *replayJSON {
 
 // driftCheck connects, replays on the dev server and classifies. The
 // returned connection (if any) is the caller's to close.
-func driftCheck(c *cli.Context, s *streams, url string, loaded []tracks.Loaded) (*drift.Report, *drift.History, *drift.Live, *pgx.Conn, error) {
-	conn, err := tracks.Connect(c.Context, url, tracks.Session{ConnectTimeout: c.Duration("connect-timeout")})
+func driftCheck(ctx context.Context, s *streams, o trackOptions, loaded []tracks.Loaded) (*drift.Report, *drift.History, *drift.Live, *pgx.Conn, error) {
+	conn, err := tracks.Connect(ctx, o.DatabaseURL, tracks.Session{ConnectTimeout: o.ConnectTimeout})
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
-	dev, err := scratchURL(c, s, url)
+	dev, err := scratchURL(ctx, s, o)
 	if err != nil {
 		return nil, nil, nil, conn, err
 	}
@@ -92,18 +105,11 @@ func driftCheck(c *cli.Context, s *streams, url string, loaded []tracks.Loaded) 
 	for _, t := range loaded {
 		n += len(t.Journal.Migrations)
 	}
-	if !c.Bool("json") {
+	if !o.JSON {
 		s.note("replaying %d migration(s) on a temporary database on the server of %s", n, redact.URL(dev))
 	}
-	h, err := drift.Replay(c.Context, loaded, drift.Options{DevURL: dev})
-	if err != nil {
-		return nil, nil, nil, conn, err
-	}
-	live, err := drift.ReadLive(c.Context, conn, url, loaded)
-	if err != nil {
-		return nil, h, nil, conn, err
-	}
-	return drift.Classify(h, live), h, live, conn, nil
+	rep, h, live, err := drift.Detect(ctx, conn, o.DatabaseURL, loaded, drift.Options{DevURL: dev})
+	return rep, h, live, conn, err
 }
 
 func renderDrift(s *streams, rep *drift.Report) {

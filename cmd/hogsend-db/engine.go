@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/urfave/cli/v2"
 
@@ -27,14 +26,13 @@ func engineReleaseFlag() cli.Flag {
 
 // resolveEngine finds the engine track from the flags and the working
 // directory.
-func resolveEngine(c *cli.Context) (tracks.Track, error) {
-	wd, err := os.Getwd()
-	if err != nil {
-		return tracks.Track{}, fmt.Errorf("engine: working directory: %w", err)
+func resolveEngine(o trackOptions) (tracks.Track, error) {
+	if o.WorkDirErr != nil {
+		return tracks.Track{}, fmt.Errorf("engine: working directory: %w", o.WorkDirErr)
 	}
-	src, err := enginesrc.Resolve(enginesrc.Options{Start: wd, Dir: c.String("engine-dir"), Release: c.String("engine-release")})
+	src, err := enginesrc.Resolve(enginesrc.Options{Start: o.WorkDir, Dir: o.EngineDir, Release: o.EngineRelease})
 	if err != nil {
-		if errors.Is(err, enginesrc.ErrBadRelease) && c.String("engine-release") != "" {
+		if errors.Is(err, enginesrc.ErrBadRelease) && o.EngineRelease != "" {
 			return tracks.Track{}, asUsage(fmt.Errorf("--engine-release: %w", err))
 		}
 		if errors.Is(err, enginesrc.ErrReleaseFixed) {

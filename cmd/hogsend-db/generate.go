@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 
@@ -32,7 +33,13 @@ func generateCommand(s *streams) *cli.Command {
 			&cli.BoolFlag{Name: "backfill-snapshot", Usage: "when nothing changed and the newest migration has no meta/NNNN_snapshot.json, write it"},
 			devURLFlag(), databaseURLFlag(), jsonFlag(),
 		},
-		Action: func(c *cli.Context) error { return generateRun(c, s) },
+		Action: func(c *cli.Context) error {
+			opts, err := newGenerateOptions(c)
+			if err != nil {
+				return err
+			}
+			return runGenerate(c.Context, opts, s)
+		},
 	}
 }
 
@@ -45,71 +52,85 @@ type generateJSON struct {
 
 func (d *generateJSON) withError(e *errorJSON) any { d.Error = e; return d }
 
-func generateRun(c *cli.Context, s *streams) error {
+// generateOptions are generate's flags, read and checked once.
+type generateOptions struct {
+	trackOptions
+	Name             string // "" for a random one
+	Schema           string // --schema as given: "" for the default, "-" for stdin
+	Engine           bool
+	BackfillSnapshot bool
+}
+
+func newGenerateOptions(c *cli.Context) (generateOptions, error) {
+	o := generateOptions{trackOptions: readTrackOptions(c), Name: c.String("name"), Schema: c.String("schema"),
+		Engine: c.Bool("engine"), BackfillSnapshot: c.Bool("backfill-snapshot")}
 	if c.NArg() > 0 {
-		return usageError("generate takes no arguments (got %q)", c.Args().First())
+		return o, usageError("generate takes no arguments (got %q)", c.Args().First())
 	}
-	opts, err := generateOptions(c, s)
+	if o.Engine && o.EngineDir == "" {
+		return o, usageError("--engine writes into the engine folder: pass --engine-dir (the bundled migrations are read-only)")
+	}
+	if o.Name != "" && !validName(o.Name) {
+		return o, usageError("--name %q: use letters, digits, '_' and '-'", o.Name)
+	}
+	return o, nil
+}
+
+func runGenerate(ctx context.Context, o generateOptions, s *streams) error {
+	opts, err := prepareGenerate(ctx, o, s)
 	if err != nil {
 		return err
 	}
-	if !c.Bool("json") {
+	if !o.JSON {
 		s.note("%s: comparing %s with %s on temporary databases on the server of %s", opts.Track, opts.Dir, schemaNames(opts.Schema), redact.URL(opts.DevURL))
 	}
-	res, err := generate.Generate(c.Context, opts)
+	res, err := generate.Generate(ctx, opts)
 	if err != nil {
 		if res == nil {
 			res = &generate.Result{Track: opts.Track, Statements: []string{}, Warnings: []generate.Warning{}}
 		}
-		return s.fail(c.Bool("json"), &generateJSON{Result: res, Dir: opts.Dir}, err)
+		return s.fail(o.JSON, &generateJSON{Result: res, Dir: opts.Dir}, err)
 	}
-	if c.Bool("json") {
+	if o.JSON {
 		return s.printJSON(&generateJSON{Result: res, Dir: opts.Dir})
 	}
 	renderGenerate(s, opts, res)
 	return nil
 }
 
-// generateOptions validates the flags; s.in is read for --schema -.
-func generateOptions(c *cli.Context, s *streams) (generate.Options, error) {
-	o := generate.Options{Name: c.String("name"), BackfillSnapshot: c.Bool("backfill-snapshot")}
-	if c.Bool("engine") {
-		o.Track = tracks.Engine
-		o.Dir = c.String("engine-dir")
-		if o.Dir == "" {
-			return o, usageError("--engine writes into the engine folder: pass --engine-dir (the bundled migrations are read-only)")
-		}
+// prepareGenerate finds what generate compares: the base track, the
+// desired schema (s.in is read for --schema -) and the scratch server.
+func prepareGenerate(ctx context.Context, o generateOptions, s *streams) (generate.Options, error) {
+	g := generate.Options{Name: o.Name, BackfillSnapshot: o.BackfillSnapshot}
+	if o.Engine {
+		g.Track, g.Dir = tracks.Engine, o.EngineDir
 	} else {
-		o.Track = tracks.Client
-		o.Dir = c.String("dir")
-		base, err := resolveEngine(c)
+		g.Track, g.Dir = tracks.Client, o.Dir
+		base, err := resolveEngine(o.trackOptions)
 		if err != nil {
-			return o, err
+			return g, err
 		}
-		o.Base, o.BaseName = base.Source, tracks.Engine
+		g.Base, g.BaseName = base.Source, tracks.Engine
 	}
-	if o.Name != "" && !validName(o.Name) {
-		return o, usageError("--name %q: use letters, digits, '_' and '-'", o.Name)
-	}
-	path, err := generate.ResolveSchemaPath(c.String("schema"))
+	path, err := generate.ResolveSchemaPath(o.Schema)
 	if err != nil {
-		return o, asUsage(err)
+		return g, asUsage(err)
 	}
 	if path == "-" {
-		o.Schema, err = generate.ReadSchema("stdin", s.in)
+		g.Schema, err = generate.ReadSchema("stdin", s.in)
 	} else {
-		o.Schema, err = generate.LoadSchema(path)
+		g.Schema, err = generate.LoadSchema(path)
 	}
 	if err != nil {
-		return o, err
+		return g, err
 	}
-	if o.DevURL, err = scratchURL(c, s, c.String("database-url")); err != nil {
-		return o, err
+	if g.DevURL, err = scratchURL(ctx, s, o.trackOptions); err != nil {
+		return g, err
 	}
-	if o.DevURL == "" {
-		return o, usageError("generate needs a server for temporary databases: pass --dev-url (or HOGSEND_DEV_URL, or DATABASE_URL)")
+	if g.DevURL == "" {
+		return g, usageError("generate needs a server for temporary databases: pass --dev-url (or HOGSEND_DEV_URL, or DATABASE_URL)")
 	}
-	return o, nil
+	return g, nil
 }
 
 // validName: the --name rule of generate.Prepare (ErrBadName), checked

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -38,28 +39,46 @@ func lintCommand(s *streams) *cli.Command {
 		Flags: []cli.Flag{dirFlag(), engineDirFlag(), trackFlag(), devURLFlag(), databaseURLFlag(), jsonFlag(),
 			&cli.StringFlag{Name: "format", EnvVars: []string{"HOGSEND_LINT_FORMAT"}, Value: formatText, Usage: "text, json or github (workflow annotations)"},
 		},
-		Action: func(c *cli.Context) error { return lintRun(c, s) },
+		Action: func(c *cli.Context) error {
+			opts, err := newLintOptions(c)
+			if err != nil {
+				return err
+			}
+			return runLint(c.Context, opts, s)
+		},
 	}
 }
 
-func lintRun(c *cli.Context, s *streams) error {
-	format := c.String("format")
-	if c.Bool("json") {
-		format = formatJSON
+// lintOptions are lint's flags and arguments, read and checked once.
+type lintOptions struct {
+	trackOptions
+	Format string   // formatText, formatJSON or formatGitHub (--json is formatJSON)
+	Tags   []string // the arguments: TAG or track/TAG
+}
+
+func newLintOptions(c *cli.Context) (lintOptions, error) {
+	o := lintOptions{trackOptions: readTrackOptions(c), Format: c.String("format"), Tags: c.Args().Slice()}
+	if o.JSON {
+		o.Format = formatJSON
 	}
-	switch format {
+	switch o.Format {
 	case formatText, formatJSON, formatGitHub:
 	default:
-		return usageError("--format %q: want text, json or github", format)
+		return o, usageError("--format %q: want text, json or github", o.Format)
 	}
-	devURL, err := scratchURL(c, s, c.String("database-url"))
+	return o, nil
+}
+
+func runLint(ctx context.Context, o lintOptions, s *streams) error {
+	format := o.Format
+	devURL, err := scratchURL(ctx, s, o.trackOptions)
 	if err != nil {
 		return err
 	}
 	if devURL == "" {
 		return usageError("lint needs a server for scratch databases: pass --dev-url (or --database-url)")
 	}
-	selected, err := selectTracks(c)
+	selected, err := selectTracks(o.trackOptions)
 	if err != nil {
 		return err
 	}
@@ -69,11 +88,11 @@ func lintRun(c *cli.Context, s *streams) error {
 	}
 	// The engine track is always replayed first: client migrations run on
 	// top of it, and its objects are the ones a client must not touch.
-	engineTrack, err := resolveEngine(c)
+	engineTrack, err := resolveEngine(o.trackOptions)
 	if err != nil {
 		return lintFail(s, format, err)
 	}
-	loaded, err := tracks.LoadAll(engineTrack, clientTrack(c))
+	loaded, err := tracks.LoadAll(engineTrack, clientTrack(o.trackOptions))
 	if err != nil {
 		return lintFail(s, format, err)
 	}
@@ -83,7 +102,7 @@ func lintRun(c *cli.Context, s *streams) error {
 			s.note("note: %s: the client track is empty", l.Note)
 		}
 	}
-	targets, err := lintTargets(c, loaded, want)
+	targets, err := lintTargets(ctx, o, loaded, want)
 	if err != nil {
 		if exitCode(err) == exitUsage {
 			return err
@@ -98,7 +117,7 @@ func lintRun(c *cli.Context, s *streams) error {
 		}
 		lts = append(lts, lint.Track{Name: l.Name, Journal: l.Journal, Dir: dir, Lint: targets[l.Name]})
 	}
-	rep, err := lint.Run(c.Context, devURL, lts)
+	rep, err := lint.Run(ctx, devURL, lts)
 	if err != nil {
 		return lintFail(s, format, err)
 	}
@@ -150,10 +169,10 @@ func lintFail(s *streams, format string, err error) error {
 
 // lintTargets decides which tags to lint, per track: the arguments; else
 // the pending migrations of --database-url; else each track's last one.
-func lintTargets(c *cli.Context, loaded []tracks.Loaded, want map[string]bool) (map[string][]string, error) {
+func lintTargets(ctx context.Context, o lintOptions, loaded []tracks.Loaded, want map[string]bool) (map[string][]string, error) {
 	out := map[string][]string{}
-	if args := c.Args().Slice(); len(args) > 0 {
-		for _, arg := range args {
+	if len(o.Tags) > 0 {
+		for _, arg := range o.Tags {
 			// A 1.0 migration may be named by its file: <folder>/migration.sql.
 			arg := strings.TrimSuffix(arg, "/"+journal.MigrationFile)
 			track, tag, qualified := strings.Cut(arg, "/")
@@ -177,13 +196,13 @@ func lintTargets(c *cli.Context, loaded []tracks.Loaded, want map[string]bool) (
 		}
 		return out, nil
 	}
-	if u := c.String("database-url"); u != "" {
-		conn, err := tracks.Connect(c.Context, u, tracks.Session{})
+	if u := o.DatabaseURL; u != "" {
+		conn, err := tracks.Connect(ctx, u, tracks.Session{})
 		if err != nil {
 			return nil, err
 		}
-		defer conn.Close(c.Context)
-		rep, err := tracks.Status(c.Context, conn, loaded)
+		defer conn.Close(ctx)
+		rep, err := tracks.Status(ctx, conn, loaded)
 		if err != nil {
 			return nil, err
 		}

@@ -15,8 +15,8 @@ import (
 
 var lintData = filepath.Join("..", "..", "testdata", "lint")
 
-// runLint runs `hogsend-db lint ARGS` in-process on fresh streams.
-func runLint(t *testing.T, args ...string) (code int, stdout, stderr string) {
+// lintCLI runs `hogsend-db lint ARGS` in-process on fresh streams.
+func lintCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code = run(context.Background(), append([]string{"hogsend-db", "lint"}, args...), &out, &errb)
@@ -30,7 +30,7 @@ func TestLintDropColumnExits4(t *testing.T) {
 	dir := filepath.Join(lintData, "DS103", "bad")
 	file := filepath.ToSlash(filepath.Join(dir, "0001_drop_score.sql"))
 
-	code, out, errOut := runLint(t, "--dev-url", db.AdminURL, "--track", "client", "--dir", dir)
+	code, out, errOut := lintCLI(t, "--dev-url", db.AdminURL, "--track", "client", "--dir", dir)
 	if code != exitIntegrity {
 		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitIntegrity, out, errOut)
 	}
@@ -38,7 +38,7 @@ func TestLintDropColumnExits4(t *testing.T) {
 		t.Errorf("text output lacks position or code:\n%s", out)
 	}
 
-	code, out, _ = runLint(t, "--dev-url", db.AdminURL, "--track", "client", "--dir", dir, "--format", "github")
+	code, out, _ = lintCLI(t, "--dev-url", db.AdminURL, "--track", "client", "--dir", dir, "--format", "github")
 	want := "::error file=" + file + ",line=2,col=1,title=DS103::"
 	if code != exitIntegrity || !strings.Contains(out, want) {
 		t.Errorf("github: exit %d, want line starting %q:\n%s", code, want, out)
@@ -49,7 +49,7 @@ func TestLintDropColumnExits4(t *testing.T) {
 		}
 	}
 
-	code, out, _ = runLint(t, "--dev-url", db.AdminURL, "--track", "client", "--dir", dir, "--json")
+	code, out, _ = lintCLI(t, "--dev-url", db.AdminURL, "--track", "client", "--dir", dir, "--json")
 	var doc struct {
 		Errors   int `json:"errors"`
 		Findings []struct {
@@ -73,17 +73,17 @@ func TestLintDropColumnExits4(t *testing.T) {
 // Additive migrations exit 0; warnings alone exit 0 too.
 func TestLintAdditiveExits0(t *testing.T) {
 	db := pgtest.New(t)
-	code, out, errOut := runLint(t, "--dev-url", db.AdminURL, "--track", "client", "--dir", filepath.Join(lintData, "DS103", "good"))
+	code, out, errOut := lintCLI(t, "--dev-url", db.AdminURL, "--track", "client", "--dir", filepath.Join(lintData, "DS103", "good"))
 	if code != exitOK || !strings.Contains(out, "0 error(s), 0 warning(s)") {
 		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
 	}
-	code, out, errOut = runLint(t, "--dev-url", db.AdminURL, "--track", "client", "--dir", filepath.Join(lintData, "HS201", "bad"))
+	code, out, errOut = lintCLI(t, "--dev-url", db.AdminURL, "--track", "client", "--dir", filepath.Join(lintData, "HS201", "bad"))
 	if code != exitOK || !strings.Contains(out, "HS201") || !strings.Contains(out, "1 warning(s)") {
 		t.Errorf("warnings only: exit %d\n%s\n%s", code, out, errOut)
 	}
 	// The bundled engine track's last migration, with the database URL as
 	// the dev server and no pending migrations known: exit 0.
-	code, out, errOut = runLint(t, "--dev-url", db.AdminURL, "--track", "engine")
+	code, out, errOut = lintCLI(t, "--dev-url", db.AdminURL, "--track", "engine")
 	if code != exitOK || !strings.Contains(out, "linted engine/0005_send_status_bounced") {
 		t.Errorf("engine: exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -95,16 +95,16 @@ func TestLintTargets(t *testing.T) {
 	db := pgtest.New(t)
 	dir := filepath.Join(lintData, "DS103", "bad")
 	// The base migration alone is additive.
-	code, out, _ := runLint(t, "--dev-url", db.AdminURL, "--track", "client", "--dir", dir, "client/0000_base")
+	code, out, _ := lintCLI(t, "--dev-url", db.AdminURL, "--track", "client", "--dir", dir, "client/0000_base")
 	if code != exitOK || !strings.Contains(out, "linted client/0000_base:") {
 		t.Errorf("tag: exit %d\n%s", code, out)
 	}
-	code, _, errOut := runLint(t, "--dev-url", db.AdminURL, "--dir", dir, "0042_nope")
+	code, _, errOut := lintCLI(t, "--dev-url", db.AdminURL, "--dir", dir, "0042_nope")
 	if code != exitUsage || !strings.Contains(errOut, "0042_nope") {
 		t.Errorf("unknown tag: exit %d, %s", code, errOut)
 	}
 	// Nothing applied yet: every migration of both tracks is pending.
-	code, out, errOut = runLint(t, "--database-url", db.URL, "--dir", dir, "--json")
+	code, out, errOut = lintCLI(t, "--database-url", db.URL, "--dir", dir, "--json")
 	var doc struct {
 		Linted []struct{ Track, Tag string } `json:"linted"`
 	}
@@ -117,14 +117,14 @@ func TestLintTargets(t *testing.T) {
 }
 
 func TestLintUsageAndFailures(t *testing.T) {
-	if code, _, errOut := runLint(t, "--dir", "nowhere"); code != exitUsage || !strings.Contains(errOut, "--dev-url") {
+	if code, _, errOut := lintCLI(t, "--dir", "nowhere"); code != exitUsage || !strings.Contains(errOut, "--dev-url") {
 		t.Errorf("no server: exit %d %s", code, errOut)
 	}
-	if code, _, _ := runLint(t, "--dev-url", "postgres://x@127.0.0.1:1/db", "--format", "xml"); code != exitUsage {
+	if code, _, _ := lintCLI(t, "--dev-url", "postgres://x@127.0.0.1:1/db", "--format", "xml"); code != exitUsage {
 		t.Errorf("bad format: exit %d", code)
 	}
 	// A server that cannot be reached: could not run (1), password hidden.
-	code, _, errOut := runLint(t, "--dev-url", "postgres://u:Sekr1t@127.0.0.1:1/db", "--track", "engine")
+	code, _, errOut := lintCLI(t, "--dev-url", "postgres://u:Sekr1t@127.0.0.1:1/db", "--track", "engine")
 	if code != exitError || strings.Contains(errOut, "Sekr1t") {
 		t.Errorf("unreachable: exit %d %s", code, errOut)
 	}
@@ -144,7 +144,7 @@ func TestLintRejectedMigrationInEveryFormat(t *testing.T) {
 	file := filepath.ToSlash(filepath.Join(dir, "0001_b.sql"))
 	args := []string{"--dev-url", db.AdminURL, "--track", "client", "--dir", dir}
 
-	code, out, errOut := runLint(t, append(args, "--json")...)
+	code, out, errOut := lintCLI(t, append(args, "--json")...)
 	var doc struct {
 		Findings []any `json:"findings"`
 		Error    *struct {
@@ -161,7 +161,7 @@ func TestLintRejectedMigrationInEveryFormat(t *testing.T) {
 		t.Errorf("error = %+v, want %s:4:18, statement 2", doc.Error, file)
 	}
 
-	code, out, _ = runLint(t, append(args, "--format", "github")...)
+	code, out, _ = lintCLI(t, append(args, "--format", "github")...)
 	if want := "::error file=" + file + ",line=4,col=18,"; code != exitError || !strings.HasPrefix(out, want) {
 		t.Errorf("github: exit %d, want an annotation starting %q:\n%s", code, want, out)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -28,8 +29,39 @@ func migrateCommand(s *streams) *cli.Command {
 			&cli.DurationFlag{Name: "statement-timeout", EnvVars: []string{"HOGSEND_STATEMENT_TIMEOUT"}, Value: 15 * time.Minute, Usage: "PostgreSQL statement_timeout for each statement"},
 			connectTimeoutFlag(),
 		},
-		Action: func(c *cli.Context) error { return migrateRun(c, s) },
+		Action: func(c *cli.Context) error {
+			opts, err := newMigrateOptions(c)
+			if err != nil {
+				return err
+			}
+			return runMigrate(c.Context, opts, s)
+		},
 	}
+}
+
+// migrateOptions are migrate's flags, read and checked once.
+type migrateOptions struct {
+	trackOptions
+	DryRun                                  bool
+	Tx                                      tracks.TxMode
+	AllowOutOfOrder, Strict                 bool
+	LockWait, LockTimeout, StatementTimeout time.Duration
+}
+
+func newMigrateOptions(c *cli.Context) (migrateOptions, error) {
+	o := migrateOptions{
+		trackOptions: readTrackOptions(c),
+		DryRun:       c.Bool("dry-run"), Tx: tracks.TxMode(c.String("tx")),
+		AllowOutOfOrder: c.Bool("allow-out-of-order"), Strict: c.Bool("strict"),
+		LockWait: c.Duration("lock-wait"), LockTimeout: c.Duration("lock-timeout"), StatementTimeout: c.Duration("statement-timeout"),
+	}
+	if err := o.requireURL(); err != nil {
+		return o, err
+	}
+	if o.Tx != tracks.TxTrack && o.Tx != tracks.TxMigration {
+		return o, usageError("--tx %q: want track or migration", o.Tx)
+	}
+	return o, nil
 }
 
 // migrateJSON is the --json document of migrate.
@@ -86,37 +118,29 @@ func toErrorJSON(s *streams, err error) *errorJSON {
 	return e
 }
 
-func migrateRun(c *cli.Context, s *streams) error {
-	url, err := requireURL(c)
+func runMigrate(ctx context.Context, o migrateOptions, s *streams) error {
+	loaded, err := loadTracks(o.trackOptions, s)
 	if err != nil {
 		return err
 	}
-	tx := tracks.TxMode(c.String("tx"))
-	if tx != tracks.TxTrack && tx != tracks.TxMigration {
-		return usageError("--tx %q: want track or migration", tx)
-	}
-	loaded, err := loadTracks(c, s)
-	if err != nil {
-		return err
-	}
-	conn, err := tracks.Connect(c.Context, url, tracks.Session{
-		LockTimeout: c.Duration("lock-timeout"), StatementTimeout: c.Duration("statement-timeout"),
-		ConnectTimeout: c.Duration("connect-timeout"),
+	conn, err := tracks.Connect(ctx, o.DatabaseURL, tracks.Session{
+		LockTimeout: o.LockTimeout, StatementTimeout: o.StatementTimeout,
+		ConnectTimeout: o.ConnectTimeout,
 	})
 	if err != nil {
-		return s.fail(c.Bool("json"), &migrateJSON{DryRun: c.Bool("dry-run"), Applied: appliedByTrack(loaded, nil), Engine: engineInfo(loaded)}, err)
+		return s.fail(o.JSON, &migrateJSON{DryRun: o.DryRun, Applied: appliedByTrack(loaded, nil), Engine: engineInfo(loaded)}, err)
 	}
-	defer conn.Close(c.Context)
+	defer conn.Close(ctx)
 
 	start := time.Now()
 	trackTime := map[string]int64{}
 	view := newMigrateView(s)
 	opts := tracks.Options{
-		Tx: tx, AllowOutOfOrder: c.Bool("allow-out-of-order"), Strict: c.Bool("strict"),
-		LockWait: c.Duration("lock-wait"), ToolVersion: version.Number(),
+		Tx: o.Tx, AllowOutOfOrder: o.AllowOutOfOrder, Strict: o.Strict,
+		LockWait: o.LockWait, ToolVersion: version.Number(),
 		// Per-statement progress is for people; --json keeps the message
 		// exactly as lean as before.
-		Progress: !c.Bool("json"),
+		Progress: !o.JSON,
 		OnEvent: func(e tracks.Event) {
 			if cm, ok := e.(tracks.Committed); ok {
 				trackTime[cm.Track] += cm.Duration.Milliseconds()
@@ -124,11 +148,11 @@ func migrateRun(c *cli.Context, s *streams) error {
 			view.on(e)
 		},
 	}
-	if c.Bool("dry-run") {
+	if o.DryRun {
 		view.close()
-		return dryRun(c, s, conn, loaded, opts)
+		return dryRun(ctx, s, o.JSON, conn, loaded, opts)
 	}
-	res, err := tracks.Apply(c.Context, conn, loaded, opts)
+	res, err := tracks.Apply(ctx, conn, loaded, opts)
 	view.close()
 	total := time.Since(start)
 	ms := total.Milliseconds()
@@ -137,9 +161,9 @@ func migrateRun(c *cli.Context, s *streams) error {
 		doc.Applied, doc.Status = appliedByTrack(loaded, res.Applied), res.Report
 	}
 	if err != nil {
-		return s.fail(c.Bool("json"), doc, err)
+		return s.fail(o.JSON, doc, err)
 	}
-	if c.Bool("json") {
+	if o.JSON {
 		return s.printJSON(doc)
 	}
 	if line := engineLine(doc.Engine); line != "" {
@@ -176,15 +200,15 @@ func (d *migrateJSON) withError(e *errorJSON) any {
 	return d
 }
 
-func dryRun(c *cli.Context, s *streams, conn tracksQuerier, loaded []tracks.Loaded, opts tracks.Options) error {
-	rep, err := tracks.Status(c.Context, conn, loaded)
+func dryRun(ctx context.Context, s *streams, asJSON bool, conn tracksQuerier, loaded []tracks.Loaded, opts tracks.Options) error {
+	rep, err := tracks.Status(ctx, conn, loaded)
 	doc := &migrateJSON{DryRun: true, Applied: appliedByTrack(loaded, nil), Pending: map[string][]pendingJSON{}, Status: rep,
 		Engine: engineInfo(loaded)}
 	if err == nil {
 		err = tracks.Preflight(rep, loaded, opts)
 	}
 	if err != nil {
-		return s.fail(c.Bool("json"), doc, err)
+		return s.fail(asJSON, doc, err)
 	}
 	for _, l := range loaded {
 		st := rep.Schema[l.Name]
@@ -194,7 +218,7 @@ func dryRun(c *cli.Context, s *streams, conn tracksQuerier, loaded []tracks.Load
 		}
 		doc.Pending[l.Name] = list
 	}
-	if c.Bool("json") {
+	if asJSON {
 		return s.printJSON(doc)
 	}
 	r := s.style()

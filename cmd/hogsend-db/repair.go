@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -30,7 +31,13 @@ func repairCommand(s *streams) *cli.Command {
 			&cli.DurationFlag{Name: "lock-wait", EnvVars: []string{"HOGSEND_LOCK_WAIT"}, Value: 15 * time.Minute, Usage: "how long to wait for the migration lock (exit 5 after)"},
 			connectTimeoutFlag(),
 		},
-		Action: func(c *cli.Context) error { return repairRun(c, s) },
+		Action: func(c *cli.Context) error {
+			opts, err := newRepairOptions(c)
+			if err != nil {
+				return err
+			}
+			return runRepair(c.Context, opts, s)
+		},
 	}
 }
 
@@ -45,45 +52,46 @@ type repairJSON struct {
 	Error   *errorJSON    `json:"error"`
 }
 
-// repairOptions are repair's flags, read once.
+// repairOptions are repair's flags, read and checked once.
 type repairOptions struct {
-	json, fromPush, dryRun, yes bool
-	lockWait                    time.Duration
+	trackOptions
+	FromPush, DryRun, Yes bool
+	LockWait              time.Duration
 }
 
-func repairRun(c *cli.Context, s *streams) error {
-	o := repairOptions{json: c.Bool("json"), fromPush: c.Bool("from-push"), dryRun: c.Bool("dry-run"), yes: c.Bool("yes"),
-		lockWait: c.Duration("lock-wait")}
-	if !o.fromPush {
-		return usageError("repair needs --from-push (stamp migrations whose effects are already present)")
+func newRepairOptions(c *cli.Context) (repairOptions, error) {
+	o := repairOptions{trackOptions: readTrackOptions(c),
+		FromPush: c.Bool("from-push"), DryRun: c.Bool("dry-run"), Yes: c.Bool("yes"), LockWait: c.Duration("lock-wait")}
+	if !o.FromPush {
+		return o, usageError("repair needs --from-push (stamp migrations whose effects are already present)")
 	}
-	url, err := requireURL(c)
+	return o, o.requireURL()
+}
+
+func runRepair(ctx context.Context, o repairOptions, s *streams) error {
+	loaded, err := loadTracks(o.trackOptions, s)
 	if err != nil {
 		return err
 	}
-	loaded, err := loadTracks(c, s)
-	if err != nil {
-		return err
-	}
-	doc := &repairJSON{DryRun: o.dryRun, Rows: []drift.Row{}}
-	rep, h, live, conn, err := driftCheck(c, s, url, loaded)
+	doc := &repairJSON{DryRun: o.DryRun, Rows: []drift.Row{}}
+	rep, h, live, conn, err := driftCheck(ctx, s, o.trackOptions, loaded)
 	if conn != nil {
-		defer conn.Close(c.Context)
+		defer conn.Close(ctx)
 	}
 	if err != nil {
-		return s.fail(o.json, doc, err)
+		return s.fail(o.JSON, doc, err)
 	}
 	doc.Drift = rep
 	plan, err := drift.PlanRepair(rep, h, live)
 	if err != nil {
-		if !o.json {
+		if !o.JSON {
 			renderDrift(s, rep)
 		}
-		return s.fail(o.json, doc, err)
+		return s.fail(o.JSON, doc, err)
 	}
 	doc.Rows, doc.Release = plan.Rows, plan.Release
 	if plan.Empty() {
-		if o.json {
+		if o.JSON {
 			return s.printJSON(doc)
 		}
 		fmt.Fprintln(s.out, "nothing to repair: no migration is present without its ledger row")
@@ -92,35 +100,35 @@ func repairRun(c *cli.Context, s *streams) error {
 		}
 		return nil
 	}
-	if !o.json {
-		renderRows(s, plan, o.dryRun)
+	if !o.JSON {
+		renderRows(s, plan, o.DryRun)
 	}
-	if o.dryRun {
-		if o.json {
+	if o.DryRun {
+		if o.JSON {
 			return s.printJSON(doc)
 		}
 		fmt.Fprintln(s.out, "dry run: nothing was written")
 		return nil
 	}
-	if !o.yes {
+	if !o.Yes {
 		if !isTerminal(s.in) {
-			return s.fail(o.json, doc, usageError("refusing to write ledger rows without confirmation, nothing written: no terminal to ask on; pass --yes (or --dry-run to see the rows)"))
+			return s.fail(o.JSON, doc, usageError("refusing to write ledger rows without confirmation, nothing written: no terminal to ask on; pass --yes (or --dry-run to see the rows)"))
 		}
 		fmt.Fprintf(s.err, "write %d ledger row(s)? [y/N] ", len(plan.Rows))
 		answer, _ := bufio.NewReader(s.in).ReadString('\n')
 		if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
-			return s.fail(o.json, doc, errors.New("repair: not confirmed; nothing written"))
+			return s.fail(o.JSON, doc, errors.New("repair: not confirmed; nothing written"))
 		}
 	}
-	after, err := drift.Repair(c.Context, conn, url, h, plan, drift.RepairOptions{
-		LockWait: o.lockWait, ToolVersion: version.Number(),
+	after, err := drift.Repair(ctx, conn, o.DatabaseURL, h, plan, drift.RepairOptions{
+		LockWait: o.LockWait, ToolVersion: version.Number(),
 		OnEvent: func(e tracks.Event) { renderEvent(s, e) },
 	})
 	if err != nil {
-		return s.fail(o.json, doc, err)
+		return s.fail(o.JSON, doc, err)
 	}
 	doc.Written, doc.After = true, after
-	if o.json {
+	if o.JSON {
 		return s.printJSON(doc)
 	}
 	for _, r := range plan.Rows {

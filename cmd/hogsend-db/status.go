@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -27,50 +28,65 @@ func statusCommand(s *streams) *cli.Command {
 		Flags: []cli.Flag{databaseURLFlag(), dirFlag(), engineDirFlag(), engineReleaseFlag(), trackFlag(), jsonFlag(), connectTimeoutFlag(),
 			&cli.StringFlag{Name: "fail-on", EnvVars: []string{"HOGSEND_FAIL_ON"}, Value: failOnAny,
 				Usage: "which pending migrations exit 3: any (every track) or engine (pending client migrations exit 0)"}},
-		Action: func(c *cli.Context) error { return statusRun(c, s) },
+		Action: func(c *cli.Context) error {
+			opts, err := newStatusOptions(c)
+			if err != nil {
+				return err
+			}
+			return runStatus(c.Context, opts, s)
+		},
 	}
 }
 
-func statusRun(c *cli.Context, s *streams) error {
-	url, err := requireURL(c)
+// statusOptions are status's flags, read and checked once.
+type statusOptions struct {
+	trackOptions
+	FailOn string // failOnAny or tracks.Engine
+}
+
+func newStatusOptions(c *cli.Context) (statusOptions, error) {
+	o := statusOptions{trackOptions: readTrackOptions(c), FailOn: c.String("fail-on")}
+	if err := o.requireURL(); err != nil {
+		return o, err
+	}
+	if o.FailOn != failOnAny && o.FailOn != tracks.Engine {
+		return o, usageError("--fail-on %q: want any or engine", o.FailOn)
+	}
+	return o, nil
+}
+
+func runStatus(ctx context.Context, o statusOptions, s *streams) error {
+	loaded, err := loadTracks(o.trackOptions, s)
 	if err != nil {
 		return err
 	}
-	failOn := c.String("fail-on")
-	if failOn != failOnAny && failOn != tracks.Engine {
-		return usageError("--fail-on %q: want any or engine", failOn)
-	}
-	loaded, err := loadTracks(c, s)
+	rep, err := readStatus(ctx, s, o.trackOptions, loaded)
 	if err != nil {
-		return err
-	}
-	rep, err := readStatus(c, s, url, loaded)
-	if err != nil {
-		if c.Bool("json") {
+		if o.JSON {
 			if perr := s.printJSON(rep); perr != nil {
 				return perr
 			}
 		}
 		return err
 	}
-	if c.Bool("json") {
+	if o.JSON {
 		if err := s.printJSON(rep); err != nil {
 			return err
 		}
 	} else {
 		renderStatus(s, rep, loaded)
 	}
-	return statusOutcome(rep, failOn)
+	return statusOutcome(rep, o.FailOn)
 }
 
 // readStatus connects and reads the report; on failure it returns the
 // degraded report together with the error.
-func readStatus(c *cli.Context, s *streams, url string, loaded []tracks.Loaded) (*tracks.Report, error) {
-	conn, err := tracks.Connect(c.Context, url, tracks.Session{ConnectTimeout: c.Duration("connect-timeout")})
+func readStatus(ctx context.Context, s *streams, o trackOptions, loaded []tracks.Loaded) (*tracks.Report, error) {
+	conn, err := tracks.Connect(ctx, o.DatabaseURL, tracks.Session{ConnectTimeout: o.ConnectTimeout})
 	if err == nil {
-		defer conn.Close(c.Context)
+		defer conn.Close(ctx)
 		var rep *tracks.Report
-		if rep, err = tracks.Verify(c.Context, conn, loaded); err == nil {
+		if rep, err = tracks.Verify(ctx, conn, loaded); err == nil {
 			return rep, nil
 		}
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
@@ -11,16 +12,23 @@ import (
 
 func versionCommand(s *streams) *cli.Command {
 	return &cli.Command{
-		Name:  "version",
-		Usage: "print the hogsend-db version and the bundled engine release",
-		Flags: []cli.Flag{jsonFlag()},
-		Action: func(c *cli.Context) error {
-			if c.Bool("json") {
-				commit, date := version.VCS()
-				return s.printJSON(map[string]string{"version": version.Number(), "commit": commit, "date": date, "engine": engine.Version})
-			}
-			fmt.Fprintf(s.out, "hogsend-db %s\nengine track %s\n", version.String(), engine.Version)
-			return nil
-		},
+		Name:   "version",
+		Usage:  "print the hogsend-db version and the bundled engine release",
+		Flags:  []cli.Flag{jsonFlag()},
+		Action: func(c *cli.Context) error { return runVersion(c.Context, versionOptions{JSON: c.Bool("json")}, s) },
 	}
+}
+
+// versionOptions are version's flags.
+type versionOptions struct {
+	JSON bool
+}
+
+func runVersion(_ context.Context, o versionOptions, s *streams) error {
+	if o.JSON {
+		commit, date := version.VCS()
+		return s.printJSON(map[string]string{"version": version.Number(), "commit": commit, "date": date, "engine": engine.Version})
+	}
+	fmt.Fprintf(s.out, "hogsend-db %s\nengine track %s\n", version.String(), engine.Version)
+	return nil
 }
