@@ -21,8 +21,10 @@ type entity8 struct {
 	Dimensions int     `json:"dimensions"`
 	// enums
 	Values []string `json:"values"`
-	// pks: false when drizzle-kit leaves the name to PostgreSQL
+	// pks, uniques: false when the name is drizzle-kit's default
 	NameExplicit bool `json:"nameExplicit"`
+	// uniques: the column names (indexes have objects here, not read)
+	Columns json.RawMessage `json:"columns"`
 }
 
 // The entity kinds compared. The others (schemas, sequences, roles,
@@ -101,16 +103,24 @@ func parseSnapshot8(data []byte) (*Expected, error) {
 			// KEY and PostgreSQL chooses the name (truncated when long):
 			// any primary key satisfies it, as a v7 primaryKey column.
 			if en.NameExplicit {
-				tb.Constraints = append(tb.Constraints, Constraint{KindPrimaryKey, en.Name})
+				tb.Constraints = append(tb.Constraints, Constraint{Kind: KindPrimaryKey, Name: en.Name})
 			} else {
 				tb.PrimaryKey = true
 			}
 		case "uniques":
-			tb.Constraints = append(tb.Constraints, Constraint{KindUnique, en.Name})
+			c := Constraint{Kind: KindUnique, Name: en.Name}
+			// drizzle-kit 1.0 writes a default-named single-column unique
+			// inside its CREATE TABLE as a bare UNIQUE, and PostgreSQL
+			// names it; added later, it is named explicitly.
+			var cols []string
+			if !en.NameExplicit && json.Unmarshal(en.Columns, &cols) == nil && len(cols) == 1 {
+				c.Alt = chosenName(StoredName(en.Table), StoredName(cols[0]), "key")
+			}
+			tb.Constraints = append(tb.Constraints, c)
 		case "fks":
-			tb.Constraints = append(tb.Constraints, Constraint{KindForeignKey, en.Name})
+			tb.Constraints = append(tb.Constraints, Constraint{Kind: KindForeignKey, Name: en.Name})
 		case "checks":
-			tb.Constraints = append(tb.Constraints, Constraint{KindCheck, en.Name})
+			tb.Constraints = append(tb.Constraints, Constraint{Kind: KindCheck, Name: en.Name})
 		}
 	}
 	return e, nil
