@@ -123,7 +123,7 @@ func ParseSnapshot(data []byte) (*Expected, error) {
 		Dialect string `json:"dialect"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadSnapshot, err)
+		return nil, fmt.Errorf("%w: %w", ErrBadSnapshot, readableJSON(data, err))
 	}
 	var (
 		e   *Expected
@@ -147,9 +147,12 @@ func ParseSnapshot(data []byte) (*Expected, error) {
 
 // parseSnapshot7 reads drizzle-kit 0.x's shape.
 func parseSnapshot7(data []byte) (*Expected, error) {
+	if err := requireKey(data, "tables", "an object"); err != nil {
+		return nil, err
+	}
 	var s snapshotFile
 	if err := json.Unmarshal(data, &s); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadSnapshot, err)
+		return nil, fmt.Errorf("%w: %w", ErrBadSnapshot, readableJSON(data, err))
 	}
 	e := &Expected{}
 	for key, t := range s.Tables {

@@ -35,11 +35,14 @@ var compared8 = map[string]bool{"tables": true, "columns": true, "indexes": true
 // parseSnapshot8 reads drizzle-kit 1.0's shape: {"version": "8",
 // "dialect": "postgres", "ddl": [entities]}.
 func parseSnapshot8(data []byte) (*Expected, error) {
+	if err := requireKey(data, "ddl", "an array"); err != nil {
+		return nil, err
+	}
 	var s struct {
 		DDL []json.RawMessage `json:"ddl"`
 	}
 	if err := json.Unmarshal(data, &s); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadSnapshot, err)
+		return nil, fmt.Errorf("%w: %w", ErrBadSnapshot, readableJSON(data, err))
 	}
 	var ents []entity8
 	for i, raw := range s.DDL {
@@ -47,7 +50,7 @@ func parseSnapshot8(data []byte) (*Expected, error) {
 			EntityType string `json:"entityType"`
 		}
 		if err := json.Unmarshal(raw, &kind); err != nil {
-			return nil, fmt.Errorf("%w: ddl[%d]: %w", ErrBadSnapshot, i, err)
+			return nil, fmt.Errorf("%w: ddl[%d]: %w", ErrBadSnapshot, i, readableJSON(nil, err))
 		}
 		if kind.EntityType == "" {
 			return nil, fmt.Errorf("%w: ddl[%d] has no entityType", ErrBadSnapshot, i)
@@ -57,7 +60,7 @@ func parseSnapshot8(data []byte) (*Expected, error) {
 		}
 		var en entity8
 		if err := json.Unmarshal(raw, &en); err != nil {
-			return nil, fmt.Errorf("%w: ddl[%d] (%s): %w", ErrBadSnapshot, i, kind.EntityType, err)
+			return nil, fmt.Errorf("%w: ddl[%d] (%s): %w", ErrBadSnapshot, i, kind.EntityType, readableJSON(nil, err))
 		}
 		if en.Name == "" {
 			return nil, fmt.Errorf("%w: ddl[%d] (%s) has no name", ErrBadSnapshot, i, en.EntityType)
