@@ -2,6 +2,7 @@ package tracks_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -128,4 +129,34 @@ func TestVerifyLongNames(t *testing.T) {
 			})
 		}
 	}
+}
+
+// The integrity items of missing objects name their table: a probe reading
+// only status --json's integrity list can tell which column is gone.
+func TestVerifyIntegrityItemsNameTheTable(t *testing.T) {
+	db := connect(t, newDB(t))
+	ctx := ctxT(t)
+	ts := []tracks.Loaded{client(t, verifyFolder())}
+	if _, err := tracks.Apply(ctx, db, ts, tracks.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(ctx, `ALTER TABLE "notes" DROP COLUMN "body"; DROP INDEX "tickets_owner_idx"; DROP TABLE "tickets" CASCADE`); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := tracks.Verify(ctx, db, ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"table public.tickets (0000_tickets)", "column public.notes.body (0001_notes)"}
+	for _, p := range rep.Integrity {
+		if p.Kind == string(tracks.MissingObjects) {
+			for _, w := range want {
+				if !slices.Contains(p.Items, w) {
+					t.Errorf("items %q lack %q", p.Items, w)
+				}
+			}
+			return
+		}
+	}
+	t.Fatalf("no missing_objects problem: %+v", rep.Integrity)
 }
