@@ -101,7 +101,12 @@ func matchNamed(j *journal.Journal, l ledger.Ledger) State {
 		if !ahead && r.Name != "" {
 			ahead = journal.CompareNames(r.Name, last.Name) > 0
 		} else if !ahead {
-			ahead = !r.NullCreatedAt && r.CreatedAt > last.When
+			// At the second, as drizzle-orm 1.0's upgrade reads created_at:
+			// a folder's When is a whole second, a row's created_at may
+			// carry milliseconds (a 0.x journal's when). A row in the
+			// newest folders' second that matched none of them is not
+			// newer; it is unknown, and drizzle-orm would throw on it.
+			ahead = !r.NullCreatedAt && createdSecond(r.CreatedAt) > last.When
 		}
 		if ahead {
 			s.Ahead = append(s.Ahead, rowRef(r))
@@ -120,9 +125,7 @@ func matchNamed(j *journal.Journal, l ledger.Ledger) State {
 func upgradeMatch(j *journal.Journal, bySecond map[int64][]int, byHash map[string]int, r ledger.Row) int {
 	var candidates []int
 	if !r.NullCreatedAt {
-		// drizzle replaces the last three digits of the decimal text with
-		// zeros: truncation toward zero, also for negative values.
-		candidates = bySecond[r.CreatedAt/1000*1000]
+		candidates = bySecond[createdSecond(r.CreatedAt)]
 	}
 	switch {
 	case len(candidates) == 1:
@@ -140,6 +143,12 @@ func upgradeMatch(j *journal.Journal, bySecond map[int64][]int, byHash map[strin
 	}
 	return -1
 }
+
+// createdSecond is created_at truncated to the second, in milliseconds, as
+// drizzle-orm 1.0 reads it: it replaces the last three digits of the
+// decimal text with zeros (truncation toward zero, also for negative
+// values).
+func createdSecond(ms int64) int64 { return ms / 1000 * 1000 }
 
 func rowRef(r ledger.Row) RowRef {
 	ref := RowRef{ID: r.ID, Hash: r.Hash}

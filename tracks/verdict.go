@@ -138,7 +138,7 @@ func Judge(f Facts) (Verdict, []Problem) {
 	if s.MissingObjects() {
 		items := make([]string, len(s.SchemaCheck.Missing))
 		for i, m := range s.SchemaCheck.Missing {
-			items[i] = m.Kind + " " + m.Name + " (" + m.Migration + ")"
+			items[i] = m.Kind + " " + strings.TrimPrefix(m.Table+".", ".") + m.Name + " (" + m.Migration + ")" // column public.t.c (tag)
 		}
 		add(string(MissingObjects), "objects of applied migrations are missing from the database", items, s.SchemaCheck.Remedy)
 	}

@@ -16,7 +16,8 @@ import (
 // Verified says the comparison was made; Missing lists what the database
 // lacks (an integrity problem: exit code 4). When Verified is false, Reason
 // says why not (no snapshot for the applied migrations, an unreadable
-// snapshot): the schema was not verified, never silently passed.
+// snapshot, a database ahead of this build): the schema was not verified,
+// never silently passed.
 type SchemaCheck struct {
 	Verified bool   `json:"verified"`
 	Reason   string `json:"reason,omitempty"`
@@ -113,6 +114,13 @@ func (c *Inspector) Verify(ctx context.Context, q ledger.Querier) (*Report, erro
 func (c *Inspector) verifyTrack(ctx context.Context, q ledger.Querier, t Loaded, i int, s *State, live *verify.Live) (*SchemaCheck, error) {
 	if s.Applied == nil {
 		return &SchemaCheck{Verified: true, Reason: "no migration applied: nothing to verify", Missing: []verify.Missing{}}, nil
+	}
+	if len(s.Ahead) > 0 && s.stray == 0 {
+		// Newer migrations may have dropped or renamed objects of this
+		// build's snapshot (a contract step): what is missing here is not
+		// damage, and this build cannot tell which it is.
+		return &SchemaCheck{Reason: fmt.Sprintf("the database is ahead of this build: %d newer migration(s) recorded; "+
+			"its schema is verified by the build that has them", len(s.Ahead)), Missing: []verify.Missing{}}, nil
 	}
 	upTo := c.v.byTag[i][*s.Applied]
 	exp, at, err := c.v.snapshot(t, i, upTo)

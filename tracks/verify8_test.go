@@ -133,6 +133,8 @@ func TestVerifyDrizzle1Snapshots(t *testing.T) {
 		"0.x dialect":   `{"version":"8","dialect":"postgresql","ddl":[]}`,
 		"bad entity":    `{"version":"8","dialect":"postgres","ddl":[{"entityType":"columns","table":"nowhere","name":"a"}]}`,
 		"no entityType": `{"version":"8","dialect":"postgres","ddl":[{"name":"t"}]}`,
+		"no ddl":        `{"version":"8","dialect":"postgres"}`,
+		"ddl object":    `{"version":"8","dialect":"postgres","ddl":{}}`,
 	} {
 		bad := clone(orig)
 		bad["20261130094853_v4/snapshot.json"] = &fstest.MapFile{Data: []byte(data)}

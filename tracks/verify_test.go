@@ -144,7 +144,9 @@ func TestVerifyWithoutSnapshots(t *testing.T) {
 	none := folder(verifyMigs...)
 	bad := verifyFolder()
 	bad["meta/0001_snapshot.json"] = &fstest.MapFile{Data: []byte(`{"version":"7",`)}
-	for name, fsys := range map[string]fstest.MapFS{"none": none, "unreadable": bad} {
+	noTables := verifyFolder()
+	noTables["meta/0001_snapshot.json"] = &fstest.MapFile{Data: []byte(`{"version":"7","dialect":"postgresql","enums":{}}`)}
+	for name, fsys := range map[string]fstest.MapFS{"none": none, "unreadable": bad, "no tables": noTables} {
 		ts := []tracks.Loaded{client(t, fsys)}
 		if _, err := tracks.Apply(ctx, db, ts, tracks.Options{}); err != nil {
 			t.Fatal(err)

@@ -221,9 +221,15 @@ func Compare(e *Expected, live *Live) []Missing {
 			out = append(out, Missing{Kind: KindPrimaryKey, Name: t.Name + "_pkey", Table: qn})
 		}
 		for _, c := range t.Constraints {
-			if lt.cons[c.Name] != contype[c.Kind] {
-				out = append(out, Missing{Kind: c.Kind, Name: c.Name, Table: qn})
+			want := contype[c.Kind]
+			if lt.cons[c.Name] == want || (c.Alt != "" && lt.cons[c.Alt] == want) {
+				continue
 			}
+			m := Missing{Kind: c.Kind, Name: c.Name, Table: qn}
+			if c.Alt != "" {
+				m.Detail = "or " + c.Alt + ", as PostgreSQL names it when it chooses the name"
+			}
+			out = append(out, m)
 		}
 	}
 	for _, en := range e.Enums {
@@ -280,15 +286,20 @@ func (e *Expected) has(m Missing) bool {
 		case KindIndex:
 			return slices.Contains(t.Indexes, m.Name)
 		case KindPrimaryKey:
-			if t.PrimaryKey {
-				return true
-			}
-			return slices.Contains(t.Constraints, Constraint{m.Kind, m.Name})
+			return t.PrimaryKey || t.hasConstraint(m.Kind, m.Name)
 		default:
-			return slices.Contains(t.Constraints, Constraint{m.Kind, m.Name})
+			return t.hasConstraint(m.Kind, m.Name)
 		}
 	}
 	return false
+}
+
+// hasConstraint reports whether t holds a constraint of that kind and
+// name (or alternative name).
+func (t *Table) hasConstraint(kind, name string) bool {
+	return slices.ContainsFunc(t.Constraints, func(c Constraint) bool {
+		return c.Kind == kind && (c.Name == name || (c.Alt != "" && c.Alt == name))
+	})
 }
 
 // Attribute fills in Migration: the first migration among tags[0..upTo]

@@ -66,8 +66,12 @@ type Column struct {
 }
 
 // Constraint is a named constraint; Kind is KindPrimaryKey, KindUnique,
-// KindForeignKey or KindCheck.
-type Constraint struct{ Kind, Name string }
+// KindForeignKey or KindCheck. Name is as PostgreSQL stores it (StoredName).
+// Alt, when set, is the other name PostgreSQL may have given it: the one it
+// chooses itself when drizzle-kit leaves the constraint unnamed (a v8
+// single-column unique declared with its table), which differs from the
+// snapshot's once the name passes 63 bytes. Either satisfies it.
+type Constraint struct{ Kind, Name, Alt string }
 
 // Enum is an enum type and its labels.
 type Enum struct {
@@ -119,7 +123,7 @@ func ParseSnapshot(data []byte) (*Expected, error) {
 		Dialect string `json:"dialect"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadSnapshot, err)
+		return nil, fmt.Errorf("%w: %w", ErrBadSnapshot, readableJSON(data, err))
 	}
 	var (
 		e   *Expected
@@ -136,15 +140,19 @@ func ParseSnapshot(data []byte) (*Expected, error) {
 	if err != nil {
 		return nil, err
 	}
+	e.stored()
 	e.sort()
 	return e, nil
 }
 
 // parseSnapshot7 reads drizzle-kit 0.x's shape.
 func parseSnapshot7(data []byte) (*Expected, error) {
+	if err := requireKey(data, "tables", "an object"); err != nil {
+		return nil, err
+	}
 	var s snapshotFile
 	if err := json.Unmarshal(data, &s); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadSnapshot, err)
+		return nil, fmt.Errorf("%w: %w", ErrBadSnapshot, readableJSON(data, err))
 	}
 	e := &Expected{}
 	for key, t := range s.Tables {
@@ -165,7 +173,7 @@ func parseSnapshot7(data []byte) (*Expected, error) {
 				tb.PrimaryKey = true
 			}
 			if c.IsUnique && c.UniqueName != "" {
-				tb.Constraints = append(tb.Constraints, Constraint{KindUnique, c.UniqueName})
+				tb.Constraints = append(tb.Constraints, Constraint{Kind: KindUnique, Name: c.UniqueName})
 			}
 		}
 		for _, ix := range t.Indexes {
@@ -177,7 +185,7 @@ func parseSnapshot7(data []byte) (*Expected, error) {
 				if n == "" {
 					n = k
 				}
-				tb.Constraints = append(tb.Constraints, Constraint{kind, n})
+				tb.Constraints = append(tb.Constraints, Constraint{Kind: kind, Name: n})
 			}
 		}
 		add(KindPrimaryKey, t.CompositePrimaryKeys)
@@ -199,6 +207,32 @@ func parseSnapshot7(data []byte) (*Expected, error) {
 	return e, nil
 }
 
+// stored puts every name of e as PostgreSQL stores it (StoredName), so
+// that it compares with the catalog; enum labels are not cut (PostgreSQL
+// refuses a label over 63 bytes).
+func (e *Expected) stored() {
+	for i := range e.Tables {
+		tb := &e.Tables[i]
+		tb.Schema, tb.Name = StoredName(tb.Schema), StoredName(tb.Name)
+		for k := range tb.Columns {
+			tb.Columns[k].Name = StoredName(tb.Columns[k].Name)
+		}
+		for k := range tb.Indexes {
+			tb.Indexes[k] = StoredName(tb.Indexes[k])
+		}
+		for k := range tb.Constraints {
+			c := &tb.Constraints[k]
+			c.Name = StoredName(c.Name)
+			if c.Alt == c.Name {
+				c.Alt = ""
+			}
+		}
+	}
+	for i := range e.Enums {
+		e.Enums[i].Schema, e.Enums[i].Name = StoredName(e.Enums[i].Schema), StoredName(e.Enums[i].Name)
+	}
+}
+
 // sort puts e in its stable order and drops duplicate names.
 func (e *Expected) sort() {
 	for i := range e.Tables {
@@ -206,7 +240,9 @@ func (e *Expected) sort() {
 		slices.SortFunc(tb.Columns, func(a, b Column) int { return strings.Compare(a.Name, b.Name) })
 		slices.Sort(tb.Indexes)
 		tb.Indexes = slices.Compact(tb.Indexes)
-		slices.SortFunc(tb.Constraints, func(a, b Constraint) int { return strings.Compare(a.Kind+"\x00"+a.Name, b.Kind+"\x00"+b.Name) })
+		slices.SortFunc(tb.Constraints, func(a, b Constraint) int {
+			return strings.Compare(a.Kind+"\x00"+a.Name+"\x00"+a.Alt, b.Kind+"\x00"+b.Name+"\x00"+b.Alt)
+		})
 		tb.Constraints = slices.Compact(tb.Constraints)
 	}
 	slices.SortFunc(e.Tables, func(a, b Table) int { return strings.Compare(a.Schema+"."+a.Name, b.Schema+"."+b.Name) })

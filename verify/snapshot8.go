@@ -21,8 +21,10 @@ type entity8 struct {
 	Dimensions int     `json:"dimensions"`
 	// enums
 	Values []string `json:"values"`
-	// pks: false when drizzle-kit leaves the name to PostgreSQL
+	// pks, uniques: false when the name is drizzle-kit's default
 	NameExplicit bool `json:"nameExplicit"`
+	// uniques: the column names (indexes have objects here, not read)
+	Columns json.RawMessage `json:"columns"`
 }
 
 // The entity kinds compared. The others (schemas, sequences, roles,
@@ -33,11 +35,14 @@ var compared8 = map[string]bool{"tables": true, "columns": true, "indexes": true
 // parseSnapshot8 reads drizzle-kit 1.0's shape: {"version": "8",
 // "dialect": "postgres", "ddl": [entities]}.
 func parseSnapshot8(data []byte) (*Expected, error) {
+	if err := requireKey(data, "ddl", "an array"); err != nil {
+		return nil, err
+	}
 	var s struct {
 		DDL []json.RawMessage `json:"ddl"`
 	}
 	if err := json.Unmarshal(data, &s); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadSnapshot, err)
+		return nil, fmt.Errorf("%w: %w", ErrBadSnapshot, readableJSON(data, err))
 	}
 	var ents []entity8
 	for i, raw := range s.DDL {
@@ -45,7 +50,7 @@ func parseSnapshot8(data []byte) (*Expected, error) {
 			EntityType string `json:"entityType"`
 		}
 		if err := json.Unmarshal(raw, &kind); err != nil {
-			return nil, fmt.Errorf("%w: ddl[%d]: %w", ErrBadSnapshot, i, err)
+			return nil, fmt.Errorf("%w: ddl[%d]: %w", ErrBadSnapshot, i, readableJSON(nil, err))
 		}
 		if kind.EntityType == "" {
 			return nil, fmt.Errorf("%w: ddl[%d] has no entityType", ErrBadSnapshot, i)
@@ -55,7 +60,7 @@ func parseSnapshot8(data []byte) (*Expected, error) {
 		}
 		var en entity8
 		if err := json.Unmarshal(raw, &en); err != nil {
-			return nil, fmt.Errorf("%w: ddl[%d] (%s): %w", ErrBadSnapshot, i, kind.EntityType, err)
+			return nil, fmt.Errorf("%w: ddl[%d] (%s): %w", ErrBadSnapshot, i, kind.EntityType, readableJSON(nil, err))
 		}
 		if en.Name == "" {
 			return nil, fmt.Errorf("%w: ddl[%d] (%s) has no name", ErrBadSnapshot, i, en.EntityType)
@@ -101,16 +106,24 @@ func parseSnapshot8(data []byte) (*Expected, error) {
 			// KEY and PostgreSQL chooses the name (truncated when long):
 			// any primary key satisfies it, as a v7 primaryKey column.
 			if en.NameExplicit {
-				tb.Constraints = append(tb.Constraints, Constraint{KindPrimaryKey, en.Name})
+				tb.Constraints = append(tb.Constraints, Constraint{Kind: KindPrimaryKey, Name: en.Name})
 			} else {
 				tb.PrimaryKey = true
 			}
 		case "uniques":
-			tb.Constraints = append(tb.Constraints, Constraint{KindUnique, en.Name})
+			c := Constraint{Kind: KindUnique, Name: en.Name}
+			// drizzle-kit 1.0 writes a default-named single-column unique
+			// inside its CREATE TABLE as a bare UNIQUE, and PostgreSQL
+			// names it; added later, it is named explicitly.
+			var cols []string
+			if !en.NameExplicit && json.Unmarshal(en.Columns, &cols) == nil && len(cols) == 1 {
+				c.Alt = chosenName(StoredName(en.Table), StoredName(cols[0]), "key")
+			}
+			tb.Constraints = append(tb.Constraints, c)
 		case "fks":
-			tb.Constraints = append(tb.Constraints, Constraint{KindForeignKey, en.Name})
+			tb.Constraints = append(tb.Constraints, Constraint{Kind: KindForeignKey, Name: en.Name})
 		case "checks":
-			tb.Constraints = append(tb.Constraints, Constraint{KindCheck, en.Name})
+			tb.Constraints = append(tb.Constraints, Constraint{Kind: KindCheck, Name: en.Name})
 		}
 	}
 	return e, nil

@@ -34,7 +34,7 @@ func TestParseSnapshot8(t *testing.T) {
 	want := Table{Schema: "public", Name: "labels", PrimaryKey: true,
 		Columns:     []Column{{"color", true, "text"}, {"id", true, "integer"}, {"name", true, "text"}, {"project_id", true, "integer"}},
 		Indexes:     []string{"labels_project_name_key"},
-		Constraints: []Constraint{{KindCheck, "labels_name_not_empty"}, {KindForeignKey, "labels_project_id_projects_id_fkey"}}}
+		Constraints: []Constraint{{Kind: KindCheck, Name: "labels_name_not_empty"}, {Kind: KindForeignKey, Name: "labels_project_id_projects_id_fkey"}}}
 	if !tableEqual(labels, want) {
 		t.Errorf("labels\n got %+v\nwant %+v", labels, want)
 	}
@@ -81,7 +81,7 @@ func TestParseSnapshot8Entities(t *testing.T) {
 		{Schema: "app", Name: "t",
 			Columns: []Column{{"a", false, "character varying(20)[]"}, {"b", true, "numeric(10,2)"},
 				{"c", true, "timestamp(3) with time zone"}, {"d", false, ""}, {"e", false, ""}},
-			Constraints: []Constraint{{KindPrimaryKey, "t_a_b_pk"}, {KindUnique, "t_c_unique"}}},
+			Constraints: []Constraint{{Kind: KindPrimaryKey, Name: "t_a_b_pk"}, {Kind: KindUnique, Name: "t_c_unique", Alt: "t_c_key"}}}, // drizzle-kit writes a bare UNIQUE: PostgreSQL names it t_c_key
 		{Schema: "public", Name: "u", PrimaryKey: true},
 	}
 	if len(e.Tables) != 2 || !tableEqual(e.Tables[0], want[0]) || !tableEqual(e.Tables[1], want[1]) {

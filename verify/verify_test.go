@@ -3,6 +3,7 @@ package verify
 import (
 	"errors"
 	"os"
+	"strings"
 	"testing"
 	"testing/fstest"
 )
@@ -90,6 +91,11 @@ func FuzzParseSnapshot(f *testing.F) {
 	f.Add([]byte(`{"version":"8","dialect":"postgres","ddl":[{"entityType":"tables","schema":"s","name":"t"},` +
 		`{"entityType":"columns","schema":"s","table":"t","name":"a","type":"varchar(3)","dimensions":1,"notNull":true},` +
 		`{"entityType":"pks","schema":"s","table":"t","name":"t_pk","nameExplicit":true},{"entityType":"enums","name":"e","values":["x"]}]}`))
+	// Keys missing or of the wrong type; names past 63 bytes.
+	f.Add([]byte(`{"version":"7","dialect":"postgresql"}`))
+	f.Add([]byte(`{"version":"8","dialect":"postgres","ddl":{"tables":1}}`))
+	f.Add([]byte(`{"version":"8","dialect":"postgres","ddl":[{"entityType":"tables","name":"` + strings.Repeat("t", 70) + `"},` +
+		`{"entityType":"uniques","table":"` + strings.Repeat("t", 70) + `","name":"u","columns":["` + strings.Repeat("é", 40) + `"]}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		e, err := ParseSnapshot(data)
 		if err != nil {
@@ -105,4 +111,38 @@ func FuzzParseSnapshot(f *testing.F) {
 			t.Fatalf("%d missing, want %d", got, len(e.Tables)+len(e.Enums))
 		}
 	})
+}
+
+// A snapshot without its tables (v7) or ddl (v8), or with them of another
+// JSON type, describes nothing: it is unreadable, never an empty schema
+// that verifies. The reason is in the file's words, not Go's types.
+func TestParseSnapshotMissingOrMistypedKey(t *testing.T) {
+	for in, want := range map[string]string{
+		`{"version":"7","dialect":"postgresql"}`:                                                     `no "tables" key`,
+		`{"version":"7","dialect":"postgresql","enums":{}}`:                                          `no "tables" key`,
+		`{"version":"7","dialect":"postgresql","tables":null}`:                                       `"tables" is null, not an object`,
+		`{"version":"7","dialect":"postgresql","tables":[]}`:                                         `"tables" is an array, not an object`,
+		`{"version":"7","dialect":"postgresql","tables":"x"}`:                                        `"tables" is a string, not an object`,
+		`{"version":"8","dialect":"postgres"}`:                                                       `no "ddl" key`,
+		`{"version":"8","dialect":"postgres","ddl":{}}`:                                              `"ddl" is an object, not an array`,
+		`{"version":"8","dialect":"postgres","ddl":null}`:                                            `"ddl" is null, not an array`,
+		`{"version":"7","dialect":"postgresql","tables":{"t":{"columns":[]}}}`:                       `"tables.columns" is an array, not an object (near line 1, column 65)`,
+		`{"version":"7","dialect":"postgresql","tables":{},"enums":{"e":{"name":"e","values":"a"}}}`: `"enums.values" is a string, not an array`,
+		`{"version":7}`: `"version" is a number, not a string (near line 1, column 13)`,
+		`{"version":"8","dialect":"postgres","ddl":[{"entityType":"tables","name":5}]}`: `ddl[0] (tables): "name" is a number, not a string`,
+	} {
+		_, err := ParseSnapshot([]byte(in))
+		if !errors.Is(err, ErrBadSnapshot) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s:\n got %v\nwant …%s…", in, err, want)
+		}
+		if err != nil && strings.ContainsAny(err.Error(), "{}") {
+			t.Errorf("%s: a Go type in the reason: %v", in, err)
+		}
+	}
+	// Through Load, the reason names the file.
+	f := Folder{FS: fstest.MapFS{"meta/0003_snapshot.json": {Data: []byte(`{"version":"7","dialect":"postgresql","tables":[]}`)}}}
+	_, err := f.Load("0003_x")
+	if want := `meta/0003_snapshot.json: unreadable snapshot: "tables" is an array, not an object`; err == nil || err.Error() != want {
+		t.Errorf("Load: %v, want %s", err, want)
+	}
 }
