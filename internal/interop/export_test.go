@@ -22,10 +22,11 @@ import (
 // `hogsend-db generate --schema -` writes a fresh client folder; then
 // `drizzle-kit generate` on the same file finds nothing to do and
 // `drizzle-kit check` accepts the folder. support.ts has an enum, a foreign
-// key, a partial index, checks, defaults and a generated column whose
-// expressions PostgreSQL re-prints differently from drizzle-kit
-// ("support_tickets"."reply_count" >= 0 comes back as reply_count >= 0): the
-// snapshot must hold drizzle-kit's text, or drizzle-kit drops and re-adds them.
+// key, partial indexes, expression indexes, checks, defaults and a generated
+// column whose expressions PostgreSQL re-prints differently from drizzle-kit
+// ("support_tickets"."reply_count" >= 0 comes back as reply_count >= 0,
+// lower("subject") as lower(subject)): the snapshot must hold drizzle-kit's
+// text, or drizzle-kit drops and re-adds them.
 func TestExportGenerateRoundTrip(t *testing.T) {
 	t.Parallel()
 	drizzletest.Require(t)
@@ -65,6 +66,70 @@ func TestExportGenerateRoundTrip(t *testing.T) {
 	// The folder builds what export describes.
 	db := pgtest.New(t)
 	mustExit(t, 0, "migrate", "--database-url", db.URL, "--track", "client", "--dir", dir)
+	desired := pgtest.New(t)
+	desired.Exec(t, exported)
+	sameCatalog(t, desired.URL, db.URL)
+}
+
+// The same pipeline with drizzle-kit 1.0 on a folder in its layout: its
+// export prints no USING for btree indexes, unqualified column names in
+// checks and WHEREs, and enum defaults with a cast ('open'::"…"), and its
+// version-8 snapshot must hold the same texts as drizzle-kit 1.0's own.
+// The folder starts with a migration drizzle-kit 1.0 wrote from
+// support-base.ts (support.ts's enum alone), so everything else is new in
+// the migration hogsend-db writes.
+func TestExportGenerateRoundTripDrizzleKit1(t *testing.T) {
+	t.Parallel()
+	drizzletest.V1.Require(t)
+	dir := filepath.Join(t.TempDir(), "migrations")
+	if !drizzletest.V1.Generate(t, schemaFile(t, "support-base"), dir, "base") {
+		t.Fatal("drizzle-kit 1.0 generate wrote no first migration from support-base.ts")
+	}
+	before := folderNames(t, dir)
+
+	schema := schemaFile(t, "support")
+	var res struct {
+		SQL string `json:"sql"`
+	}
+	drizzletest.V1.Kit(t, &res, "export", "--schema", schema)
+	exported := res.SQL
+	if strings.Contains(exported, "USING btree") || !strings.Contains(exported, `::"support_ticket_state"`) {
+		t.Fatalf("drizzle-kit 1.0 export is not in the shape this test is about:\n%s", exported)
+	}
+
+	dev := pgtest.New(t)
+	gen := []string{"generate", "--schema", "-", "--dir", dir, "--dev-url", dev.URL}
+	r := hogsendStdin(t, exported, append(gen, "--name", "support")...)
+	if r.Code != 0 {
+		t.Fatalf("generate --schema - from drizzle-kit 1.0 export: want exit 0\n%s", r)
+	}
+	after := folderNames(t, dir)
+	if len(after) != len(before)+1 || !strings.HasSuffix(after[len(after)-1], "_support") {
+		t.Fatalf("folders after generate: %v (before %v)\n%s", after, before, r)
+	}
+	if fileExists(filepath.Join(dir, "meta")) {
+		t.Error("generate wrote a meta folder into a 1.0 folder")
+	}
+
+	drizzletest.V1.Check(t, dir)
+	if drizzletest.V1.Generate(t, schema, dir, "after_hogsend") {
+		names := folderNames(t, dir)
+		sql, _ := os.ReadFile(filepath.Join(dir, names[len(names)-1], "migration.sql"))
+		t.Fatalf("drizzle-kit 1.0 generate with support.ts found changes after hogsend-db generate (the snapshot does not hold drizzle-kit 1.0's expressions):\n%s", sql)
+	}
+
+	r = hogsendStdin(t, exported, gen...)
+	if r.Code != 0 || !strings.Contains(r.Stdout, "no schema changes") {
+		t.Errorf("a second generate: want exit 0 and no schema changes\n%s", r)
+	}
+	if got := folderNames(t, dir); !slices.Equal(got, after) {
+		t.Errorf("a second generate wrote %v\n%s", got, r)
+	}
+
+	db := pgtest.New(t)
+	if b, a := drizzletest.V1.Migrate(t, db.URL, dir, ledgerSchema, clientLedger); b != 0 || a != len(after) {
+		t.Fatalf("drizzle-orm 1.0 applied %d..%d, want 0..%d", b, a, len(after))
+	}
 	desired := pgtest.New(t)
 	desired.Exec(t, exported)
 	sameCatalog(t, desired.URL, db.URL)
