@@ -3,7 +3,9 @@ package interop
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -86,8 +88,14 @@ func TestExportGenerateRoundTripDrizzleKit1(t *testing.T) {
 		t.Fatal("drizzle-kit 1.0 generate wrote no first migration from support-base.ts")
 	}
 	before := folderNames(t, dir)
-
 	schema := schemaFile(t, "support")
+	// drizzle-kit 1.0's own next migration of the same folder, for its
+	// snapshot.
+	byKit := copyFolder(t, dir)
+	if !drizzletest.V1.Generate(t, schema, byKit, "support") {
+		t.Fatal("drizzle-kit 1.0 generate wrote nothing from support.ts")
+	}
+
 	var res struct {
 		SQL string `json:"sql"`
 	}
@@ -109,6 +117,20 @@ func TestExportGenerateRoundTripDrizzleKit1(t *testing.T) {
 	}
 	if fileExists(filepath.Join(dir, "meta")) {
 		t.Error("generate wrote a meta folder into a 1.0 folder")
+	}
+
+	// The expressions drizzle-kit 1.0 keeps are byte for byte its own:
+	// every column (defaults, generated), index (columns, where) and check
+	// entity of the two snapshots is the same.
+	ours, theirs := snapshotEntities(t, dir), snapshotEntities(t, byKit)
+	for id, want := range theirs {
+		if kind := want["entityType"]; kind != "columns" && kind != "indexes" && kind != "checks" {
+			continue
+		}
+		got, _ := json.Marshal(ours[id])
+		if w, _ := json.Marshal(want); !bytes.Equal(got, w) {
+			t.Errorf("snapshot entity %s:\n  hogsend-db:  %s\n  drizzle-kit: %s", id, got, w)
+		}
 	}
 
 	drizzletest.V1.Check(t, dir)
@@ -133,6 +155,28 @@ func TestExportGenerateRoundTripDrizzleKit1(t *testing.T) {
 	desired := pgtest.New(t)
 	desired.Exec(t, exported)
 	sameCatalog(t, desired.URL, db.URL)
+}
+
+// snapshotEntities reads the ddl of the newest snapshot.json of a 1.0
+// folder, keyed by kind, schema, table and name.
+func snapshotEntities(t testing.TB, dir string) map[string]map[string]any {
+	t.Helper()
+	names := folderNames(t, dir)
+	b, err := os.ReadFile(filepath.Join(dir, names[len(names)-1], "snapshot.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		DDL []map[string]any `json:"ddl"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string]any{}
+	for _, e := range doc.DDL {
+		out[fmt.Sprintf("%v %v.%v.%v", e["entityType"], e["schema"], e["table"], e["name"])] = e
+	}
+	return out
 }
 
 // A failed export prints nothing: an empty stdin must not become an empty
