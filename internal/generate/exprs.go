@@ -1,7 +1,9 @@
 package generate
 
 import (
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/hogsend/hogsend-db/internal/sqllex"
 )
@@ -9,21 +11,28 @@ import (
 // This file reads expressions back out of a desired schema written by
 // `drizzle-kit export`, so the snapshot can store them as drizzle-kit does.
 //
-// drizzle-kit's serializer stores a check's value, an index's where, a
-// column's SQL default and a generated column's expression as the text the
-// TypeScript's sql`` produced, unchanged (its snapshot diff compares those
-// strings exactly). `drizzle-kit export` prints the same values through fixed
-// templates:
+// drizzle-kit's serializer stores a check's value, an index's where, an
+// index's expression columns, a column's SQL default and a generated
+// column's expression as the text the TypeScript's sql`` produced,
+// unchanged (its snapshot diff compares those strings exactly).
+// `drizzle-kit export` prints the same values through fixed templates, in
+// 0.31 and in 1.0 alike (1.0 leaves out `USING btree`):
 //
 //	CONSTRAINT "<name>" CHECK (<value>)                      (inside CREATE TABLE)
 //	ALTER TABLE <t> ADD CONSTRAINT "<name>" CHECK (<value>);
-//	CREATE [UNIQUE] INDEX "<name>" ON <t> USING <m> (…)[ WITH (…)] WHERE <where>;
+//	CREATE [UNIQUE] INDEX "<name>" ON <t>[ USING <m>] (<col>,<col>…)[ WITH (…)][ WHERE <where>];
 //	"<column>" <type>[ PRIMARY KEY] DEFAULT <default>[ GENERATED …| NOT NULL| CONSTRAINT …]
 //	"<column>" <type> GENERATED ALWAYS AS (<as>) STORED
 //
 // so the bytes between the template's delimiters are the snapshot's value.
-// PostgreSQL re-prints all four (`"t"."n" >= 0` comes back as `n >= 0`), and
-// drizzle-kit would see the re-printed text as a change.
+// An index column that is an expression is printed as its text alone
+// (drizzle-kit stores it with asc, nulls last and no operator class, so
+// nothing is appended), joined by "," without a space. drizzle-kit 1.0
+// prints an enum column's default with a cast (`'open'::"state"`) that its
+// snapshot does not hold; the version-8 conversion strips it as drizzle-kit
+// does (defaultSuffix). PostgreSQL re-prints all of these (`"t"."n" >= 0`
+// comes back as `n >= 0`, `lower("n")` as `lower(n)`), and drizzle-kit would
+// see the re-printed text as a change.
 
 // drizzleExprs holds those texts keyed by object. A nil *drizzleExprs
 // knows nothing: every lookup misses and the catalog's text is used.
@@ -38,6 +47,7 @@ const (
 	exprWhere     = "where"     // schema.index
 	exprDefault   = "default"   // schema.table.column
 	exprGenerated = "generated" // schema.table.column
+	exprIndexCol  = "indexcol"  // schema.index.position (0-based)
 )
 
 // lookup returns the text captured for an object.
@@ -53,7 +63,12 @@ func (x *drizzleExprs) lookup(kind string, parts ...string) (string, bool) {
 	return v, ok
 }
 
+// add records a text; an empty one (`CHECK ()`, `AS ()`) is no
+// expression, and PostgreSQL rejects it anyway.
 func (x *drizzleExprs) add(kind string, value string, parts ...string) {
+	if value == "" {
+		return
+	}
 	k := kind + " " + joinKey(parts)
 	if x.dup[k] {
 		return
@@ -269,8 +284,8 @@ func columnClause(e []sqllex.Token, j int) bool {
 	return false
 }
 
-// createIndex captures the WHERE of
-// [CONCURRENTLY] "name" ON "t" USING m (…)[ WITH (…)] WHERE <where>.
+// createIndex captures the columns and the WHERE of
+// [CONCURRENTLY] "name" ON "t"[ USING m] (…)[ WITH (…)][ WHERE <where>].
 func (x *drizzleExprs) createIndex(src string, t []sqllex.Token, end int) {
 	i := 0
 	if isWord(t, i, "CONCURRENTLY") {
@@ -281,13 +296,24 @@ func (x *drizzleExprs) createIndex(src string, t []sqllex.Token, end int) {
 	}
 	name := t[i].Text
 	schema, _, k, quoted := tableName(t, i+2)
-	if k < 0 || !quoted || !isWord(t, k, "USING") || k+2 >= len(t) || t[k+1].Kind != sqllex.Word || !isPunct(t, k+2, "(") {
+	if k < 0 || !quoted {
 		return
 	}
-	k = matchParen(t, k+2) + 1
-	if k == 0 {
+	if isWord(t, k, "USING") {
+		if k+1 >= len(t) || t[k+1].Kind != sqllex.Word {
+			return
+		}
+		k += 2
+	}
+	if !isPunct(t, k, "(") {
 		return
 	}
+	closing := matchParen(t, k)
+	if closing < 0 {
+		return
+	}
+	x.indexColumns(src, t, k, closing, schema, name)
+	k = closing + 1
 	if isWord(t, k, "WITH") && isPunct(t, k+1, "(") {
 		if k = matchParen(t, k+1) + 1; k == 0 {
 			return
@@ -297,6 +323,42 @@ func (x *drizzleExprs) createIndex(src string, t []sqllex.Token, end int) {
 		return
 	}
 	x.add(exprWhere, src[t[k].End+1:end], schema, name)
+}
+
+// indexColumns captures the text of each column of the index's list
+// t[open]…t[closing], as drizzle-kit joins them: by "," with no space. An
+// element with space around it is not drizzle-kit's and is skipped.
+func (x *drizzleExprs) indexColumns(src string, t []sqllex.Token, open, closing int, schema, index string) {
+	a, depth, n := t[open].End, 0, 0
+	for j := open + 1; j <= closing; j++ {
+		switch {
+		case j == closing || depth == 0 && isPunct(t, j, ","):
+			v := src[a:t[j].Off]
+			if v != "" && v == strings.TrimFunc(v, unicode.IsSpace) {
+				x.add(exprIndexCol, v, schema, index, strconv.Itoa(n))
+			}
+			a, n = t[j].End, n+1
+		case isPunct(t, j, "(") || isPunct(t, j, "["):
+			depth++
+		case isPunct(t, j, ")") || isPunct(t, j, "]"):
+			depth--
+		}
+	}
+}
+
+// indexColumn returns drizzle-kit's snapshot entry for the i-th column of
+// an index when PostgreSQL has it as an expression and the desired SQL
+// was drizzle-kit's: the expression as written, ascending, nulls last, no
+// operator class (drizzle-kit stores every sql`…` index column so, with any
+// modifiers inside its text).
+func (x *drizzleExprs) indexColumn(schema, index string, i int, ic indexColumn) indexColumn {
+	if !ic.IsExpression {
+		return ic
+	}
+	if v, ok := x.lookup(exprIndexCol, schema, index, strconv.Itoa(i)); ok {
+		return indexColumn{Expression: v, IsExpression: true, Asc: true, Nulls: "last"}
+	}
+	return ic
 }
 
 // tableName reads "t" or "s"."t" (or bare words) at t[i]; it returns the

@@ -6,7 +6,7 @@ import (
 )
 
 // A desired schema printed by drizzle-kit export: the snapshot holds the
-// check, WHERE, default and generated texts as export wrote them (what
+// check, WHERE, index column, default and generated texts as export wrote them (what
 // drizzle-kit's snapshot of the TypeScript holds), not as PostgreSQL
 // re-prints them.
 func TestSnapshotKeepsDrizzleKitExpressions(t *testing.T) {
@@ -23,7 +23,8 @@ CREATE TABLE "tickets" (
 	CONSTRAINT "tickets_reply_count_check" CHECK ("tickets"."reply_count" >= 0)
 );
 
-CREATE INDEX "tickets_open_idx" ON "tickets" USING btree ("due_at") WHERE "tickets"."state" = 'open' and "tickets"."urgent";`
+CREATE INDEX "tickets_open_idx" ON "tickets" USING btree ("due_at") WHERE "tickets"."state" = 'open' and "tickets"."urgent";
+CREATE UNIQUE INDEX "tickets_lower_idx" ON "tickets" USING btree ("state",lower("subject"));`
 	res := e.generate(desired, "init")
 	if !res.Changed {
 		t.Fatal("nothing generated")
@@ -37,7 +38,8 @@ CREATE INDEX "tickets_open_idx" ON "tickets" USING btree ("due_at") WHERE "ticke
 				} `json:"generated"`
 			} `json:"columns"`
 			Indexes map[string]struct {
-				Where string `json:"where"`
+				Where   string           `json:"where"`
+				Columns []map[string]any `json:"columns"`
 			} `json:"indexes"`
 			CheckConstraints map[string]struct {
 				Value string `json:"value"`
@@ -51,6 +53,11 @@ CREATE INDEX "tickets_open_idx" ON "tickets" USING btree ("due_at") WHERE "ticke
 	}
 	if got, want := tb.Indexes["tickets_open_idx"].Where, `"tickets"."state" = 'open' and "tickets"."urgent"`; got != want {
 		t.Errorf("index where %q, want %q", got, want)
+	}
+	cols := tb.Indexes["tickets_lower_idx"].Columns
+	if len(cols) != 2 || cols[0]["expression"] != "state" || cols[0]["isExpression"] != false ||
+		cols[1]["expression"] != `lower("subject")` || cols[1]["isExpression"] != true || cols[1]["asc"] != true || cols[1]["nulls"] != "last" {
+		t.Errorf("expression index columns %v, want state and lower(\"subject\")", cols)
 	}
 	if g := tb.Columns["search_key"].Generated; g == nil || g.As != `lower(subject) || ' ' || 'x'` {
 		t.Errorf("generated %+v, want as lower(subject) || ' ' || 'x'", g)

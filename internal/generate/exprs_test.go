@@ -34,7 +34,31 @@ ALTER TABLE "billing"."invoices" ADD CONSTRAINT "invoices_ticket_fk" FOREIGN KEY
 ALTER TABLE "billing"."invoices" ADD CONSTRAINT "invoices_total_check" CHECK ("billing"."invoices"."total" >= 0);
 CREATE INDEX "support_tickets_open_idx" ON "support_tickets" USING btree ("opened_at") WHERE "support_tickets"."state" = 'open' and ("support_tickets"."reply_count" > 0);
 CREATE UNIQUE INDEX "invoices_total_idx" ON "billing"."invoices" USING btree ("total") WITH (fillfactor=70) WHERE "billing"."invoices"."paid";
-CREATE INDEX "plain_idx" ON "support_tickets" USING btree ("state");`
+CREATE INDEX "plain_idx" ON "support_tickets" USING btree ("state");
+CREATE UNIQUE INDEX "support_tickets_lower_idx" ON "support_tickets" USING btree (lower("note"),"state" DESC NULLS LAST,coalesce("codes"[1], 0));`
+
+// exported1 is what drizzle-kit 1.0's export prints for a schema like
+// support.ts: no USING for btree, no statement breakpoints, unqualified
+// columns in checks and WHEREs, enum defaults with a cast, FK actions in
+// upper case.
+const exported1 = `CREATE TYPE "support_ticket_state" AS ENUM('open', 'waiting', 'closed');
+CREATE TABLE "support_tickets" (
+	"id" serial PRIMARY KEY,
+	"state" "support_ticket_state" DEFAULT 'open'::"support_ticket_state" NOT NULL,
+	"tags" jsonb DEFAULT '[]' NOT NULL,
+	"codes" integer[] DEFAULT '{1,2}'::integer[],
+	"note" text UNIQUE,
+	"search_key" text GENERATED ALWAYS AS (lower(subject) || ' ' || channel) STORED,
+	CONSTRAINT "support_tickets_reply_count_check" CHECK ("reply_count" >= 0)
+);
+
+CREATE INDEX "support_tickets_note_idx" ON "support_tickets" ("subject") WHERE "note" IS NOT NULL AND "reply_count" > 1;
+CREATE UNIQUE INDEX "support_tickets_subject_lower_idx" ON "support_tickets" (lower("subject"));
+CREATE INDEX CONCURRENTLY "support_tickets_channel_note_idx" ON "support_tickets" ("channel",coalesce("note", ''));
+CREATE INDEX "support_tickets_gin_idx" ON "support_tickets" USING gin ("tags") WITH (fastupdate=off) WHERE "state" <> 'closed';
+ALTER TABLE "support_replies" ADD CONSTRAINT "support_replies_ticket_id_support_tickets_id_fkey" FOREIGN KEY ("ticket_id") REFERENCES "support_tickets"("id") ON DELETE CASCADE;
+ALTER TABLE "support_replies" ADD CONSTRAINT "support_replies_body_check" CHECK (length("body") between 1 and 10000);
+`
 
 func TestCaptureExprsFromDrizzleKitExport(t *testing.T) {
 	x := captureExprs([]SchemaFile{{Path: "stdin", SQL: exported}})
@@ -63,6 +87,11 @@ func TestCaptureExprsFromDrizzleKitExport(t *testing.T) {
 		{exprDefault, []string{"billing", "invoices", "paid"}, `false`},
 		{exprGenerated, []string{"public", "support_tickets", "search_key"}, `lower(subject) || ' ' || channel`},
 		{exprGenerated, []string{"billing", "invoices", "id"}, ""},
+		{exprIndexCol, []string{"public", "support_tickets_lower_idx", "0"}, `lower("note")`},
+		{exprIndexCol, []string{"public", "support_tickets_lower_idx", "1"}, `"state" DESC NULLS LAST`},
+		{exprIndexCol, []string{"public", "support_tickets_lower_idx", "2"}, `coalesce("codes"[1], 0)`},
+		{exprIndexCol, []string{"public", "support_tickets_lower_idx", "3"}, ""},
+		{exprIndexCol, []string{"public", "plain_idx", "0"}, `"state"`},
 	} {
 		got, ok := x.lookup(c.kind, c.key...)
 		if c.value == "" {
@@ -74,6 +103,72 @@ func TestCaptureExprsFromDrizzleKitExport(t *testing.T) {
 		if !ok || got != c.value {
 			t.Errorf("%s %v: got %q (found %v), want %q", c.kind, c.key, got, ok, c.value)
 		}
+	}
+}
+
+// drizzle-kit 1.0's export: btree indexes without USING still give their
+// WHERE and columns; the enum default keeps its cast (the version-8
+// conversion strips it as drizzle-kit 1.0 does).
+func TestCaptureExprsFromDrizzleKit1Export(t *testing.T) {
+	x := captureExprs([]SchemaFile{{Path: "stdin", SQL: exported1}})
+	if x == nil {
+		t.Fatal("captureExprs: nil for drizzle-kit 1.0 export output")
+	}
+	for _, c := range []struct {
+		kind  string
+		key   []string
+		value string
+	}{
+		{exprCheck, []string{"public", "support_tickets", "support_tickets_reply_count_check"}, `"reply_count" >= 0`},
+		{exprCheck, []string{"public", "support_replies", "support_replies_body_check"}, `length("body") between 1 and 10000`},
+		{exprWhere, []string{"public", "support_tickets_note_idx"}, `"note" IS NOT NULL AND "reply_count" > 1`},
+		{exprWhere, []string{"public", "support_tickets_gin_idx"}, `"state" <> 'closed'`},
+		{exprIndexCol, []string{"public", "support_tickets_subject_lower_idx", "0"}, `lower("subject")`},
+		{exprIndexCol, []string{"public", "support_tickets_channel_note_idx", "0"}, `"channel"`},
+		{exprIndexCol, []string{"public", "support_tickets_channel_note_idx", "1"}, `coalesce("note", '')`},
+		{exprIndexCol, []string{"public", "support_tickets_gin_idx", "0"}, `"tags"`},
+		{exprDefault, []string{"public", "support_tickets", "state"}, `'open'::"support_ticket_state"`},
+		{exprDefault, []string{"public", "support_tickets", "tags"}, `'[]'`},
+		{exprDefault, []string{"public", "support_tickets", "codes"}, `'{1,2}'::integer[]`},
+		{exprGenerated, []string{"public", "support_tickets", "search_key"}, `lower(subject) || ' ' || channel`},
+	} {
+		if got, ok := x.lookup(c.kind, c.key...); !ok || got != c.value {
+			t.Errorf("%s %v: got %q (found %v), want %q", c.kind, c.key, got, ok, c.value)
+		}
+	}
+	if got := defaultSuffix.ReplaceAllString(`'open'::"support_ticket_state"`, ""); got != `'open'` {
+		t.Errorf("version-8 default of the enum column: %q, want 'open'", got)
+	}
+}
+
+// An index column captured from drizzle-kit's SQL replaces PostgreSQL's
+// expression with drizzle-kit's entry (ascending, nulls last, no operator
+// class: modifiers are part of a sql`…` column's text); plain columns and
+// expressions without a capture keep the catalog's.
+func TestIndexColumnFromCapture(t *testing.T) {
+	x := captureExprs([]SchemaFile{{SQL: `CREATE INDEX "i" ON "t" ("n",lower("s") DESC,"m");`}})
+	pg := indexColumn{Expression: "lower(s)", IsExpression: true, Asc: false, Nulls: "first", Opclass: "text_pattern_ops"}
+	if got, want := x.indexColumn("public", "i", 1, pg), (indexColumn{Expression: `lower("s") DESC`, IsExpression: true, Asc: true, Nulls: "last"}); got != want {
+		t.Errorf("expression column: %+v, want %+v", got, want)
+	}
+	col := indexColumn{Expression: "n", Asc: true, Nulls: "last"}
+	if got := x.indexColumn("public", "i", 0, col); got != col {
+		t.Errorf("plain column changed: %+v", got)
+	}
+	if got := x.indexColumn("public", "i", 3, pg); got != pg {
+		t.Errorf("column without a capture changed: %+v", got)
+	}
+	if got := x.indexColumn("other", "i", 1, pg); got != pg {
+		t.Errorf("index of another schema changed: %+v", got)
+	}
+	var none *drizzleExprs
+	if got := none.indexColumn("public", "i", 1, pg); got != pg {
+		t.Errorf("nil captures changed a column: %+v", got)
+	}
+	// Space around a column is not drizzle-kit's join: no capture.
+	hand := captureExprs([]SchemaFile{{SQL: `CREATE INDEX "i" ON "t" USING btree ("n", lower("s"));`}})
+	if v, ok := hand.lookup(exprIndexCol, "public", "i", "1"); ok {
+		t.Errorf("captured %q from a hand-spaced column list", v)
 	}
 }
 
@@ -138,6 +233,8 @@ CREATE INDEX "i" ON "t" USING btree ("n") WHERE "t"."n" > 3;`
 
 func FuzzCaptureExprs(f *testing.F) {
 	f.Add(exported)
+	f.Add(exported1)
+	f.Add(`CREATE INDEX "i" ON "t" ("n",lower(`)
 	f.Add(`CREATE TABLE "t" ("n" integer DEFAULT`)
 	f.Add(`CREATE INDEX "i" ON "t" USING btree ("n") WHERE `)
 	f.Add("CREATE TABLE \"t\" (\"n\" int DEFAULT 1\n")

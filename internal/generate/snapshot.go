@@ -344,7 +344,8 @@ func columnSnapshot(t *schema.Table, c *schema.Column, ids identities, exprs *dr
 
 func indexSnapshot(sname string, idx *schema.Index, exprs *drizzleExprs) *object {
 	var cols []any
-	for _, ic := range indexColumns(idx) {
+	for i, ic := range indexColumns(idx) {
+		ic = exprs.indexColumn(sname, idx.Name, i, ic)
 		c := newObject().set("expression", ic.Expression).set("isExpression", ic.IsExpression).
 			set("asc", ic.Asc).set("nulls", ic.Nulls)
 		if ic.Opclass != "" {

@@ -3,7 +3,9 @@ package interop
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,10 +24,11 @@ import (
 // `hogsend-db generate --schema -` writes a fresh client folder; then
 // `drizzle-kit generate` on the same file finds nothing to do and
 // `drizzle-kit check` accepts the folder. support.ts has an enum, a foreign
-// key, a partial index, checks, defaults and a generated column whose
-// expressions PostgreSQL re-prints differently from drizzle-kit
-// ("support_tickets"."reply_count" >= 0 comes back as reply_count >= 0): the
-// snapshot must hold drizzle-kit's text, or drizzle-kit drops and re-adds them.
+// key, partial indexes, expression indexes, checks, defaults and a generated
+// column whose expressions PostgreSQL re-prints differently from drizzle-kit
+// ("support_tickets"."reply_count" >= 0 comes back as reply_count >= 0,
+// lower("subject") as lower(subject)): the snapshot must hold drizzle-kit's
+// text, or drizzle-kit drops and re-adds them.
 func TestExportGenerateRoundTrip(t *testing.T) {
 	t.Parallel()
 	drizzletest.Require(t)
@@ -68,6 +71,112 @@ func TestExportGenerateRoundTrip(t *testing.T) {
 	desired := pgtest.New(t)
 	desired.Exec(t, exported)
 	sameCatalog(t, desired.URL, db.URL)
+}
+
+// The same pipeline with drizzle-kit 1.0 on a folder in its layout: its
+// export prints no USING for btree indexes, unqualified column names in
+// checks and WHEREs, and enum defaults with a cast ('open'::"…"), and its
+// version-8 snapshot must hold the same texts as drizzle-kit 1.0's own.
+// The folder starts with a migration drizzle-kit 1.0 wrote from
+// support-base.ts (support.ts's enum alone), so everything else is new in
+// the migration hogsend-db writes.
+func TestExportGenerateRoundTripDrizzleKit1(t *testing.T) {
+	t.Parallel()
+	drizzletest.V1.Require(t)
+	dir := filepath.Join(t.TempDir(), "migrations")
+	if !drizzletest.V1.Generate(t, schemaFile(t, "support-base"), dir, "base") {
+		t.Fatal("drizzle-kit 1.0 generate wrote no first migration from support-base.ts")
+	}
+	before := folderNames(t, dir)
+	schema := schemaFile(t, "support")
+	// drizzle-kit 1.0's own next migration of the same folder, for its
+	// snapshot.
+	byKit := copyFolder(t, dir)
+	if !drizzletest.V1.Generate(t, schema, byKit, "support") {
+		t.Fatal("drizzle-kit 1.0 generate wrote nothing from support.ts")
+	}
+
+	var res struct {
+		SQL string `json:"sql"`
+	}
+	drizzletest.V1.Kit(t, &res, "export", "--schema", schema)
+	exported := res.SQL
+	if strings.Contains(exported, "USING btree") || !strings.Contains(exported, `::"support_ticket_state"`) {
+		t.Fatalf("drizzle-kit 1.0 export is not in the shape this test is about:\n%s", exported)
+	}
+
+	dev := pgtest.New(t)
+	gen := []string{"generate", "--schema", "-", "--dir", dir, "--dev-url", dev.URL}
+	r := hogsendStdin(t, exported, append(gen, "--name", "support")...)
+	if r.Code != 0 {
+		t.Fatalf("generate --schema - from drizzle-kit 1.0 export: want exit 0\n%s", r)
+	}
+	after := folderNames(t, dir)
+	if len(after) != len(before)+1 || !strings.HasSuffix(after[len(after)-1], "_support") {
+		t.Fatalf("folders after generate: %v (before %v)\n%s", after, before, r)
+	}
+	if fileExists(filepath.Join(dir, "meta")) {
+		t.Error("generate wrote a meta folder into a 1.0 folder")
+	}
+
+	// The expressions drizzle-kit 1.0 keeps are byte for byte its own:
+	// every column (defaults, generated), index (columns, where) and check
+	// entity of the two snapshots is the same.
+	ours, theirs := snapshotEntities(t, dir), snapshotEntities(t, byKit)
+	for id, want := range theirs {
+		if kind := want["entityType"]; kind != "columns" && kind != "indexes" && kind != "checks" {
+			continue
+		}
+		got, _ := json.Marshal(ours[id])
+		if w, _ := json.Marshal(want); !bytes.Equal(got, w) {
+			t.Errorf("snapshot entity %s:\n  hogsend-db:  %s\n  drizzle-kit: %s", id, got, w)
+		}
+	}
+
+	drizzletest.V1.Check(t, dir)
+	if drizzletest.V1.Generate(t, schema, dir, "after_hogsend") {
+		names := folderNames(t, dir)
+		sql, _ := os.ReadFile(filepath.Join(dir, names[len(names)-1], "migration.sql"))
+		t.Fatalf("drizzle-kit 1.0 generate with support.ts found changes after hogsend-db generate (the snapshot does not hold drizzle-kit 1.0's expressions):\n%s", sql)
+	}
+
+	r = hogsendStdin(t, exported, gen...)
+	if r.Code != 0 || !strings.Contains(r.Stdout, "no schema changes") {
+		t.Errorf("a second generate: want exit 0 and no schema changes\n%s", r)
+	}
+	if got := folderNames(t, dir); !slices.Equal(got, after) {
+		t.Errorf("a second generate wrote %v\n%s", got, r)
+	}
+
+	db := pgtest.New(t)
+	if b, a := drizzletest.V1.Migrate(t, db.URL, dir, ledgerSchema, clientLedger); b != 0 || a != len(after) {
+		t.Fatalf("drizzle-orm 1.0 applied %d..%d, want 0..%d", b, a, len(after))
+	}
+	desired := pgtest.New(t)
+	desired.Exec(t, exported)
+	sameCatalog(t, desired.URL, db.URL)
+}
+
+// snapshotEntities reads the ddl of the newest snapshot.json of a 1.0
+// folder, keyed by kind, schema, table and name.
+func snapshotEntities(t testing.TB, dir string) map[string]map[string]any {
+	t.Helper()
+	names := folderNames(t, dir)
+	b, err := os.ReadFile(filepath.Join(dir, names[len(names)-1], "snapshot.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		DDL []map[string]any `json:"ddl"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string]any{}
+	for _, e := range doc.DDL {
+		out[fmt.Sprintf("%v %v.%v.%v", e["entityType"], e["schema"], e["table"], e["name"])] = e
+	}
+	return out
 }
 
 // A failed export prints nothing: an empty stdin must not become an empty

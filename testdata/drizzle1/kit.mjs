@@ -14,6 +14,8 @@
 //       -> {"command":"check","ok":true}
 //   node kit.mjs up --out DIR          (0.x folder -> 1.0 layout, in place)
 //       -> {"command":"up","ok":true}
+//   node kit.mjs export --schema FILE
+//       -> {"command":"export","sql":"CREATE TYPE ..."}  (drizzle-kit export's stdout)
 //
 // Relative paths are relative to the caller's working directory. drizzle-kit
 // itself runs in this folder with a relative "out" (it breaks on an absolute
@@ -60,7 +62,11 @@ function runKit(command, config, extraArgs, url) {
       },
     });
     let output = "";
-    child.stdout.on("data", (d) => (output += d));
+    let stdout = "";
+    child.stdout.on("data", (d) => {
+      output += d;
+      stdout += d;
+    });
     child.stderr.on("data", (d) => (output += d));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
@@ -76,7 +82,7 @@ function runKit(command, config, extraArgs, url) {
       rmSync(dir, { recursive: true, force: true });
       const text = redact(stripAnsi(output), url ?? "");
       process.stderr.write(text.endsWith("\n") || text === "" ? text : text + "\n");
-      resolve({ code, signal, text });
+      resolve({ code, signal, text, stdout });
     });
   });
 }
@@ -166,8 +172,27 @@ try {
       out = { command, ok: true };
       break;
     }
+    case "export": {
+      // drizzle-kit export prints the SQL of the whole schema on stdout and
+      // nothing else; it has no success line, so success is exit 0, no
+      // error printed, and some SQL.
+      const o = parse(args, { schema: { type: "string" } }, ["schema"]);
+      const res = await runKit("export", { dialect: "postgresql", schema: isolate(o.schema) }, []);
+      if (res.code !== 0 || res.signal) {
+        throw new Error(`drizzle-kit export exited with ${res.signal ?? `code ${res.code}`}`);
+      }
+      if (errorPattern.test(res.text)) {
+        throw new Error("drizzle-kit export printed an error (exit code 0)");
+      }
+      const sql = stripAnsi(res.stdout);
+      if (!/\bCREATE\b/.test(sql)) {
+        throw new Error("drizzle-kit export printed no SQL");
+      }
+      out = { command, sql };
+      break;
+    }
     default:
-      throw new Error(`usage: kit.mjs generate|push|check|up ... (got ${JSON.stringify(command ?? "")})`);
+      throw new Error(`usage: kit.mjs generate|push|check|up|export ... (got ${JSON.stringify(command ?? "")})`);
   }
   process.stdout.write(JSON.stringify(out) + "\n");
 } catch (err) {

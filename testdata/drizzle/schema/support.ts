@@ -6,11 +6,14 @@
 // column references drizzle qualifies with the table, a partial index on an
 // enum value, defaults (sql`now()`, a jsonb object, a string, a number, a
 // boolean, an enum value, an interval PostgreSQL re-prints as
-// (now() + '3 days'::interval)) and a generated column (re-printed as
-// ((lower(subject) || ' '::text) || (channel)::text)).
+// (now() + '3 days'::interval)), a generated column (re-printed as
+// ((lower(subject) || ' '::text) || (channel)::text)), a second partial
+// index (re-printed as (note IS NOT NULL) AND (reply_count > 1)) and
+// expression indexes (lower("subject") re-printed as lower(subject)).
+// drizzle-kit 1.0 reads this file too (testdata/drizzle1/kit.mjs).
 import { sql } from "drizzle-orm";
 import {
-  pgEnum, pgTable, serial, integer, text, boolean, timestamp, jsonb, varchar, index, check,
+  pgEnum, pgTable, serial, integer, text, boolean, timestamp, jsonb, varchar, index, uniqueIndex, check,
 } from "drizzle-orm/pg-core";
 
 export const ticketState = pgEnum("support_ticket_state", ["open", "waiting", "closed"]);
@@ -28,10 +31,14 @@ export const supportTickets = pgTable(
     openedAt: timestamp("opened_at", { withTimezone: true }).notNull().default(sql`now()`),
     dueAt: timestamp("due_at", { withTimezone: true }).default(sql`now() + interval '3 days'`),
     searchKey: text("search_key").generatedAlwaysAs(sql`lower(subject) || ' ' || channel`),
+    note: text("note"),
   },
   (t) => [
     check("support_tickets_reply_count_check", sql`${t.replyCount} >= 0`),
     index("support_tickets_open_idx").on(t.openedAt).where(sql`${t.state} = 'open' and ${t.urgent}`),
+    index("support_tickets_note_idx").on(t.subject).where(sql`${t.note} IS NOT NULL AND ${t.replyCount} > 1`),
+    uniqueIndex("support_tickets_subject_lower_idx").on(sql`lower(${t.subject})`),
+    index("support_tickets_channel_note_idx").on(t.channel, sql`coalesce(${t.note}, '')`),
   ],
 );
 
