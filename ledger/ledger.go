@@ -273,6 +273,28 @@ func InsertManyNamedSQL(t Table) string {
 	return fmt.Sprintf(`insert into %s ("hash", "created_at", "name") select h, c, n from unnest($1::text[], $2::bigint[], $3::text[]) as u(h, c, n)`, t.Ident())
 }
 
+// RecordedMark is in the error DuplicateGuardSQL raises, followed by the
+// created_at values of the rows already recorded, comma-separated.
+const RecordedMark = "hogsend-db: already recorded by another session: "
+
+// DuplicateGuardSQL fails (SQLSTATE 22P02, RecordedMark in the message) when
+// the ledger already holds a row with the hash and created_at of one of the
+// rows about to be inserted ($1 hashes, $2 created_at values and, named, $3
+// names: the parameters of InsertManySQL and InsertManyNamedSQL). Under READ
+// COMMITTED it sees rows another session committed meanwhile, so a migration
+// recorded twice (its lock given away and retaken) rolls back instead. The
+// cast in the ELSE branch raises the error; it depends on the rows read, so
+// the planner cannot fold it.
+func DuplicateGuardSQL(t Table, named bool) string {
+	from, name := "unnest($1::text[], $2::bigint[]) with ordinality as u(h, c, o)", ""
+	if named {
+		from = "unnest($1::text[], $2::bigint[], $3::text[]) with ordinality as u(h, c, n, o)"
+		name = ` and l."name" is not distinct from u.n`
+	}
+	return fmt.Sprintf(`select case when s.d is null then 0 else ('%s' || s.d)::int end from (select pg_catalog.string_agg(u.c::text, ',' order by u.o) as d from %s where exists (select 1 from %s l where l."hash" = u.h and l."created_at" = u.c%s)) s`,
+		RecordedMark, from, t.Ident(), name)
+}
+
 // InsertNamed records one applied migration in a version-1 ledger, in the
 // caller's transaction; an empty name is NULL.
 func InsertNamed(ctx context.Context, q Querier, t Table, hash string, createdAt int64, name string) error {

@@ -332,7 +332,16 @@ func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Mig
 	// up-front check cannot see, e.g. inside EXECUTE): ReadyForQuery then
 	// says idle, not "in transaction" (or "failed" after an error). Write
 	// no ledger row over effects that may already be committed.
+	//
+	// Unless no marker came back at all: PostgreSQL parses the whole
+	// message before it runs any of it, so a syntax error anywhere in it
+	// (CREATE TABLE (;, \copy) fails with nothing run, BEGIN included, and
+	// the session is idle because it never left. That is an ordinary failed
+	// statement: nothing ran, nothing is recorded.
 	var pgErr *pgconn.PgError
+	if err != nil && last == -2 && conn.PgConn().TxStatus() == 'I' && errors.As(err, &pgErr) {
+		return statementError(ctx, conn, t, msg, pieces, last, err)
+	}
 	if st := conn.PgConn().TxStatus(); st == 'I' && (err == nil || errors.As(err, &pgErr)) {
 		var cause error
 		if err != nil {
@@ -348,30 +357,10 @@ func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Mig
 	// The second round trip: the ledger rows and COMMIT in one pipeline
 	// (extended protocol, text parameters, one Sync). pgconn directly, not a
 	// pgx.Batch, which would first prepare the insert in a round trip of
-	// its own on a fresh session.
-	// All rows go in one statement (unnest keeps array order, so ids follow
-	// the journal as drizzle's one-by-one inserts would): one insert costs
-	// a fraction of one per migration. Hashes are hex digests and whens
-	// integers, so the text array literals need no quoting.
-	hashes, whens := make([]string, len(group)), make([]string, len(group))
-	for k, m := range group {
-		hashes[k], whens[k] = m.Hash, strconv.FormatInt(m.When, 10)
-	}
+	// its own on a fresh session. One insert for all rows costs a fraction
+	// of one per migration.
 	batch := &pgconn.Batch{}
-	batch.ExecParams(lockCheckSQL, [][]byte{lockKeyText}, nil, nil, nil)
-	if version == ledger.Version1 {
-		names := make([]string, len(group))
-		for k, m := range group {
-			names[k] = m.Name
-		}
-		batch.ExecParams(ledger.InsertManyNamedSQL(t.Ledger), [][]byte{
-			[]byte("{" + strings.Join(hashes, ",") + "}"), []byte("{" + strings.Join(whens, ",") + "}"), ledger.TextArray(names),
-		}, nil, nil, nil)
-	} else {
-		batch.ExecParams(ledger.InsertManySQL(t.Ledger), [][]byte{
-			[]byte("{" + strings.Join(hashes, ",") + "}"), []byte("{" + strings.Join(whens, ",") + "}"),
-		}, nil, nil, nil)
-	}
+	recordBatch(batch, t, group, version)
 	batch.ExecParams("COMMIT", nil, nil, nil, nil)
 	results, err := conn.PgConn().ExecBatch(ctx, batch).ReadAll()
 	if err != nil {
@@ -385,7 +374,10 @@ func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Mig
 		if isLockLost(err) {
 			return &LockLostError{Track: t.Name, Tags: migrationTags(group)}
 		}
-		if len(results) > 2 || (len(results) == 2 && results[1].Err == nil) {
+		if tags, ok := recordedElsewhere(err, group); ok {
+			return &RecordedElsewhereError{Track: t.Name, Tags: tags, Group: migrationTags(group)}
+		}
+		if len(results) > 3 || (len(results) == 3 && results[2].Err == nil) {
 			// The inserts went through; COMMIT failed (a deferred constraint).
 			return fmt.Errorf("%s track: commit %s: %w; rolled back", t.Name, tagList(group), err)
 		}
@@ -397,6 +389,34 @@ func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Mig
 		return fmt.Errorf("%s track: commit %s: server answered %s; rolled back", t.Name, tagList(group), tag)
 	}
 	return nil
+}
+
+// recordBatch queues the ledger rows of group, led by the lock check and
+// the duplicate guard, so all three share one round trip: the lock check
+// fails if the migrations' SQL released the lock, the guard if another
+// session recorded one of them meanwhile (it released the lock and took it
+// back). All rows go in one statement (unnest keeps array order, so ids
+// follow the journal as drizzle's one-by-one inserts would). Hashes are hex
+// digests and whens integers, so their text array literals need no quoting.
+func recordBatch(batch *pgconn.Batch, t Loaded, group []*journal.Migration, version int) {
+	hashes, whens := make([]string, len(group)), make([]string, len(group))
+	for k, m := range group {
+		hashes[k], whens[k] = m.Hash, strconv.FormatInt(m.When, 10)
+	}
+	args := [][]byte{[]byte("{" + strings.Join(hashes, ",") + "}"), []byte("{" + strings.Join(whens, ",") + "}")}
+	named := version == ledger.Version1
+	insert := ledger.InsertManySQL(t.Ledger)
+	if named {
+		names := make([]string, len(group))
+		for k, m := range group {
+			names[k] = m.Name
+		}
+		args = append(args, ledger.TextArray(names))
+		insert = ledger.InsertManyNamedSQL(t.Ledger)
+	}
+	batch.ExecParams(lockCheckSQL, [][]byte{lockKeyText}, nil, nil, nil)
+	batch.ExecParams(ledger.DuplicateGuardSQL(t.Ledger, named), args, nil, nil, nil)
+	batch.ExecParams(insert, args, nil, nil, nil)
 }
 
 // txMessage builds the one simple-query message of a transaction: BEGIN,
@@ -542,13 +562,28 @@ func serverOffset(conn *pgx.Conn, s string, pgPosition int) int {
 // Each chunk (between breakpoints) is one simple-query message; PostgreSQL
 // runs a message holding several statements as one implicit transaction,
 // so CREATE INDEX CONCURRENTLY needs a breakpoint of its own.
+//
+// The migration's own SQL may open a transaction (BEGIN): after each chunk
+// the session's transaction status says whether one is open, and since
+// which statement. A failure inside it, or a migration that ends with it
+// still open, rolls it back, and the error says which statements were
+// rolled back and which stay; no row is written.
 func applyNoTx(ctx context.Context, conn *pgx.Conn, t Loaded, m *journal.Migration, ensure bool, version int, opts *Options) error {
+	opened := 0 // the statement that opened the migration's own transaction
+	last := 0
 	for _, st := range m.Statements() {
 		if st.Blank() {
 			continue
 		}
+		last = st.Index + 1
 		opts.emit(StatementStarted{Track: t.Name, Tag: m.Tag, File: m.File, Statement: st.Index + 1, Line: st.Line, NoTransaction: true})
-		if _, err := conn.PgConn().Exec(ctx, st.SQL).ReadAll(); err != nil {
+		_, err := conn.PgConn().Exec(ctx, st.SQL).ReadAll()
+		if txs := conn.PgConn().TxStatus(); opened == 0 && (txs == 'T' || txs == 'E') {
+			opened = st.Index + 1
+		} else if txs == 'I' {
+			opened = 0
+		}
+		if err != nil {
 			if ctx.Err() != nil {
 				return fmt.Errorf("%s track: %s interrupted at statement %d (no transaction: earlier statements stay): %w",
 					t.Name, m.Tag, st.Index+1, errors.Join(ctx.Err(), err))
@@ -560,6 +595,12 @@ func applyNoTx(ctx context.Context, conn *pgx.Conn, t Loaded, m *journal.Migrati
 			}
 			serr := newStatementError(t, m, st, line, col, err)
 			serr.NoTransaction, serr.Partial = true, st.Index > 0
+			if opened > 0 {
+				// The failure aborted the migration's own transaction:
+				// everything since its BEGIN is gone.
+				rollback(ctx, conn)
+				serr.TxOpenedAt = opened
+			}
 			// A failed concurrent build leaves an INVALID index: say so,
 			// with the remedy, instead of only the build's error.
 			if ierr := checkConcurrentIndexes(ctx, conn, t, m, serr); ierr != error(serr) {
@@ -568,6 +609,12 @@ func applyNoTx(ctx context.Context, conn *pgx.Conn, t Loaded, m *journal.Migrati
 			}
 			return serr
 		}
+	}
+	if opened > 0 {
+		// Never write the row into the migration's own transaction, nor
+		// stamp statements that a disconnect would roll back.
+		rollback(ctx, conn)
+		return &OpenTxError{Track: t.Name, Tag: m.Tag, File: m.File, Opened: opened, Last: last}
 	}
 	// IF NOT EXISTS skips an INVALID index silently: never stamp over one.
 	if err := checkConcurrentIndexes(ctx, conn, t, m, nil); err != nil {
@@ -583,12 +630,17 @@ func applyNoTx(ctx context.Context, conn *pgx.Conn, t Loaded, m *journal.Migrati
 			return fmt.Errorf("%s track: %w", t.Name, err)
 		}
 	}
-	if version == ledger.Version1 {
-		err = ledger.InsertNamed(ctx, tx, t.Ledger, m.Hash, m.When, m.Name)
-	} else {
-		err = ledger.Insert(ctx, tx, t.Ledger, m.Hash, m.When)
-	}
-	if err != nil {
+	// The row, led by the lock check and the duplicate guard, in the round
+	// trip that used to carry the insert alone.
+	batch := &pgconn.Batch{}
+	recordBatch(batch, t, []*journal.Migration{m}, version)
+	if _, err := conn.PgConn().ExecBatch(ctx, batch).ReadAll(); err != nil {
+		if isLockLost(err) {
+			return &LockLostError{Track: t.Name, Tags: []string{m.Tag}, NoTransaction: true}
+		}
+		if tags, ok := recordedElsewhere(err, []*journal.Migration{m}); ok {
+			return &RecordedElsewhereError{Track: t.Name, Tags: tags, Group: tags, NoTransaction: true}
+		}
 		return fmt.Errorf("%s track: %s applied but not recorded: %w", t.Name, m.Tag, err)
 	}
 	if err := tx.Commit(ctx); err != nil {

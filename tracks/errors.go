@@ -166,6 +166,11 @@ type StatementError struct {
 	// Partial: a no-transaction migration whose statements 1..Statement-1
 	// ran and stay.
 	Partial bool
+	// TxOpenedAt: a no-transaction migration whose statement TxOpenedAt
+	// opened a transaction (BEGIN) that this failure aborted; it was rolled
+	// back, so statements TxOpenedAt..Statement are not applied and only
+	// those before TxOpenedAt stay.
+	TxOpenedAt int
 	// PushHint: the error says an object already exists while the ledger is
 	// behind, the mark of a database bootstrapped with drizzle-kit push: the
 	// remedy is drift, then a repair from push.
@@ -191,6 +196,17 @@ func (e *StatementError) Error() string {
 		fmt.Fprintf(&b, ": %v", e.Err)
 	}
 	switch {
+	case e.TxOpenedAt > 0:
+		stay := "no statement of it stays applied"
+		switch {
+		case e.TxOpenedAt == 2:
+			stay = "statement 1 was applied and stays"
+		case e.TxOpenedAt > 2:
+			stay = fmt.Sprintf("statements 1-%d were applied and stay", e.TxOpenedAt-1)
+		}
+		fmt.Fprintf(&b, "; this migration runs outside a transaction, but its statement %d opened one (BEGIN) that this failure aborted: "+
+			"rolled back: %s not applied; %s; no ledger row was written; fix the cause and re-run",
+			e.TxOpenedAt, statementRange(e.TxOpenedAt, e.Statement), stay)
 	case e.Partial:
 		ran := fmt.Sprintf("statements 1-%d were applied and stay", e.Statement-1)
 		if e.Statement == 2 {
@@ -273,14 +289,99 @@ var ErrTxEnded = errors.New("migration ended the transaction")
 // lock (the migration's SQL released it, e.g. pg_advisory_unlock_all()), so
 // another migrate may be running the same migrations. The transaction was
 // rolled back.
+//
+// For a no-transaction migration (NoTransaction) the statements had already
+// run and committed: no ledger row was written, but another migrate may
+// have run them too.
 type LockLostError struct {
-	Track string
-	Tags  []string
+	Track         string
+	Tags          []string
+	NoTransaction bool
 }
 
 func (e *LockLostError) Error() string {
+	if e.NoTransaction {
+		return fmt.Sprintf("%s track: %s runs outside a transaction: its statements ran and committed in this session, "+
+			"but the migration lock (advisory key %d) was released inside it (pg_advisory_unlock or pg_advisory_unlock_all in the SQL?), "+
+			"so another migrate could run it at the same time: its effects may have been applied twice; this session wrote no ledger row. "+
+			"Check the objects and data it changes for double effects and the status (another session may have recorded it), and remove the unlock from the migration",
+			e.Track, strings.Join(e.Tags, ", "), LockKey)
+	}
 	return fmt.Sprintf("%s track: the migration lock (advisory key %d) was released inside %s (pg_advisory_unlock or pg_advisory_unlock_all in the SQL?), "+
 		"so another migrate could run them at the same time; rolled back: not applied, no ledger row written. Remove the unlock from the migration",
 		e.Track, LockKey, strings.Join(e.Tags, ", "))
 }
 func (e *LockLostError) Unwrap() error { return ErrLockLost }
+
+// ErrRecordedElsewhere: another session recorded the migrations while this
+// one was running them.
+var ErrRecordedElsewhere = errors.New("migration recorded by another session")
+
+// RecordedElsewhereError: just before writing its ledger rows, this session
+// found rows for the same migrations (same hash and created_at, and name in
+// a version-1 ledger) that another session committed meanwhile: the
+// migration's SQL gave the lock away and took it back
+// (pg_advisory_unlock_all(), then pg_advisory_lock), so two migrates ran it.
+//
+// A transactional group was rolled back: the other session's run stands,
+// recorded once. A no-transaction migration's statements had already run
+// and committed in this session (NoTransaction): no row was written, but
+// its effects may have been applied twice.
+type RecordedElsewhereError struct {
+	Track         string
+	Tags          []string // the migrations another session recorded
+	Group         []string // the migrations of this session's transaction
+	NoTransaction bool
+}
+
+func (e *RecordedElsewhereError) Error() string {
+	tags := strings.Join(e.Tags, ", ")
+	if e.NoTransaction {
+		return fmt.Sprintf("%s track: %s runs outside a transaction: its statements ran and committed in this session, "+
+			"but another session recorded it meanwhile (its SQL gave the migration lock away, advisory key %d): "+
+			"its effects may have been applied twice; this session wrote no ledger row. "+
+			"Check the objects and data it changes for double effects, and remove the unlock from the migration",
+			e.Track, tags, LockKey)
+	}
+	return fmt.Sprintf("%s track: another session recorded %s while this one ran it (the SQL gave the migration lock away, advisory key %d, and took it back): "+
+		"rolled back: %s not applied by this session, no ledger row written; the other session's run stands. Remove the unlock from the migration",
+		e.Track, tags, LockKey, strings.Join(e.Group, ", "))
+}
+func (e *RecordedElsewhereError) Unwrap() error { return ErrRecordedElsewhere }
+
+// OpenTxError: a no-transaction migration opened a transaction (BEGIN) and
+// did not close it. hogsend-db rolled it back: statements Opened..Last
+// (the chunk that opened it and every one after) were not applied, the
+// ones before stay, and no ledger row was written.
+type OpenTxError struct {
+	Track  string
+	Tag    string
+	File   string
+	Opened int // the statement (chunk) that opened the transaction
+	Last   int // the migration's last statement
+}
+
+func (e *OpenTxError) Error() string {
+	stay := "no statement of it stays applied"
+	switch {
+	case e.Opened == 2:
+		stay = "statement 1 was applied and stays"
+	case e.Opened > 2:
+		stay = fmt.Sprintf("statements 1-%d were applied and stay", e.Opened-1)
+	}
+	return fmt.Sprintf("%s track: %s (%s) runs outside a transaction but its statement %d opened one (BEGIN) that was still open at its end: "+
+		"rolled back: %s not applied; %s; no ledger row written. End the transaction in the migration (COMMIT) or remove the BEGIN, then re-run",
+		e.Track, e.Tag, e.File, e.Opened, statementRange(e.Opened, e.Last), stay)
+}
+func (e *OpenTxError) Unwrap() error { return ErrTxOpen }
+
+// ErrTxOpen: a no-transaction migration left a transaction open.
+var ErrTxOpen = errors.New("no-transaction migration left a transaction open")
+
+// statementRange is "statement 3" or "statements 3-5".
+func statementRange(from, to int) string {
+	if from >= to {
+		return fmt.Sprintf("statement %d", from)
+	}
+	return fmt.Sprintf("statements %d-%d", from, to)
+}

@@ -10,6 +10,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/hogsend/hogsend-db/journal"
+	"github.com/hogsend/hogsend-db/ledger"
 )
 
 // lockKeyText is LockKey as a text bind parameter.
@@ -45,6 +48,33 @@ then 0 else ('` + lockLostMark + ` (pid ' || pg_catalog.pg_backend_pid() || ')')
 func isLockLost(err error) bool {
 	var pg *pgconn.PgError
 	return errors.As(err, &pg) && pg.Code == "22P02" && strings.Contains(pg.Message, lockLostMark)
+}
+
+// recordedElsewhere recognises ledger.DuplicateGuardSQL's error and names
+// the migrations of group it found recorded.
+func recordedElsewhere(err error, group []*journal.Migration) ([]string, bool) {
+	var pg *pgconn.PgError
+	if !errors.As(err, &pg) || pg.Code != "22P02" {
+		return nil, false
+	}
+	_, list, ok := strings.Cut(pg.Message, ledger.RecordedMark)
+	if !ok {
+		return nil, false
+	}
+	seen := map[string]bool{}
+	for _, c := range strings.Split(strings.TrimRight(list, `"`), ",") {
+		seen[c] = true
+	}
+	var tags []string
+	for _, m := range group {
+		if seen[strconv.FormatInt(m.When, 10)] {
+			tags = append(tags, m.Tag)
+		}
+	}
+	if len(tags) == 0 { // cannot tell which: name them all
+		tags = migrationTags(group)
+	}
+	return tags, true
 }
 
 // acquire polls pg_try_advisory_lock outside any transaction. Waiting in

@@ -370,6 +370,11 @@ func runBadCase(t *testing.T, tc badCase) {
 		t.Errorf("exit %d, want %d:\n%s", r.Code, tc.code, r)
 	}
 	mustContain(t, "output", r.Stdout+r.Stderr, tc.frags...)
+	// A failure that changed nothing must not claim statements may be
+	// committed (a parse error was once reported so: issue 12 finding 8).
+	if tc.changed == nil && strings.Contains(r.Stdout+r.Stderr, "may be committed") {
+		t.Errorf("output claims statements may be committed, but nothing ran:\n%s", r)
+	}
 	if tc.within > 0 && r.Dur > tc.within {
 		t.Errorf("took %s, want at most %s", r.Dur, tc.within)
 	}

@@ -76,6 +76,21 @@ func integrityCases() []badCase {
 			}},
 		{name: "near-miss marker", setup: bad("-- HOGSEND-DB:no-transaction\nCREATE TABLE ci (a int);" + bp + "CREATE INDEX CONCURRENTLY ci_a ON ci (a);"),
 			code: 1, frags: []string{"warning", "0001_bad.sql:1 looks like", "25001"}},
+		// A message PostgreSQL cannot parse runs nothing: an ordinary
+		// failed statement, never "may be committed" (runBadCase checks).
+		{name: "syntax error in a later chunk", setup: bad("CREATE TABLE s (v text);" + bp + "CREATE TABLE (;"),
+			code: 1, frags: []string{"0001_bad.sql:3:14", "statement 2 failed", "42601", "rolled back: 0000_a, 0001_bad not applied"}},
+		{name: "psql backslash command", setup: bad("CREATE TABLE s (v text);" + bp + "\\copy s from 'x.csv'"),
+			code: 1, frags: []string{"0001_bad.sql:3:1", "statement 2 failed", "42601", "rolled back"}},
+		// A no-transaction migration that opens a transaction of its own.
+		{name: "no-transaction migration whose BEGIN is aborted", setup: func(e *caseEnv) {
+			e.write(migA, mig{"0001_bad", 1800000005100, journal.NoTransactionDirective + "\nCREATE TABLE keep (id int);" + bp + "BEGIN;" + bp + "INSERT INTO a VALUES (1);" + bp + "SELECT 1/0;"})
+		}, code: 1, frags: []string{"statement 4 failed", "statement 2 opened one (BEGIN)", "statements 2-4 not applied", "statement 1 was applied and stays"},
+			changed: noTxRolledBack},
+		{name: "no-transaction migration that leaves a transaction open", setup: func(e *caseEnv) {
+			e.write(migA, mig{"0001_bad", 1800000005100, journal.NoTransactionDirective + "\nCREATE TABLE keep (id int);" + bp + "BEGIN;" + bp + "INSERT INTO a VALUES (1);"})
+		}, code: 1, frags: []string{"0001_bad", "statement 2 opened one (BEGIN)", "still open", "statements 2-3 not applied", "statement 1 was applied and stays"},
+			changed: noTxRolledBack},
 		{name: "marker on line 2", setup: bad("\n" + journal.NoTransactionDirective + "\nVACUUM;"),
 			code: 1, frags: []string{"0001_bad.sql:2 looks like", "25001"}},
 	}
@@ -155,5 +170,100 @@ func TestStatusDuplicateJSON(t *testing.T) {
 	}
 	if r.Code != 4 || !strings.Contains(r.Stdout, `"duplicate"`) {
 		t.Errorf("exit %d, want 4 (integrity)", r.Code)
+	}
+}
+
+// noTxRolledBack: 0000_a and 0001_bad's first statement stay; the INSERT
+// inside the migration's own transaction is gone, and 0001_bad has no row.
+// On the old code the error said "statements 1-3 were applied and stay"
+// (aborted), or the row was written into the open transaction.
+func noTxRolledBack(t *testing.T, e *caseEnv, r clitest.Result) {
+	conn := pgtest.Connect(t, e.db.URL)
+	defer conn.Close(context.Background())
+	mustContain(t, "schema", fingerprint(t, e.db.URL), "rel keep r", "rel a r")
+	var n int
+	if err := conn.QueryRow(context.Background(), "select count(*) from a").Scan(&n); err != nil || n != 0 {
+		t.Errorf("a has %d rows (%v), want 0: the INSERT was rolled back", n, err)
+	}
+	if got := ledgerHashes(t, conn, "drizzle.__client_migrations"); len(got) != 1 {
+		t.Errorf("ledger %q, want only 0000_a's row", got)
+	}
+}
+
+// A migration that gives the lock away and takes it back
+// (pg_advisory_unlock_all(), then pg_advisory_lock(4812007)) passes the
+// lock check, but the ledger write's duplicate guard sees the row the
+// other process committed meanwhile: the second process rolls back. The
+// migration runs once (one row in t) and is recorded once. On the old code
+// both processes committed: two rows in t, two ledger rows.
+func TestLockRetakenIsRecordedOnce(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	root := t.TempDir()
+	t0 := mig{"0000_t", 1800000005000, "CREATE TABLE t (id int);"}
+	dir := writeFolder(t, filepath.Join(root, "migrations"), t0)
+	args := []string{"migrate", "--database-url", db.URL, "--dir", dir, "--engine-dir", emptyEngine(t)}
+	if r := run(t, root, nil, args...); r.Code != 0 {
+		t.Fatalf("first migrate:\n%s", r)
+	}
+	writeFolder(t, dir, t0, mig{"0001_retake", 1800000005100, "SELECT pg_advisory_unlock_all();" + bp + "INSERT INTO t VALUES (1);" + bp +
+		"SELECT pg_sleep(2);" + bp + "SELECT pg_advisory_lock(4812007);"})
+	first := clitest.Start(t, root, nil, args...)
+	time.Sleep(700 * time.Millisecond)
+	second := clitest.Start(t, root, nil, args...)
+	var ok, refused int
+	for i, p := range []*clitest.Proc{first, second} {
+		r := p.Wait(t, time.Minute)
+		switch {
+		case r.Code == 0:
+			ok++
+		case strings.Contains(r.Stdout+r.Stderr, "another session recorded 0001_retake"):
+			refused++
+			mustContain(t, "output", r.Stdout+r.Stderr, "rolled back", "no ledger row written")
+		default:
+			t.Errorf("process %d: exit %d, neither applied nor refused as recorded by another session:\n%s", i+1, r.Code, r)
+		}
+	}
+	if ok != 1 || refused != 1 {
+		t.Errorf("%d applied, %d refused; want one of each", ok, refused)
+	}
+	conn := pgtest.Connect(t, db.URL)
+	defer conn.Close(context.Background())
+	if n := len(ledgerHashes(t, conn, "drizzle.__client_migrations")); n != 2 {
+		t.Errorf("%d ledger rows, want 2 (each migration once)", n)
+	}
+	var n int
+	if err := conn.QueryRow(context.Background(), "select count(*) from t").Scan(&n); err != nil || n != 1 {
+		t.Errorf("t has %d rows (%v), want 1: the migration ran twice", n, err)
+	}
+}
+
+// A no-transaction migration that gives the lock away: both processes run
+// it (its statements commit as they go), and neither writes a row, since
+// neither holds the lock when it records; each says its statements ran and
+// committed and may have been applied twice. On the old code both wrote a
+// row: two ledger rows for one migration.
+func TestNoTxLockGivenAwayWritesNoRow(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	root := t.TempDir()
+	dir := writeFolder(t, filepath.Join(root, "migrations"),
+		mig{"0000_t", 1800000005000, "CREATE TABLE IF NOT EXISTS t (id int);"},
+		mig{"0001_unlock", 1800000005100, journal.NoTransactionDirective + "\nSELECT pg_advisory_unlock_all();" + bp + "INSERT INTO t VALUES (1);" + bp + "SELECT pg_sleep(2);"})
+	args := []string{"migrate", "--database-url", db.URL, "--dir", dir, "--engine-dir", emptyEngine(t)}
+	first := clitest.Start(t, root, nil, args...)
+	time.Sleep(700 * time.Millisecond)
+	second := clitest.Start(t, root, nil, args...)
+	for i, p := range []*clitest.Proc{first, second} {
+		r := p.Wait(t, time.Minute)
+		if r.Code == 0 {
+			t.Errorf("process %d exited 0:\n%s", i+1, r)
+		}
+		mustContain(t, "output", r.Stdout+r.Stderr, "0001_unlock", "ran and committed in this session", "applied twice", "wrote no ledger row")
+	}
+	conn := pgtest.Connect(t, db.URL)
+	defer conn.Close(context.Background())
+	if got := ledgerHashes(t, conn, "drizzle.__client_migrations"); len(got) != 1 {
+		t.Errorf("ledger rows %q, want only 0000_t's", got)
 	}
 }
