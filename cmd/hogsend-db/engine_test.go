@@ -185,3 +185,53 @@ func TestStatusModifiedInIntegrity(t *testing.T) {
 		t.Fatalf("exit %d %+v", code, doc)
 	}
 }
+
+// An app engine that shares the bundled engine's first three migrations,
+// then has its own two (newer whens): from outside the app the bundled
+// engine is not a prefix of that ledger. Before, status said "ahead: id 4,
+// id 5 (fine)" beside "3 pending", and migrate --allow-out-of-order applied
+// the bundled 0003-0005 into the app's ledger (review finding 5).
+func TestDivergedEngine(t *testing.T) {
+	db := pgtest.New(t)
+	empty := t.TempDir()
+	writeFile(t, filepath.Join(empty, "meta", "_journal.json"), `{"version":"7","dialect":"postgresql","entries":[]}`)
+	app := t.TempDir()
+	var entries []string
+	for i, name := range []string{"0000_initial_core", "0001_auth_tables", "0002_bucket_memberships"} {
+		b, err := os.ReadFile(filepath.Join(bundledFolder, name+".sql"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(app, name+".sql"), string(b))
+		when := []int64{1752148127384, 1754409318206, 1757933742519}[i]
+		entries = append(entries, fmt.Sprintf(`{"idx":%d,"version":"7","when":%d,"tag":%q,"breakpoints":true}`, i, when, name))
+	}
+	for i, name := range []string{"0003_x3", "0004_x4"} {
+		writeFile(t, filepath.Join(app, name+".sql"), fmt.Sprintf("CREATE TABLE %s (id int);\n", name[5:]))
+		entries = append(entries, fmt.Sprintf(`{"idx":%d,"version":"7","when":%d,"tag":%q,"breakpoints":true}`, i+3, 1790000000000+int64(i), name))
+	}
+	writeFile(t, filepath.Join(app, "meta", "_journal.json"),
+		`{"version":"7","dialect":"postgresql","entries":[`+strings.Join(entries, ",")+`]}`)
+	if code, _, errOut := hogsend(t, "migrate", "--database-url", db.URL, "--engine-dir", app, "--engine-release", "0.67.0", "--dir", empty); code != exitOK {
+		t.Fatalf("migrate the app engine: exit %d %s", code, errOut)
+	}
+	before := ledgerState(t, db)
+	for _, extra := range [][]string{nil, {"--allow-out-of-order"}} {
+		code, _, errOut := hogsend(t, append([]string{"migrate", "--database-url", db.URL, "--dir", empty}, extra...)...)
+		if code != exitIntegrity || !strings.Contains(errOut, "3 of its 5 row(s) match the migrations at bundled") {
+			t.Fatalf("migrate %v with the bundled engine on a diverged ledger: exit %d, want %d\n%s", extra, code, exitIntegrity, errOut)
+		}
+		if after := ledgerState(t, db); after != before {
+			t.Fatalf("migrate %v wrote: before %s, after %s", extra, before, after)
+		}
+	}
+	code, doc := statusJSON(t, "--database-url", db.URL, "--dir", empty)
+	e := doc.Schema[tracks.Engine]
+	if code != exitIntegrity || doc.Status != tracks.StatusDegraded || e.Verdict != tracks.Foreign || len(e.Ahead) != 0 {
+		t.Fatalf("status: exit %d %+v engine %+v", code, doc, e)
+	}
+	code, out, _ := hogsend(t, "status", "--database-url", db.URL, "--dir", empty)
+	if code != exitIntegrity || !strings.Contains(out, "engine foreign:") || strings.Contains(out, "ahead") {
+		t.Fatalf("status text: exit %d\n%s", code, out)
+	}
+}
