@@ -163,5 +163,25 @@ func FuzzValidRelease(f *testing.F) {
 		if strings.HasPrefix(s, "v") || strings.Count(core, ".") != 2 {
 			t.Fatalf("accepted %q", s)
 		}
+		for _, p := range strings.Split(core, ".") {
+			if len(p) > 1 && p[0] == '0' {
+				t.Fatalf("accepted %q: leading zero", s)
+			}
+		}
 	})
+}
+
+// Numeric parts with leading zeros are not semver (go-version reads them,
+// npm does not): refused in the core and in numeric prerelease parts;
+// build metadata may have them (finding 14).
+func TestValidReleaseLeadingZeros(t *testing.T) {
+	for v, ok := range map[string]bool{
+		"0.67.0": true, "1.2.3-rc.1": true, "1.2.3-rc.0a": true, "1.2.3+build.007": true, "1.0.0-0": true, "1.2.3-0a1": true,
+		"01.2.3": false, "1.02.3": false, "1.2.03": false, "0.67.0-rc.01": false, "1.2.3-00": false, "00.1.0": false,
+	} {
+		err := tracks.ValidRelease(v)
+		if (err == nil) != ok || (err != nil && !errors.Is(err, tracks.ErrBadRelease)) {
+			t.Errorf("ValidRelease(%q) = %v, want ok=%v", v, err, ok)
+		}
+	}
 }
