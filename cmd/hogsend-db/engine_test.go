@@ -235,3 +235,28 @@ func TestDivergedEngine(t *testing.T) {
 		t.Fatalf("status text: exit %d\n%s", code, out)
 	}
 }
+
+// An engine folder or release set to "" (flag or env var) is a usage error
+// naming the flag, before anything is read (finding 12: it was "unset",
+// so the package or the bundled engine was used silently).
+func TestEmptyEngineFlags(t *testing.T) {
+	url := "postgres://nobody@127.0.0.1:1/none" // never reached
+	for _, tc := range []struct {
+		flag string
+		args []string
+	}{
+		{"--engine-dir", []string{"status", "--engine-dir", ""}}, {"--engine-dir", []string{"migrate", "--engine-dir="}},
+		{"--engine-dir", []string{"drift", "--engine-dir", ""}}, {"--engine-dir", []string{"repair", "--from-push", "--engine-dir", ""}},
+		{"--engine-dir", []string{"lint", "--engine-dir", ""}}, {"--engine-dir", []string{"generate", "--engine", "--engine-dir", ""}},
+		{"--engine-release", []string{"status", "--engine-release", ""}}, {"--engine-release", []string{"migrate", "--engine-release="}},
+	} {
+		code, _, errOut := hogsend(t, append(tc.args, "--database-url", url)...)
+		if code != exitUsage || !strings.Contains(errOut, tc.flag+" (or HOGSEND_") || !strings.Contains(errOut, "set but empty") {
+			t.Errorf("%v: exit %d, want %d naming %s\n%s", tc.args, code, exitUsage, tc.flag, errOut)
+		}
+	}
+	t.Setenv("HOGSEND_ENGINE_DIR", "")
+	if code, _, errOut := hogsend(t, "status", "--database-url", url); code != exitUsage || !strings.Contains(errOut, "--engine-dir (or HOGSEND_ENGINE_DIR) is set but empty") {
+		t.Errorf("HOGSEND_ENGINE_DIR=: exit %d\n%s", code, errOut)
+	}
+}
