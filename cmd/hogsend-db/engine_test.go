@@ -260,3 +260,25 @@ func TestEmptyEngineFlags(t *testing.T) {
 		t.Errorf("HOGSEND_ENGINE_DIR=: exit %d\n%s", code, errOut)
 	}
 }
+
+// migrate --dry-run says which engine it would use, with the same line as
+// the real run (finding: the dry run left it out).
+func TestDryRunEngineLine(t *testing.T) {
+	db := pgtest.New(t)
+	code, dry, errOut := hogsend(t, "migrate", "--database-url", db.URL, "--dir", fixture, "--dry-run")
+	if code != exitOK {
+		t.Fatalf("dry run: exit %d %s", code, errOut)
+	}
+	code, real, errOut := hogsend(t, "migrate", "--database-url", db.URL, "--dir", fixture)
+	if code != exitOK {
+		t.Fatalf("migrate: exit %d %s", code, errOut)
+	}
+	line, _, _ := strings.Cut(real, "\n")
+	if !strings.HasPrefix(line, "engine source: bundled with hogsend-db, release ") || !strings.HasPrefix(dry, line+"\n") {
+		t.Fatalf("the dry run does not start with the real run's engine line %q:\n%s", line, dry)
+	}
+	code, dry, errOut = hogsend(t, "migrate", "--database-url", db.URL, "--dir", fixture, "--engine-dir", bundledFolder, "--engine-release", "0.67.0", "--dry-run")
+	if code != exitOK || !strings.Contains(dry, "(--engine-dir), release 0.67.0\n") {
+		t.Fatalf("dry run with --engine-dir: exit %d\n%s%s", code, dry, errOut)
+	}
+}
