@@ -1,6 +1,10 @@
 package tracks
 
 import (
+	"errors"
+	"fmt"
+	"strings"
+
 	"github.com/hashicorp/go-version"
 )
 
@@ -62,4 +66,29 @@ func MajorAhead(recorded, build string) bool {
 func ParseRelease(v string) error {
 	_, err := version.NewVersion(v)
 	return err
+}
+
+// ErrBadRelease: a release is not a semantic version as npm writes it.
+var ErrBadRelease = errors.New("not a semantic version (MAJOR.MINOR.PATCH)")
+
+// ValidRelease checks that v is a semantic version as npm writes it:
+// MAJOR.MINOR.PATCH, optionally -prerelease and +build, no "v" prefix, no
+// leading zero in a numeric part (semver 2.0.0, items 2 and 9; go-version
+// reads "01.2.3" as 1.2.3, npm refuses it). The error matches ErrBadRelease.
+func ValidRelease(v string) error {
+	rest, _, _ := strings.Cut(v, "+") // build metadata may have leading zeros
+	core, pre, hasPre := strings.Cut(rest, "-")
+	if _, err := version.NewSemver(v); err != nil || strings.Count(core, ".") != 2 || strings.HasPrefix(v, "v") {
+		return fmt.Errorf("release %q: %w", v, ErrBadRelease)
+	}
+	parts := strings.Split(core, ".")
+	if hasPre {
+		parts = append(parts, strings.Split(pre, ".")...)
+	}
+	for _, p := range parts {
+		if len(p) > 1 && p[0] == '0' && strings.Trim(p, "0123456789") == "" {
+			return fmt.Errorf("release %q: numeric part %q has a leading zero: %w", v, p, ErrBadRelease)
+		}
+	}
+	return nil
 }

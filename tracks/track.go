@@ -17,10 +17,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"strings"
 	"syscall"
-
-	"github.com/hashicorp/go-version"
 
 	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/ledger"
@@ -194,21 +191,4 @@ func LoadAll(ts ...Track) ([]Loaded, error) {
 		out = append(out, l)
 	}
 	return out, nil
-}
-
-// ErrBadRelease: a release is not a semantic version as npm writes it.
-var ErrBadRelease = errors.New("not a semantic version (MAJOR.MINOR.PATCH)")
-
-// ValidRelease checks that v is a semantic version as npm writes it:
-// MAJOR.MINOR.PATCH, optionally -prerelease and +build, no "v" prefix.
-// The error matches ErrBadRelease.
-func ValidRelease(v string) error {
-	core := v
-	if i := strings.IndexAny(core, "-+"); i >= 0 {
-		core = core[:i]
-	}
-	if _, err := version.NewSemver(v); err != nil || strings.Count(core, ".") != 2 || strings.HasPrefix(v, "v") {
-		return fmt.Errorf("release %q: %w", v, ErrBadRelease)
-	}
-	return nil
 }

@@ -16,7 +16,8 @@ const (
 	// Unreachable: the database could not be read; nothing is known.
 	Unreachable Verdict = "unreachable"
 	// Foreign: the ledger is not this folder's. No row matches a local
-	// migration, or rows that match nothing sit among the local ones (this
+	// migration, rows that match nothing sit among the local ones, or rows
+	// newer than every local migration sit above pending local ones (this
 	// build's migrations are not a prefix of the ledger).
 	Foreign Verdict = "foreign"
 	// ReleaseMajorAhead: the database records an engine release of a newer
@@ -103,10 +104,16 @@ func Judge(f Facts) (Verdict, []Problem) {
 	add := func(kind, msg string, items []string, remedy string) {
 		ps = append(ps, Problem{Track: f.Track, Kind: kind, Message: msg, Items: items, Remedy: remedy})
 	}
-	foreign := s.stray > 0 || (!f.Unchecked && s.Matched == 0 && s.Rows-len(s.NullCreatedAt) > 0)
+	// Rows newer than every local migration while local migrations are
+	// pending: the ledger went on without them (another engine sharing the
+	// first migrations), so the local ones are not a prefix of it. In both
+	// layouts: a pending migration that 1.0 applies out of order is still
+	// missing under rows that no local migration knows.
+	diverged := len(s.Ahead) > 0 && len(s.Pending) > 0
+	foreign := s.stray > 0 || diverged || (!f.Unchecked && s.Matched == 0 && s.Rows-len(s.NullCreatedAt) > 0)
 	switch {
 	case foreign:
-		add(string(Foreign), ForeignMessage(f), rowIDList(s.Unknown), ForeignRemedy(f.Track))
+		add(string(Foreign), ForeignMessage(f), rowIDList(append(append([]RowRef{}, s.Unknown...), s.Ahead...)), ForeignRemedy(f.Track))
 	case len(s.Unknown) > 0:
 		add("unknown_rows", "ledger rows repeat a migration's created_at but match it no more", rowIDList(s.Unknown),
 			"compare them with the migration files; delete the extra rows if they are duplicates")

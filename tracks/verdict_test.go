@@ -33,6 +33,13 @@ func TestJudge(t *testing.T) {
 		// A fork sharing the first migration: its own rows sit among ours.
 		{"matches not a prefix: foreign", []ledger.Row{row(1, "ha", 100), row(2, "hx", 150), row(3, "hy", 250)},
 			tracks.Facts{}, tracks.Foreign, []string{"foreign"}},
+		// A fork sharing the first migration, whose own rows are newer
+		// than every local one while local ones are pending: not a
+		// prefix. Before, "ahead (fine)" beside "pending" (finding 5).
+		{"diverged: newer rows above pending local ones: foreign", []ledger.Row{row(1, "ha", 100), row(2, "hx", 400), row(3, "hy", 500)},
+			tracks.Facts{}, tracks.Foreign, []string{"foreign"}},
+		{"diverged after every local one matched but the last: foreign", []ledger.Row{row(1, "ha", 100), row(2, "hb", 200), row(3, "hx", 400)},
+			tracks.Facts{}, tracks.Foreign, []string{"foreign"}},
 		{"a differing hash at a matching created_at: modified", []ledger.Row{row(1, "hX", 100), row(2, "hb", 200), row(3, "hc", 300)},
 			tracks.Facts{}, tracks.Modified, []string{"modified"}},
 		{"every row modified: still modified", []ledger.Row{row(1, "hX", 100), row(2, "hY", 200), row(3, "hZ", 300)},
@@ -82,6 +89,36 @@ func TestJudge(t *testing.T) {
 	}
 }
 
+// The 1.0 layout applies a pending folder older than the newest applied
+// one (AppliedOutOfOrder), but rows newer than every local folder above
+// pending local folders are the same divergence as in the 0.x layout.
+func TestJudgeDivergedFolders(t *testing.T) {
+	j := jm1(t, fA, fB, fD)
+	for _, tc := range []struct {
+		name string
+		rows []ledger.Row
+		want tracks.Verdict
+	}{
+		{"applied out of order, nothing newer: pending", []ledger.Row{named(1, "h"+fA, ms(t, fA), fA), named(2, "h"+fD, ms(t, fD), fD)}, tracks.Pending},
+		{"prefix, then newer: ahead", []ledger.Row{named(1, "h"+fA, ms(t, fA), fA), named(2, "h"+fB, ms(t, fB), fB),
+			named(3, "h"+fD, ms(t, fD), fD), named(4, "hz", 5, "20990101000000_z")}, tracks.Ahead},
+		{"shared first folder, then its own newer ones: foreign", []ledger.Row{named(1, "h"+fA, ms(t, fA), fA),
+			named(2, "hy", 4, "20990101000000_y"), named(3, "hz", 5, "20990101000001_z")}, tracks.Foreign},
+		{"nameless rows, newer seconds: foreign", []ledger.Row{row(1, "h"+fA, ms(t, fA)), row(2, "hz", ms(t, "20990101000000_z"))}, tracks.Foreign},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := tracks.Match(j, ledger.Ledger{Table: ledger.EngineTable, Exists: true, Version: ledger.Version1, Rows: tc.rows})
+			v, ps := tracks.Judge(tracks.Facts{Track: tracks.Engine, State: &s})
+			if v != tc.want {
+				t.Fatalf("verdict = %s, want %s (pending %v ahead %+v)", v, tc.want, s.Pending, s.Ahead)
+			}
+			if v == tracks.Foreign && (len(ps) != 1 || len(ps[0].Items) == 0) {
+				t.Errorf("foreign problem should list the rows: %+v", ps)
+			}
+		})
+	}
+}
+
 // The foreign problem says how many rows matched and where the migrations
 // came from, and its remedy is words, not a flag.
 func TestJudgeForeignMessage(t *testing.T) {
@@ -126,5 +163,25 @@ func FuzzValidRelease(f *testing.F) {
 		if strings.HasPrefix(s, "v") || strings.Count(core, ".") != 2 {
 			t.Fatalf("accepted %q", s)
 		}
+		for _, p := range strings.Split(core, ".") {
+			if len(p) > 1 && p[0] == '0' {
+				t.Fatalf("accepted %q: leading zero", s)
+			}
+		}
 	})
+}
+
+// Numeric parts with leading zeros are not semver (go-version reads them,
+// npm does not): refused in the core and in numeric prerelease parts;
+// build metadata may have them (finding 14).
+func TestValidReleaseLeadingZeros(t *testing.T) {
+	for v, ok := range map[string]bool{
+		"0.67.0": true, "1.2.3-rc.1": true, "1.2.3-rc.0a": true, "1.2.3+build.007": true, "1.0.0-0": true, "1.2.3-0a1": true,
+		"01.2.3": false, "1.02.3": false, "1.2.03": false, "0.67.0-rc.01": false, "1.2.3-00": false, "00.1.0": false,
+	} {
+		err := tracks.ValidRelease(v)
+		if (err == nil) != ok || (err != nil && !errors.Is(err, tracks.ErrBadRelease)) {
+			t.Errorf("ValidRelease(%q) = %v, want ok=%v", v, err, ok)
+		}
+	}
 }

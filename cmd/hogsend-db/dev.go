@@ -13,31 +13,54 @@ import (
 // docs/dev.md); `--dev-url dev` uses it as the scratch server.
 func devCommand(s *streams) *cli.Command {
 	return &cli.Command{
-		Name:  "dev",
-		Usage: "start, stop or check a local PostgreSQL server for development (127.0.0.1 only, trust auth)",
+		Name:      "dev",
+		Usage:     "start, stop or check a local PostgreSQL server for development (127.0.0.1 only, trust auth)",
+		ArgsUsage: devSubcommands,
 		Description: "The server lives in the user's cache directory (hogsend-db/dev; $" + devserver.EnvDir + " overrides)\n" +
 			"and keeps running between commands. `--dev-url " + devserver.URLKeyword + "` makes drift, generate, lint and repair\n" +
 			"use it as their scratch server, starting it when needed.",
+		// Reached only without a known subcommand (urfave/cli runs a
+		// subcommand's own action): say which ones there are.
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usageError("dev: unknown subcommand %q; want %s", c.Args().First(), devSubcommands)
+			}
+			return usageError("dev: no subcommand given; want %s", devSubcommands)
+		},
 		Subcommands: []*cli.Command{
 			{
 				Name:   "start",
 				Usage:  "start the dev server (or reuse the running one) and print its URL",
 				Flags:  []cli.Flag{jsonFlag()},
-				Action: func(c *cli.Context) error { return runDevStart(c.Context, newDevOptions(c), s) },
+				Action: jsonOnError(s, devAction(func(c *cli.Context) error { return runDevStart(c.Context, newDevOptions(c), s) })),
 			},
 			{
 				Name:   "stop",
 				Usage:  "stop the dev server (its data is kept)",
 				Flags:  []cli.Flag{jsonFlag()},
-				Action: func(c *cli.Context) error { return runDevStop(c.Context, newDevOptions(c), s) },
+				Action: jsonOnError(s, devAction(func(c *cli.Context) error { return runDevStop(c.Context, newDevOptions(c), s) })),
 			},
 			{
 				Name:   "status",
 				Usage:  "say whether the dev server runs (exit 0) or not (exit 3), and its URL",
 				Flags:  []cli.Flag{jsonFlag()},
-				Action: func(c *cli.Context) error { return runDevStatus(c.Context, newDevOptions(c), s) },
+				Action: jsonOnError(s, devAction(func(c *cli.Context) error { return runDevStatus(c.Context, newDevOptions(c), s) })),
 			},
 		},
+	}
+}
+
+// devSubcommands names dev's subcommands for usage errors and help.
+const devSubcommands = "start|stop|status"
+
+// devAction refuses arguments to a dev subcommand before it does anything:
+// `dev start stop` must not start the server.
+func devAction(run cli.ActionFunc) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		if c.Args().Present() {
+			return usageError("dev %s takes no arguments (got %q); run one of %s at a time", c.Command.Name, c.Args().First(), devSubcommands)
+		}
+		return run(c)
 	}
 }
 

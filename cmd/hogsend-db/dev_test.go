@@ -89,3 +89,40 @@ func TestDevURLDev(t *testing.T) {
 		t.Errorf("drift --dev-url dev (server already running): exit %d\n%s\n%s", code, out, errOut)
 	}
 }
+
+// Stray arguments to a dev subcommand are refused before it does anything
+// (`dev start stop` started the server, `dev stop start` stopped it), and
+// an unknown subcommand names the valid ones (finding 11).
+func TestDevStrayArgs(t *testing.T) {
+	dir := devHome(t)
+	for _, tc := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"dev", "start", "stop"}, `dev start takes no arguments (got "stop")`},
+		{[]string{"dev", "stop", "start"}, `dev stop takes no arguments (got "start")`},
+		{[]string{"dev", "status", "x"}, `dev status takes no arguments (got "x")`},
+		{[]string{"dev", "start", "--json", "x"}, `dev start takes no arguments (got "x")`},
+		{[]string{"dev", "frobnicate"}, `dev: unknown subcommand "frobnicate"; want start|stop|status`},
+		{[]string{"dev"}, `dev: no subcommand given; want start|stop|status`},
+	} {
+		code, out, errOut := hogsend(t, tc.args...)
+		if code != exitUsage || !strings.Contains(errOut, tc.says) {
+			t.Errorf("%v: exit %d, want %d saying %q\n%s%s", tc.args, code, exitUsage, tc.says, out, errOut)
+		}
+		if _, err := os.Stat(dir); !os.IsNotExist(err) {
+			t.Fatalf("%v touched the dev server's folder %s (%v)", tc.args, dir, err)
+		}
+	}
+	// --json keeps its promise: one document on stdout, with the error.
+	code, out, _ := hogsend(t, "dev", "status", "--json", "x")
+	var doc struct {
+		Error struct {
+			Message  string `json:"message"`
+			ExitCode int    `json:"exitCode"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != exitUsage || doc.Error.ExitCode != exitUsage {
+		t.Errorf("dev status --json x: exit %d, %v\n%s", code, err, out)
+	}
+}

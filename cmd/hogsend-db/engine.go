@@ -15,13 +15,25 @@ import (
 // the engine bundled in this binary.
 
 func engineDirFlag() cli.Flag {
-	return &cli.StringFlag{Name: "engine-dir", EnvVars: []string{"HOGSEND_ENGINE_DIR"},
+	return &cli.StringFlag{Name: "engine-dir", EnvVars: []string{"HOGSEND_ENGINE_DIR"}, Action: notEmpty("engine-dir", "HOGSEND_ENGINE_DIR"),
 		Usage: "engine track: this drizzle-kit folder (default: node_modules/@hogsend/db/drizzle found from the working directory, else the engine bundled in this binary)"}
 }
 
 func engineReleaseFlag() cli.Flag {
-	return &cli.StringFlag{Name: "engine-release", EnvVars: []string{"HOGSEND_ENGINE_RELEASE"},
+	return &cli.StringFlag{Name: "engine-release", EnvVars: []string{"HOGSEND_ENGINE_RELEASE"}, Action: notEmpty("engine-release", "HOGSEND_ENGINE_RELEASE"),
 		Usage: "engine release (MAJOR.MINOR.PATCH) of an --engine-dir folder that is not inside an installed @hogsend/db package"}
+}
+
+// notEmpty refuses a flag set to "" (on the command line or by its env
+// var): an explicit empty value is a mistake (an unset variable in a
+// script), not "use the default".
+func notEmpty(flag, env string) func(*cli.Context, string) error {
+	return func(_ *cli.Context, v string) error {
+		if v == "" {
+			return usageError("--%s (or %s) is set but empty: give a value, or unset it for the default", flag, env)
+		}
+		return nil
+	}
 }
 
 // resolveEngine finds the engine track from the flags and the working

@@ -185,3 +185,100 @@ func TestStatusModifiedInIntegrity(t *testing.T) {
 		t.Fatalf("exit %d %+v", code, doc)
 	}
 }
+
+// An app engine that shares the bundled engine's first three migrations,
+// then has its own two (newer whens): from outside the app the bundled
+// engine is not a prefix of that ledger. Before, status said "ahead: id 4,
+// id 5 (fine)" beside "3 pending", and migrate --allow-out-of-order applied
+// the bundled 0003-0005 into the app's ledger (review finding 5).
+func TestDivergedEngine(t *testing.T) {
+	db := pgtest.New(t)
+	empty := t.TempDir()
+	writeFile(t, filepath.Join(empty, "meta", "_journal.json"), `{"version":"7","dialect":"postgresql","entries":[]}`)
+	app := t.TempDir()
+	var entries []string
+	for i, name := range []string{"0000_initial_core", "0001_auth_tables", "0002_bucket_memberships"} {
+		b, err := os.ReadFile(filepath.Join(bundledFolder, name+".sql"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(app, name+".sql"), string(b))
+		when := []int64{1752148127384, 1754409318206, 1757933742519}[i]
+		entries = append(entries, fmt.Sprintf(`{"idx":%d,"version":"7","when":%d,"tag":%q,"breakpoints":true}`, i, when, name))
+	}
+	for i, name := range []string{"0003_x3", "0004_x4"} {
+		writeFile(t, filepath.Join(app, name+".sql"), fmt.Sprintf("CREATE TABLE %s (id int);\n", name[5:]))
+		entries = append(entries, fmt.Sprintf(`{"idx":%d,"version":"7","when":%d,"tag":%q,"breakpoints":true}`, i+3, 1790000000000+int64(i), name))
+	}
+	writeFile(t, filepath.Join(app, "meta", "_journal.json"),
+		`{"version":"7","dialect":"postgresql","entries":[`+strings.Join(entries, ",")+`]}`)
+	if code, _, errOut := hogsend(t, "migrate", "--database-url", db.URL, "--engine-dir", app, "--engine-release", "0.67.0", "--dir", empty); code != exitOK {
+		t.Fatalf("migrate the app engine: exit %d %s", code, errOut)
+	}
+	before := ledgerState(t, db)
+	for _, extra := range [][]string{nil, {"--allow-out-of-order"}} {
+		code, _, errOut := hogsend(t, append([]string{"migrate", "--database-url", db.URL, "--dir", empty}, extra...)...)
+		if code != exitIntegrity || !strings.Contains(errOut, "3 of its 5 row(s) match the migrations at bundled") {
+			t.Fatalf("migrate %v with the bundled engine on a diverged ledger: exit %d, want %d\n%s", extra, code, exitIntegrity, errOut)
+		}
+		if after := ledgerState(t, db); after != before {
+			t.Fatalf("migrate %v wrote: before %s, after %s", extra, before, after)
+		}
+	}
+	code, doc := statusJSON(t, "--database-url", db.URL, "--dir", empty)
+	e := doc.Schema[tracks.Engine]
+	if code != exitIntegrity || doc.Status != tracks.StatusDegraded || e.Verdict != tracks.Foreign || len(e.Ahead) != 0 {
+		t.Fatalf("status: exit %d %+v engine %+v", code, doc, e)
+	}
+	code, out, _ := hogsend(t, "status", "--database-url", db.URL, "--dir", empty)
+	if code != exitIntegrity || !strings.Contains(out, "engine foreign:") || strings.Contains(out, "ahead") {
+		t.Fatalf("status text: exit %d\n%s", code, out)
+	}
+}
+
+// An engine folder or release set to "" (flag or env var) is a usage error
+// naming the flag, before anything is read (finding 12: it was "unset",
+// so the package or the bundled engine was used silently).
+func TestEmptyEngineFlags(t *testing.T) {
+	url := "postgres://nobody@127.0.0.1:1/none" // never reached
+	for _, tc := range []struct {
+		flag string
+		args []string
+	}{
+		{"--engine-dir", []string{"status", "--engine-dir", ""}}, {"--engine-dir", []string{"migrate", "--engine-dir="}},
+		{"--engine-dir", []string{"drift", "--engine-dir", ""}}, {"--engine-dir", []string{"repair", "--from-push", "--engine-dir", ""}},
+		{"--engine-dir", []string{"lint", "--engine-dir", ""}}, {"--engine-dir", []string{"generate", "--engine", "--engine-dir", ""}},
+		{"--engine-release", []string{"status", "--engine-release", ""}}, {"--engine-release", []string{"migrate", "--engine-release="}},
+	} {
+		code, _, errOut := hogsend(t, append(tc.args, "--database-url", url)...)
+		if code != exitUsage || !strings.Contains(errOut, tc.flag+" (or HOGSEND_") || !strings.Contains(errOut, "set but empty") {
+			t.Errorf("%v: exit %d, want %d naming %s\n%s", tc.args, code, exitUsage, tc.flag, errOut)
+		}
+	}
+	t.Setenv("HOGSEND_ENGINE_DIR", "")
+	if code, _, errOut := hogsend(t, "status", "--database-url", url); code != exitUsage || !strings.Contains(errOut, "--engine-dir (or HOGSEND_ENGINE_DIR) is set but empty") {
+		t.Errorf("HOGSEND_ENGINE_DIR=: exit %d\n%s", code, errOut)
+	}
+}
+
+// migrate --dry-run says which engine it would use, with the same line as
+// the real run (finding: the dry run left it out).
+func TestDryRunEngineLine(t *testing.T) {
+	db := pgtest.New(t)
+	code, dry, errOut := hogsend(t, "migrate", "--database-url", db.URL, "--dir", fixture, "--dry-run")
+	if code != exitOK {
+		t.Fatalf("dry run: exit %d %s", code, errOut)
+	}
+	code, real, errOut := hogsend(t, "migrate", "--database-url", db.URL, "--dir", fixture)
+	if code != exitOK {
+		t.Fatalf("migrate: exit %d %s", code, errOut)
+	}
+	line, _, _ := strings.Cut(real, "\n")
+	if !strings.HasPrefix(line, "engine source: bundled with hogsend-db, release ") || !strings.HasPrefix(dry, line+"\n") {
+		t.Fatalf("the dry run does not start with the real run's engine line %q:\n%s", line, dry)
+	}
+	code, dry, errOut = hogsend(t, "migrate", "--database-url", db.URL, "--dir", fixture, "--engine-dir", bundledFolder, "--engine-release", "0.67.0", "--dry-run")
+	if code != exitOK || !strings.Contains(dry, "(--engine-dir), release 0.67.0\n") {
+		t.Fatalf("dry run with --engine-dir: exit %d\n%s%s", code, dry, errOut)
+	}
+}

@@ -223,6 +223,9 @@ func dryRun(ctx context.Context, s *streams, asJSON bool, conn tracksQuerier, lo
 	}
 	r := s.style()
 	title := r.NewStyle().Bold(true)
+	if line := engineLine(doc.Engine); line != "" {
+		fmt.Fprintln(s.out, line)
+	}
 	for _, l := range loaded {
 		list := doc.Pending[l.Name]
 		if len(list) == 0 {

@@ -14,6 +14,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 
 	"github.com/hogsend/hogsend-db/engine"
 	"github.com/hogsend/hogsend-db/tracks"
@@ -82,6 +84,10 @@ var (
 	ErrBadPackage = errors.New("unreadable package.json")
 	// ErrReleaseFixed: a release was given for the bundled engine.
 	ErrReleaseFixed = errors.New("the bundled engine's release is fixed")
+	// ErrBrokenPackage: something is at node_modules/@hogsend/db but it is
+	// not a usable folder (a dangling symlink, a file): a broken install,
+	// never a reason to use the bundled engine.
+	ErrBrokenPackage = errors.New("broken package install")
 )
 
 // Error is a resolution failure. File names what is wrong (a folder or a
@@ -139,7 +145,7 @@ func Resolve(o Options) (Source, error) {
 		if pj := filepath.Join(filepath.Dir(src.Dir), "package.json"); o.Release == "" {
 			if name, ver, err := readPackage(pj); err == nil && name == PackageName {
 				if err := ValidRelease(ver); err != nil {
-					return Source{}, &Error{File: pj, Err: ErrBadRelease, Detail: "version " + quote(ver),
+					return Source{}, &Error{File: pj, Err: ErrBadRelease, Detail: releaseDetail(ver, err),
 						Remedy: "reinstall the package, or pass the release explicitly"}
 				}
 				src.Release, src.PackageJSON = ver, pj
@@ -150,7 +156,11 @@ func Resolve(o Options) (Source, error) {
 		}
 		return src, nil
 	}
-	if pkg, ok := FindPackage(start); ok {
+	pkg, ok, err := FindPackage(start)
+	if err != nil {
+		return Source{}, err
+	}
+	if ok {
 		src, err := openFolder(Package, filepath.Join(pkg, "drizzle"))
 		if err != nil {
 			var e *Error
@@ -170,7 +180,7 @@ func Resolve(o Options) (Source, error) {
 		case name != PackageName:
 			return Source{}, &Error{File: pj, Err: ErrBadPackage, Detail: fmt.Sprintf("name is %s, want %s", quote(name), PackageName)}
 		case o.Release == "" && ValidRelease(ver) != nil:
-			return Source{}, &Error{File: pj, Err: ErrBadRelease, Detail: "version " + quote(ver),
+			return Source{}, &Error{File: pj, Err: ErrBadRelease, Detail: releaseDetail(ver, ValidRelease(ver)),
 				Remedy: "reinstall the package, or pass the release explicitly"}
 		}
 		src.Release, src.PackageJSON = ver, pj
@@ -189,28 +199,59 @@ func Resolve(o Options) (Source, error) {
 
 // FindPackage walks up from start like Node's module resolution and returns
 // the first node_modules/@hogsend/db folder that exists (following
-// symlinks), with its symlinks resolved.
-func FindPackage(start string) (string, bool) {
+// symlinks), with its symlinks resolved. Something at that path that is not
+// a usable folder (a dangling symlink, a file, an unreadable entry) is an
+// *Error matching ErrBrokenPackage: a broken install is never skipped.
+func FindPackage(start string) (string, bool, error) {
 	dir, err := filepath.Abs(start)
 	if err != nil {
-		return "", false
+		return "", false, fmt.Errorf("enginesrc: start folder: %w", err)
 	}
 	for {
 		if filepath.Base(dir) != "node_modules" {
 			p := filepath.Join(dir, "node_modules", filepath.FromSlash(PackageName))
-			if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-				if real, err := filepath.EvalSymlinks(p); err == nil {
-					return real, true
-				}
-				return p, true
+			if real, found, err := usablePackage(p); found || err != nil {
+				return real, found, err
 			}
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", false
+			return "", false, nil
 		}
 		dir = parent
 	}
+}
+
+// usablePackage: p resolved if it is a folder; not found if nothing is
+// there; an error if something is there but it is not a usable folder.
+func usablePackage(p string) (string, bool, error) {
+	broken := func(detail string) (string, bool, error) {
+		return "", false, &Error{File: p, Err: ErrBrokenPackage, Detail: detail,
+			Remedy: "the install looks broken: reinstall dependencies (pnpm install)"}
+	}
+	li, err := os.Lstat(p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
+		return "", false, nil // nothing there: look further up
+	case err != nil:
+		return broken(errText(err))
+	}
+	fi, err := os.Stat(p)
+	if err != nil {
+		if li.Mode()&fs.ModeSymlink != 0 {
+			target, _ := os.Readlink(p)
+			return broken(fmt.Sprintf("a symlink to %s, which cannot be read: %s", target, errText(err)))
+		}
+		return broken(errText(err))
+	}
+	if !fi.IsDir() {
+		return broken("not a folder")
+	}
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return broken(errText(err))
+	}
+	return real, true, nil
 }
 
 // ClientDir is the default client migrations folder seen from start:
@@ -278,17 +319,69 @@ func readPackage(path string) (name, ver string, err error) {
 	if err != nil {
 		return "", "", errors.New(errText(err))
 	}
-	var p struct {
-		Name    string `json:"name"`
-		Version string `json:"version"`
-	}
+	var p map[string]json.RawMessage
 	if err := json.Unmarshal(b, &p); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return "", "", fmt.Errorf("invalid JSON: the document is %s, not an object", jsonKind(b))
+		}
 		return "", "", fmt.Errorf("invalid JSON: %v", err)
 	}
-	if p.Version == "" {
-		return p.Name, "", errors.New(`no "version"`)
+	if name, err = stringField(p, "name"); err != nil {
+		return "", "", err
 	}
-	return p.Name, p.Version, nil
+	if ver, err = stringField(p, "version"); err != nil {
+		return name, "", err
+	}
+	if ver == "" {
+		return name, "", errors.New(`no "version"`)
+	}
+	return name, ver, nil
+}
+
+// stringField is the string member key of a package.json; absent is "".
+// Any other JSON type is an error that says which.
+func stringField(p map[string]json.RawMessage, key string) (string, error) {
+	raw, ok := p[key]
+	if !ok {
+		return "", nil
+	}
+	var v string
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return "", fmt.Errorf("%q is %s, not a string", key, jsonKind(raw))
+	}
+	return v, nil
+}
+
+// jsonKind names the JSON type of a valid JSON value, with its article.
+func jsonKind(raw []byte) string {
+	t := strings.TrimLeft(string(raw), " \t\r\n")
+	switch {
+	case t == "":
+		return "empty"
+	case t[0] == '{':
+		return "an object"
+	case t[0] == '[':
+		return "an array"
+	case t[0] == '"':
+		return "a string"
+	case t[0] == 't' || t[0] == 'f':
+		return "a boolean"
+	case t[0] == 'n':
+		return "null"
+	}
+	return "a number"
+}
+
+// releaseDetail says what is wrong with a package.json's version: the
+// value, and why when ValidRelease says more than "not semver".
+func releaseDetail(ver string, err error) string {
+	d := `"version" is ` + quote(ver)
+	msg := strings.TrimSuffix(err.Error(), ": "+ErrBadRelease.Error())
+	if why, ok := strings.CutPrefix(msg, "release "+quote(ver)+": "); ok {
+		d += ": " + why
+	}
+	return d
 }
 
 // errText is an os error without its path (the Error names the file).

@@ -143,7 +143,7 @@ func TestResolveErrors(t *testing.T) {
 		says string
 	}{
 		{"package without drizzle/", enginesrc.Options{Start: broken}, enginesrc.ErrNoFolder, filepath.Join("@hogsend", "db", "drizzle")},
-		{"bad version", enginesrc.Options{Start: badVersion}, enginesrc.ErrBadRelease, `package.json: not a semantic version (MAJOR.MINOR.PATCH): version "latest"`},
+		{"bad version", enginesrc.Options{Start: badVersion}, enginesrc.ErrBadRelease, `package.json: not a semantic version (MAJOR.MINOR.PATCH): "version" is "latest"`},
 		{"no version", enginesrc.Options{Start: noVersion}, enginesrc.ErrBadPackage, `no "version"`},
 		{"missing explicit folder", enginesrc.Options{Start: broken, Dir: "nope"}, enginesrc.ErrNoFolder, filepath.Join(broken, "nope")},
 		{"bad release", enginesrc.Options{Start: broken, Dir: "nope", Release: "v1.0.0"}, enginesrc.ErrBadRelease, `"v1.0.0"`},
@@ -157,5 +157,87 @@ func TestResolveErrors(t *testing.T) {
 				t.Fatalf("err = %v, want %v saying %q", err, tc.is, tc.says)
 			}
 		})
+	}
+}
+
+// Something at node_modules/@hogsend/db that is not a usable folder is a
+// broken install: an error naming the path, never the bundled engine
+// (finding 6: os.Stat skipped it and the bundled engine ran). Also from a
+// nested folder, and also when a parent has a good package further up.
+func TestResolveBrokenPackage(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		make   func(t *testing.T, p string)
+		detail string
+	}{
+		{"dangling symlink", func(t *testing.T, p string) {
+			if err := os.Symlink(filepath.Join("..", ".pnpm", "@hogsend+db@0.66.0", "node_modules", "@hogsend", "db"), p); err != nil {
+				t.Fatal(err)
+			}
+		}, "a symlink to ../.pnpm/@hogsend+db@0.66.0/node_modules/@hogsend/db, which cannot be read"},
+		{"regular file", func(t *testing.T, p string) { write(t, p, "not a package") }, "not a folder"},
+		{"symlink to a file", func(t *testing.T, p string) {
+			write(t, p+".txt", "x")
+			if err := os.Symlink("db.txt", p); err != nil {
+				t.Fatal(err)
+			}
+		}, "not a folder"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			outer, _ := pnpmApp(t, "0.67.0") // a good package further up must not be used either
+			app := filepath.Join(outer, "src", "deep", "app")
+			p := filepath.Join(app, "node_modules", "@hogsend", "db")
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			tc.make(t, p)
+			for _, start := range []string{app, filepath.Join(app, "lib")} {
+				src, err := enginesrc.Resolve(enginesrc.Options{Start: start})
+				var e *enginesrc.Error
+				if !errors.Is(err, enginesrc.ErrBrokenPackage) || !errors.As(err, &e) || e.File != p ||
+					!strings.Contains(err.Error(), tc.detail) || !strings.Contains(err.Error(), "reinstall dependencies") {
+					t.Fatalf("from %s: source %+v, err %v; want a broken install naming %s (%s)", start, src, err, p, tc.detail)
+				}
+			}
+		})
+	}
+}
+
+// package.json's version must be a JSON string, and semver without
+// leading zeros; the error names the file (finding 14).
+func TestResolvePackageVersionType(t *testing.T) {
+	for _, tc := range []struct {
+		json string
+		is   error
+		says string
+	}{
+		{`{"name": "@hogsend/db", "version": 0.67}`, enginesrc.ErrBadPackage, `"version" is a number, not a string`},
+		{`{"name": "@hogsend/db", "version": ["0.67.0"]}`, enginesrc.ErrBadPackage, `"version" is an array, not a string`},
+		{`{"name": 7, "version": "0.67.0"}`, enginesrc.ErrBadPackage, `"name" is a number, not a string`},
+		{`["@hogsend/db"]`, enginesrc.ErrBadPackage, `the document is an array, not an object`},
+		{`{"name": "@hogsend/db", "version": "01.2.3"}`, enginesrc.ErrBadRelease, `"version" is "01.2.3": numeric part "01" has a leading zero`},
+		{`{"name": "@hogsend/db", "version": "0.67.0-rc.01"}`, enginesrc.ErrBadRelease, `numeric part "01" has a leading zero`},
+	} {
+		app, real := pnpmApp(t, "0.67.0")
+		pj := filepath.Join(real, "package.json")
+		write(t, pj, tc.json)
+		_, err := enginesrc.Resolve(enginesrc.Options{Start: app})
+		var e *enginesrc.Error
+		if !errors.Is(err, tc.is) || !errors.As(err, &e) || e.File != pj || !strings.Contains(err.Error(), tc.says) ||
+			strings.Contains(err.Error(), "Go struct") {
+			t.Errorf("%s: err %v, want %v naming %s saying %q", tc.json, err, tc.is, pj, tc.says)
+		}
+		// The same through an explicit folder inside the package.
+		if tc.is == enginesrc.ErrBadRelease {
+			_, err := enginesrc.Resolve(enginesrc.Options{Start: app, Dir: "node_modules/@hogsend/db/drizzle"})
+			if !errors.Is(err, tc.is) || !strings.Contains(err.Error(), tc.says) || !strings.Contains(err.Error(), pj) {
+				t.Errorf("%s with the explicit folder: err %v", tc.json, err)
+			}
+		}
+	}
+	// A leading zero in the release flag is refused, naming the value.
+	_, err := enginesrc.Resolve(enginesrc.Options{Start: t.TempDir(), Dir: "x", Release: "01.2.3"})
+	if !errors.Is(err, enginesrc.ErrBadRelease) || !strings.Contains(err.Error(), `"01.2.3"`) {
+		t.Errorf("release 01.2.3: %v", err)
 	}
 }
