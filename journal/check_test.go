@@ -51,6 +51,36 @@ func TestCheckRefuses(t *testing.T) {
 		{"rollback work", "ROLLBACK WORK;", journal.ErrTxControl, 1, 1, nil},
 		{"copy", "CREATE TABLE c(a int);" + bp + "COPY c (a) FROM stdin;\n1\n\\.", journal.ErrCopyStdin, 3, 1, []string{"INSERT"}},
 		{"copy no-tx", journal.NoTransactionDirective + "\nCOPY c FROM STDIN WITH (FORMAT csv);", journal.ErrCopyStdin, 2, 1, nil},
+		// PostgreSQL ends a -- comment at \r too.
+		{"string after comment ended by CR", "-- x\rINSERT INTO a VALUES ('x" + bp + "y');", journal.ErrOpenConstruct, 1, 28, []string{"string literal"}},
+		{"commit after comment ended by CR", "-- note\rCOMMIT AND CHAIN;", journal.ErrTxControl, 1, 9, []string{"COMMIT"}},
+		// COPY FROM STDOUT is COPY FROM STDIN; positions skip the directive.
+		{"copy from stdout", journal.NoTransactionDirective + "\n\n  COPY c FROM STDOUT;", journal.ErrCopyStdin, 3, 3, []string{"STDOUT"}},
+		{"copy from stdout in tx", "-- a comment\n/* another */ copy c (a) from stdout", journal.ErrCopyStdin, 2, 15, nil},
+		// standard_conforming_strings decides where strings end.
+		{"set scs off", "SELECT 1;\nSET standard_conforming_strings = off;", journal.ErrStringSetting, 2, 1, []string{"standard_conforming_strings", "E'"}},
+		{"set session scs", "SET SESSION standard_conforming_strings TO 'off';", journal.ErrStringSetting, 1, 1, nil},
+		{"set local scs", "set local \"standard_conforming_strings\" to false;", journal.ErrStringSetting, 1, 1, nil},
+		{"set scs default", "SET standard_conforming_strings TO DEFAULT;", journal.ErrStringSetting, 1, 1, nil},
+		{"reset scs", "RESET standard_conforming_strings;", journal.ErrStringSetting, 1, 1, nil},
+		{"reset all", "SELECT 1; RESET ALL;", journal.ErrStringSetting, 1, 11, []string{"RESET ALL"}},
+		{"set_config scs", "SELECT set_config('standard_conforming_strings', 'off', false);", journal.ErrStringSetting, 1, 8, []string{"set_config"}},
+		{"scs in DO body", "DO $$\nBEGIN\n  SET standard_conforming_strings = off;\nEND $$;", journal.ErrStringSetting, 3, 3, nil},
+		{"scs in EXECUTE", "DO $$ BEGIN EXECUTE 'SET standard_conforming_strings = off'; END $$;", journal.ErrStringSetting, 1, 21, nil},
+		{"scs no-tx", journal.NoTransactionDirective + "\nSET standard_conforming_strings = off;", journal.ErrStringSetting, 2, 1, nil},
+		// The migration lock is not the migration's to release.
+		{"unlock all", "CREATE TABLE t();\nSELECT pg_advisory_unlock_all();", journal.ErrLockRelease, 2, 8, []string{"pg_advisory_unlock_all", "remove the call"}},
+		{"unlock key", "SELECT pg_catalog.pg_advisory_unlock(4812007);", journal.ErrLockRelease, 1, 19, []string{"4812007"}},
+		{"unlock key cast", "SELECT pg_advisory_unlock(4812007::bigint);", journal.ErrLockRelease, 1, 8, nil},
+		{"unlock shared", "SELECT PG_ADVISORY_UNLOCK_SHARED('4812007');", journal.ErrLockRelease, 1, 8, nil},
+		{"unlock no-tx", journal.NoTransactionDirective + "\nSELECT pg_advisory_unlock_all();", journal.ErrLockRelease, 2, 8, nil},
+		{"unlock in DO", "DO $x$ BEGIN PERFORM pg_advisory_unlock_all(); END $x$;", journal.ErrLockRelease, 1, 22, nil},
+		// Savepoints of another migration are not this one's to roll back to.
+		{"rollback to undeclared", "SAVEPOINT a;" + bp + "ROLLBACK TO SAVEPOINT b;", journal.ErrUnknownSavepoint, 3, 1, []string{"ROLLBACK b", "SAVEPOINT"}},
+		{"release undeclared", "RELEASE s;", journal.ErrUnknownSavepoint, 1, 1, []string{"RELEASE s"}},
+		{"rollback work to undeclared", "SELECT 1;\n  ROLLBACK WORK TO x;", journal.ErrUnknownSavepoint, 2, 3, nil},
+		{"quoted name differs", "SAVEPOINT \"A\"; ROLLBACK TO a;", journal.ErrUnknownSavepoint, 1, 16, nil},
+		{"used before declared", "RELEASE SAVEPOINT a; SAVEPOINT a;", journal.ErrUnknownSavepoint, 1, 1, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := migration(tc.sql).Check()
@@ -80,6 +110,14 @@ func TestCheckAccepts(t *testing.T) {
 		"COPY c TO STDOUT; SELECT 'COPY c FROM STDIN';",
 		journal.NoTransactionDirective + "\nCREATE INDEX CONCURRENTLY i ON t(a);" + bp + "COMMIT;",
 		"SELECT $1, a$b$c FROM t;",
+		"SAVEPOINT \"A\";" + bp + "ROLLBACK TO \"A\"; SAVEPOINT Bee; RELEASE SAVEPOINT bEE; ROLLBACK TRANSACTION TO SAVEPOINT \"bee\";",
+		"-- x\r\nSELECT 1; -- y\r\n",
+		"SET standard_conforming_strings = on; SET standard_conforming_strings TO 'on'; SELECT set_config('standard_conforming_strings', 'on', false);",
+		"SET escape_string_warning = off; SET backslash_quote = on; SHOW standard_conforming_strings; SELECT current_setting('standard_conforming_strings');",
+		"ALTER DATABASE d SET standard_conforming_strings = on; RESET search_path;",
+		"SELECT pg_advisory_unlock(42); SELECT pg_advisory_unlock(4812007, 1); SELECT pg_advisory_unlock(48120070);",
+		"COPY (SELECT * FROM stdin) TO STDOUT; COPY t TO STDOUT;",
+		journal.NoTransactionDirective + "\nROLLBACK TO s;",
 	} {
 		if err := migration(sql).Check(); err != nil {
 			t.Errorf("Check(%q) = %v", sql, err)

@@ -313,3 +313,19 @@ func TestErrorPosition(t *testing.T) {
 		t.Errorf("ErrorPosition(0) = %d:%d, want the statement's start %d:%d", line, col, st.Line, st.Col)
 	}
 }
+
+// A statement's position is its first token's, not a comment's before it
+// (the no-transaction directive): an error without a position points there.
+func TestStatementPositionSkipsComments(t *testing.T) {
+	src := journal.NoTransactionDirective + "\n\n  /* why */ -- more\r\nSELECT 1/0;\n--> statement-breakpoint\n-- only a comment\n"
+	st := journal.Split(src)
+	if st[0].Line != 4 || st[0].Col != 1 {
+		t.Errorf("statement 1 at %d:%d, want 4:1", st[0].Line, st[0].Col)
+	}
+	if line, col := journal.ErrorPosition(src, st[0], 0); line != 4 || col != 1 {
+		t.Errorf("ErrorPosition = %d:%d, want 4:1", line, col)
+	}
+	if st[1].Line != 6 || st[1].Col != 1 {
+		t.Errorf("comment-only statement 2 at %d:%d, want 6:1", st[1].Line, st[1].Col)
+	}
+}

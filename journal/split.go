@@ -15,8 +15,8 @@ type Statement struct {
 	Index  int    // 0-based position in the file
 	SQL    string // the chunk, whitespace kept, exactly as drizzle sends it
 	Offset int    // byte offset of the chunk in the file
-	Line   int    // 1-based line of the chunk's first non-blank character
-	Col    int    // 1-based column (in characters) of that character
+	Line   int    // 1-based line of the chunk's first token (comments skipped)
+	Col    int    // 1-based column (in characters) of that token
 }
 
 // Split cuts a migration file on the literal breakpoint marker, exactly as
@@ -40,7 +40,10 @@ func Split(sql string) []Statement {
 		}
 	}
 	for i, p := range parts {
-		start := off + (len(p) - len(strings.TrimLeft(p, " \t\r\n\ufeff")))
+		lead := len(p) - len(strings.TrimLeft(p, " \t\r\n\ufeff"))
+		// The first token, not a comment before it (the no-transaction
+		// directive, say): a failure without a position points there.
+		start := off + lead + sqllex.FirstToken(p[lead:])
 		advance(start)
 		out = append(out, Statement{Index: i, SQL: p, Offset: off, Line: line, Col: col})
 		off += len(p) + len(Breakpoint)

@@ -160,9 +160,10 @@ func TestApplyStatementError(t *testing.T) {
 		{"unterminated statement", "CREATE TABLE t9 (id int", "42601", 5, 24},
 		// An unterminated string is refused before anything runs
 		// (journal's TestCheckRefuses).
-		// No position: pinned to the statement by the marker queries.
-		{"division by zero", "UPDATE t1 SET a = a / 0;", "22012", 4, 1},
-		{"unique violation", "INSERT INTO t1 (id, a) VALUES (1, 11);", "23505", 4, 1},
+		// No position: pinned to the statement by the marker queries, at
+		// its first token (line 5), not at the comment before it.
+		{"division by zero", "UPDATE t1 SET a = a / 0;", "22012", 5, 1},
+		{"unique violation", "INSERT INTO t1 (id, a) VALUES (1, 11);", "23505", 5, 1},
 	} {
 		for _, mode := range []tracks.TxMode{tracks.TxTrack, tracks.TxMigration} {
 			t.Run(tc.name+"/"+string(mode), func(t *testing.T) {

@@ -26,6 +26,10 @@ func FuzzChunkGlue(f *testing.F) {
 		"CREATE FUNCTION g() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1;\n--> statement-breakpoint\nEND;",
 		"SELECT 1 -- trailing comment--> statement-breakpoint\nSELECT \"a;b\"",
 		"DO $t$ BEGIN NULL; END $t$;--> statement-breakpoint-- only a comment",
+		// PostgreSQL ends a -- comment at \r: these hide nothing.
+		"-- x\rINSERT INTO a VALUES ('x\n--> statement-breakpoint\ny');",
+		"SELECT 1 -- c\r'\n--> statement-breakpoint\n';",
+		"SELECT 1; -- trailing\r--> statement-breakpoint\rSELECT 2",
 	} {
 		f.Add(s)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hogsend/hogsend-db/internal/dsn"
 	"github.com/hogsend/hogsend-db/internal/redact"
+	"github.com/hogsend/hogsend-db/internal/sqllex"
 )
 
 // ApplicationName identifies hogsend-db sessions in pg_stat_activity.
@@ -70,6 +71,9 @@ func ConnConfig(url string, s Session) (*pgx.ConnConfig, error) {
 	cfg.RuntimeParams["application_name"] = ApplicationName
 	cfg.RuntimeParams["lock_timeout"] = strconv.FormatInt(s.LockTimeout.Milliseconds(), 10)
 	cfg.RuntimeParams["statement_timeout"] = strconv.FormatInt(s.StatementTimeout.Milliseconds(), 10)
+	// The server reads strings as the up-front check did, whatever the
+	// server's, database's or role's default.
+	sqllex.Pin(cfg.RuntimeParams)
 	// One round trip per query: a migrate session runs each statement a
 	// few times at most, so the statement cache's extra describe round trip
 	// on first use would cost more than it saves.

@@ -212,3 +212,17 @@ func mustAbs(t *testing.T, rel string) string {
 	}
 	return p
 }
+
+// The session pins standard_conforming_strings = on, the reading of
+// strings that the up-front check (journal.Check) assumes: with the
+// database's default off, a backslash would escape and the runner's glue
+// would land inside a string.
+func TestConnectPinsStandardConformingStrings(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	db.Exec(t, `ALTER DATABASE "`+db.Name+`" SET standard_conforming_strings = off`)
+	conn := connect(t, db)
+	if got := show(t, conn, "standard_conforming_strings"); got != "on" {
+		t.Fatalf("standard_conforming_strings = %q, want on", got)
+	}
+}

@@ -13,7 +13,9 @@ import (
 //     v2 stops parsing flags at the first argument, so they are moved in
 //     front of the arguments first); "--" ends the flags;
 //   - a command that takes no arguments refuses any, before it connects;
-//   - a duration flag must be positive, --track one of its names.
+//   - a duration flag must be a positive whole number of milliseconds
+//     (PostgreSQL truncates lock_timeout and statement_timeout to whole
+//     milliseconds, and 0 means no limit), --track one of its names.
 
 // checkArgs refuses arguments a command does not take and flag values that
 // mean nothing, before the command does anything.
@@ -25,8 +27,8 @@ func checkArgs(cmd *cli.Command, c *cli.Context) error {
 		name := f.Names()[0]
 		switch f.(type) {
 		case *cli.DurationFlag:
-			if d := c.Duration(name); d <= 0 {
-				return usageError("--%s %s: want a positive duration, e.g. 30s or 5m", name, durationText(d))
+			if d := c.Duration(name); d <= 0 || d%time.Millisecond != 0 {
+				return usageError("--%s %s: want a positive duration in whole milliseconds, e.g. 30s, 5m or 250ms", name, durationText(d))
 			}
 		}
 		if name == "track" {

@@ -80,6 +80,12 @@ func TestMeaninglessFlagValues(t *testing.T) {
 		{[]string{"repair", "--from-push", "--lock-wait", "0"}, "--lock-wait"},
 		{[]string{"migrate", "--lock-timeout=-1s"}, "--lock-timeout"},
 		{[]string{"migrate", "--statement-timeout", "0"}, "--statement-timeout"},
+		// PostgreSQL truncates these to whole milliseconds: 500us would be 0 = no limit.
+		{[]string{"migrate", "--statement-timeout", "500us"}, "--statement-timeout"},
+		{[]string{"migrate", "--lock-timeout", "999us"}, "--lock-timeout"},
+		{[]string{"migrate", "--lock-timeout", "1500us"}, "--lock-timeout"},
+		{[]string{"migrate", "--lock-wait", "1ns"}, "--lock-wait"},
+		{[]string{"status", "--connect-timeout", "10us"}, "--connect-timeout"},
 		{[]string{"status", "--connect-timeout=-5s"}, "--connect-timeout"},
 		{[]string{"status", "--track", ""}, "--track"},
 		{[]string{"migrate", "--track="}, "--track"},

@@ -44,6 +44,39 @@ func integrityCases() []badCase {
 			code: 1, frags: []string{"0001_bad.sql:1:27", "COMMIT"}},
 		{name: "END", setup: bad("CREATE TABLE t1 (id int);\nEND;"), code: 1, frags: []string{"0001_bad.sql:2:1", "END"}},
 		{name: "PREPARE TRANSACTION", setup: bad("PREPARE TRANSACTION 'x';"), code: 1, frags: []string{"0001_bad.sql:1:1", "PREPARE TRANSACTION"}},
+		// PostgreSQL ends a -- comment at a carriage return, so do the checks.
+		{name: "open string after a comment ended by CR", setup: bad("CREATE TABLE s (v text);\n-- x\rINSERT INTO s VALUES ('x" + bp + "y');"),
+			code: 1, frags: []string{"0001_bad.sql:2:28", "string literal"}},
+		{name: "COMMIT after a comment ended by CR", setup: bad("CREATE TABLE t1 (id int);\n-- note\rCOMMIT AND CHAIN;"),
+			code: 1, frags: []string{"0001_bad.sql:2:9", "COMMIT"}},
+		// standard_conforming_strings decides where strings end.
+		{name: "SET standard_conforming_strings", setup: bad("CREATE TABLE s (v text);" + bp + "SET standard_conforming_strings = off;" + bp + "INSERT INTO s VALUES ('a\\');"),
+			code: 1, frags: []string{"0001_bad.sql:3:1", "standard_conforming_strings", "E'"}},
+		{name: "set_config standard_conforming_strings", setup: bad("SELECT set_config('standard_conforming_strings', 'off', false);"),
+			code: 1, frags: []string{"0001_bad.sql:1:8", "set_config"}},
+		{name: "RESET ALL", setup: bad(journal.NoTransactionDirective + "\nRESET ALL;"),
+			code: 1, frags: []string{"0001_bad.sql:2:1", "RESET ALL"}},
+		{name: "database default standard_conforming_strings off: strings read as checked", setup: func(e *caseEnv) {
+			e.exec(`ALTER DATABASE "` + e.db.Name + `" SET standard_conforming_strings = off`)
+			e.write(migA, mig{"0001_bs", 1800000005100, "CREATE TABLE s (v text);" + bp + "INSERT INTO s VALUES ('a\\');" + bp + "INSERT INTO s VALUES ('b');"})
+		}, code: 0, changed: func(t *testing.T, e *caseEnv, r clitest.Result) {
+			conn := pgtest.Connect(t, e.db.URL)
+			defer conn.Close(context.Background())
+			var got string
+			if err := conn.QueryRow(context.Background(), "select string_agg(v, '|' order by v) from s").Scan(&got); err != nil || got != `a\|b` {
+				t.Errorf("rows %q (%v), want a\\|b", got, err)
+			}
+		}},
+		// 3. The migration lock is not the migration's to release.
+		{name: "pg_advisory_unlock_all", setup: bad("CREATE TABLE t (id int);\nSELECT pg_advisory_unlock_all();"),
+			code: 1, frags: []string{"0001_bad.sql:2:8", "pg_advisory_unlock_all", "remove the call"}},
+		{name: "pg_advisory_unlock of the migration lock", setup: bad(journal.NoTransactionDirective + "\nSELECT pg_advisory_unlock(4812007);"),
+			code: 1, frags: []string{"0001_bad.sql:2:8", "4812007"}},
+		// Savepoints of an earlier migration are not this one's to roll back to.
+		{name: "ROLLBACK TO an undeclared savepoint", setup: bad("CREATE TABLE t (id int);" + bp + "ROLLBACK TO SAVEPOINT before_0001;"),
+			code: 1, frags: []string{"0001_bad.sql:3:1", "savepoint not declared", "before_0001"}},
+		{name: "RELEASE an undeclared savepoint", setup: bad("SAVEPOINT a;\nRELEASE SAVEPOINT \"A\";"),
+			code: 1, frags: []string{"0001_bad.sql:2:1", "savepoint not declared"}},
 		// 4. A when JavaScript cannot hold.
 		{name: "when above 2^53-1", setup: func(e *caseEnv) {
 			e.raw("meta/_journal.json", journalJSON(`{"idx":0,"when":9007199254740993,"tag":"0000_a"}`))
@@ -59,6 +92,11 @@ func integrityCases() []badCase {
 			frags: []string{"0001_bad.sql:3:1", "COPY FROM STDIN", "INSERT"}},
 		{name: "COPY FROM STDIN without a transaction", setup: bad(journal.NoTransactionDirective + "\nCREATE TABLE c (a int);" + bp + "COPY c FROM stdin;"),
 			code: 1, within: 10 * time.Second, frags: []string{"0001_bad.sql:4:1", "COPY FROM STDIN"}},
+		{name: "COPY FROM STDOUT (a synonym of STDIN)", setup: bad(journal.NoTransactionDirective + "\nCREATE TABLE c (a int);" + bp + "  COPY c FROM STDOUT;"),
+			code: 1, within: 10 * time.Second, frags: []string{"0001_bad.sql:4:3", "COPY FROM STDIN", "STDOUT"}},
+		{name: "error position skips the directive", setup: bad(journal.NoTransactionDirective + "\n\nSELECT 1/0;"),
+			code: 1, frags: []string{"0001_bad.sql:3:1", "division by zero"},
+			changed: func(t *testing.T, e *caseEnv, r clitest.Result) {}},
 		// 15. Statements that cannot run in a transaction get the marker.
 		{name: "CREATE INDEX CONCURRENTLY in a transaction", setup: bad("CREATE TABLE ci (a int);" + bp + "CREATE INDEX CONCURRENTLY ci_a ON ci (a);"),
 			code: 1, frags: []string{"25001", "cannot run inside a transaction block", journal.NoTransactionDirective}},
@@ -117,7 +155,9 @@ func TestLockGivenAwayIsNotCommitted(t *testing.T) {
 	root := t.TempDir()
 	dir := writeFolder(t, filepath.Join(root, "migrations"),
 		mig{"0000_t", 1800000005000, "CREATE TABLE IF NOT EXISTS t (id int);"},
-		mig{"0001_unlock", 1800000005100, "SELECT pg_advisory_unlock_all();" + bp + "INSERT INTO t VALUES (1);" + bp + "SELECT pg_sleep(2);"})
+		// Hidden from the up-front check (which refuses a visible
+		// pg_advisory_unlock_all), so the runtime defence is what is tested.
+		mig{"0001_unlock", 1800000005100, "DO $$ BEGIN EXECUTE 'SELECT pg_advisory_' || 'unlock_all()'; END $$;" + bp + "INSERT INTO t VALUES (1);" + bp + "SELECT pg_sleep(2);"})
 	args := []string{"migrate", "--database-url", db.URL, "--dir", dir, "--engine-dir", emptyEngine(t)}
 	first := clitest.Start(t, root, nil, args...)
 	time.Sleep(700 * time.Millisecond)

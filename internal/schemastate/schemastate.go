@@ -20,6 +20,8 @@ import (
 	"ariga.io/atlas/sql/schema"
 	"github.com/hogsend/hogsend-db/internal/dsn"
 	"github.com/hogsend/hogsend-db/internal/redact"
+	"github.com/hogsend/hogsend-db/internal/sqllex"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" database/sql driver
 )
@@ -42,10 +44,13 @@ func Connect(ctx context.Context, url string) (*Conn, error) {
 	if err := dsn.Check(url); err != nil {
 		return nil, fmt.Errorf("schemastate: %w", err)
 	}
-	db, err := sql.Open("pgx", url)
+	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("schemastate: open %s: %w", redact.URL(url), redact.Error(err, url))
+		return nil, fmt.Errorf("schemastate: %w", redact.ConfigError(url, err))
 	}
+	// Migrations replay with the strings the runner's lexer reads.
+	sqllex.Pin(cfg.RuntimeParams)
+	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(1)
 	conn, err := db.Conn(ctx)
 	if err != nil {

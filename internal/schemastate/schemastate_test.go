@@ -533,3 +533,23 @@ func TestInSnapshot(t *testing.T) {
 		t.Errorf("after the snapshot: %v", got)
 	}
 }
+
+// Replays (lint, drift) read strings as the runner does, whatever the
+// database's default.
+func TestConnectPinsStandardConformingStrings(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	db.Exec(t, `ALTER DATABASE "`+db.Name+`" SET standard_conforming_strings = off`)
+	conn, err := schemastate.Connect(context.Background(), db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var v string
+	if err := conn.QueryRow(context.Background(), "select current_setting('standard_conforming_strings')").Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	if v != "on" {
+		t.Fatalf("standard_conforming_strings = %q, want on", v)
+	}
+}

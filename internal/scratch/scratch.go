@@ -23,6 +23,7 @@ import (
 
 	"github.com/hogsend/hogsend-db/internal/dsn"
 	"github.com/hogsend/hogsend-db/internal/redact"
+	"github.com/hogsend/hogsend-db/internal/sqllex"
 )
 
 // Prefix starts the name of every scratch database.
@@ -317,6 +318,8 @@ func connect(ctx context.Context, connString string, configure ...func(*pgx.Conn
 		// timeout; connect_timeout in the URL overrides this.
 		cfg.ConnectTimeout = defaultConnectTimeout
 	}
+	// Replayed migrations are read as the runner reads them.
+	sqllex.Pin(cfg.RuntimeParams)
 	for _, f := range configure {
 		f(cfg)
 	}

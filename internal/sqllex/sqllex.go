@@ -1,7 +1,12 @@
 // Package sqllex is the project's one PostgreSQL lexer. It is standard
 // library only, so journal (and through it guard) may import it.
 //
-// It understands what decides where a statement ends: -- line comments,
+// It reads SQL as PostgreSQL does with standard_conforming_strings = on
+// (a backslash in a ” string is an ordinary character); sessions that run
+// SQL this lexer has checked pin it with Pin.
+//
+// It understands what decides where a statement ends: -- line comments
+// (ended by a line feed or a carriage return),
 // nested /* */ block comments, single-quoted strings (a doubled quote
 // escapes one), E-prefixed strings with backslash escapes, "quoted identifiers" and dollar quotes with any tag
 // ($$, $tag$). It is not a parser: numbers and operators come out as words
@@ -66,28 +71,16 @@ func Lex(sql string) (toks []Token, open *Open) {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
 			i++
 		case c == '-' && i+1 < len(sql) && sql[i+1] == '-':
-			for i < len(sql) && sql[i] != '\n' {
-				i++
-			}
+			i = commentEnd(sql, i)
 		case c == '/' && i+1 < len(sql) && sql[i+1] == '*':
-			start, depth := i, 0
-			for i < len(sql) {
-				if strings.HasPrefix(sql[i:], "/*") {
-					depth++
-					i += 2
-				} else if strings.HasPrefix(sql[i:], "*/") {
-					depth--
-					i += 2
-					if depth == 0 {
-						break
-					}
-				} else {
-					i++
-				}
+			if end := blockCommentEnd(sql, i); end >= 0 {
+				i = end
+				break
 			}
-			if depth > 0 && open == nil {
-				open = &Open{Construct: OpenComment, Off: start}
+			if open == nil {
+				open = &Open{Construct: OpenComment, Off: i}
 			}
+			i = len(sql)
 		case c == '\'' || ((c == 'E' || c == 'e') && i+1 < len(sql) && sql[i+1] == '\''):
 			start := i
 			escapes := c != '\''
@@ -144,6 +137,73 @@ func Lex(sql string) (toks []Token, open *Open) {
 		}
 	}
 	return toks, open
+}
+
+// commentEnd returns the offset where the -- comment starting at sql[i]
+// ends: at the next line feed or carriage return, as PostgreSQL's lexer
+// says (comment = "--" followed by any characters but \n and \r). A
+// lexer that read on to \n would hide "-- x\rCOMMIT;" from every check.
+func commentEnd(sql string, i int) int {
+	if j := strings.IndexAny(sql[i:], "\n\r"); j >= 0 {
+		return i + j
+	}
+	return len(sql)
+}
+
+// FirstToken returns the byte offset of the first token of sql: whitespace
+// and complete comments skipped. When sql holds no token, it is the offset
+// of the first character that is not whitespace (a comment, or an
+// unterminated one), and len(sql) when sql is all whitespace.
+func FirstToken(sql string) int {
+	first := -1
+	for i := 0; i < len(sql); {
+		c := sql[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+			i++
+			continue
+		}
+		if first < 0 {
+			first = i
+		}
+		switch {
+		case c == '-' && i+1 < len(sql) && sql[i+1] == '-':
+			i = commentEnd(sql, i)
+		case c == '/' && i+1 < len(sql) && sql[i+1] == '*':
+			end := blockCommentEnd(sql, i)
+			if end < 0 {
+				return first
+			}
+			i = end
+		default:
+			return i
+		}
+	}
+	if first < 0 {
+		return len(sql)
+	}
+	return first
+}
+
+// blockCommentEnd returns the offset just past the (nested) block comment
+// starting at sql[i], or -1 when it does not close.
+func blockCommentEnd(sql string, i int) int {
+	depth := 0
+	for i < len(sql) {
+		if strings.HasPrefix(sql[i:], "/*") {
+			depth++
+			i += 2
+		} else if strings.HasPrefix(sql[i:], "*/") {
+			depth--
+			i += 2
+			if depth == 0 {
+				return i
+			}
+		} else {
+			i++
+		}
+	}
+	return -1
 }
 
 // unquote reads a quoted string or identifier whose body starts at sql[i]
@@ -266,4 +326,15 @@ func OpenAtomic(toks []Token) *Token {
 		return at
 	}
 	return nil
+}
+
+// Pin sets, in a connection's startup parameters, the settings this lexer
+// assumes: standard_conforming_strings = on. A startup parameter outranks
+// the server's, the database's and the role's defaults, so a server (or an
+// ALTER DATABASE ... SET) with it off cannot make PostgreSQL read a
+// backslash in a ” string as an escape where this lexer does not, which
+// would put the runner's glue inside user data. journal's Check refuses
+// migrations that change it.
+func Pin(params map[string]string) {
+	params["standard_conforming_strings"] = "on"
 }

@@ -44,3 +44,36 @@ func TestStatementsKeepAtomicBodies(t *testing.T) {
 		t.Fatal("open BEGIN ATOMIC not found")
 	}
 }
+
+// PostgreSQL ends a -- comment at \r as well as \n: "-- x\rSELECT 'y" has
+// an open string, and "-- x\rCOMMIT" a COMMIT.
+func TestLineCommentEndsAtCarriageReturn(t *testing.T) {
+	toks, open := Lex("-- x\rINSERT INTO a VALUES ('x")
+	if open == nil || open.Construct != OpenString || open.Off != 27 {
+		t.Fatalf("open = %+v, want the string at 27", open)
+	}
+	if len(toks) == 0 || toks[0].Text != "INSERT" {
+		t.Fatalf("tokens %+v, want INSERT first", toks)
+	}
+	toks, _ = Lex("-- note\rCOMMIT AND CHAIN;")
+	if !IsWords(toks, "COMMIT", "AND", "CHAIN") {
+		t.Fatalf("tokens %+v, want COMMIT AND CHAIN", toks)
+	}
+}
+
+func TestFirstToken(t *testing.T) {
+	for sql, want := range map[string]int{
+		"":                             0,
+		"  \n":                         3,
+		"SELECT 1":                     0,
+		"\n-- a\n  /* b /* c */ */ x":  24,
+		"-- only":                      0,
+		"  /* open":                    2,
+		"-- x\rCOMMIT":                 5,
+		"\t-- hogsend\n\n-- y\r\nCOPY": 19,
+	} {
+		if got := FirstToken(sql); got != want {
+			t.Errorf("FirstToken(%q) = %d, want %d", sql, got, want)
+		}
+	}
+}
