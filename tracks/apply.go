@@ -18,7 +18,7 @@ import (
 
 // LockKey is the advisory lock key every Hogsend migrator takes, the Node
 // implementation included, so mixed fleets serialize.
-const LockKey int64 = 4812007
+const LockKey = journal.LockKey
 
 // TxMode says how pending migrations are grouped into transactions.
 type TxMode string
