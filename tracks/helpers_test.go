@@ -208,3 +208,36 @@ func advisoryHeld(t testing.TB, db *pgtest.DB) bool {
 func fsReadFile(fsys fs.FS, name string) ([]byte, error) { return fs.ReadFile(fsys, name) }
 
 func asStatementError(err error, target **tracks.StatementError) bool { return errors.As(err, target) }
+
+// verifyTracks loads dir as the given track: as the engine track itself,
+// or as the client track beside the bundled engine.
+func verifyTracks(t *testing.T, name, dir string) []tracks.Loaded {
+	t.Helper()
+	if name == tracks.Engine {
+		l, err := tracks.Load(tracks.EngineTrackFrom(dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return []tracks.Loaded{l}
+	}
+	return []tracks.Loaded{engineLoaded(t), client(t, tracks.DirFS(dir))}
+}
+
+// verifyDamaged runs damage in a transaction, verifies inside it and rolls
+// it back: the report of a database with that damage.
+func verifyDamaged(t *testing.T, ctx context.Context, db *pgx.Conn, ts []tracks.Loaded, damage string) *tracks.Report {
+	t.Helper()
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // the damage is never kept
+	if _, err := tx.Exec(ctx, damage); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := tracks.Verify(ctx, tx, ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}

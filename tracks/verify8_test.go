@@ -43,16 +43,7 @@ func TestVerifyDrizzle1Folder(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			db := connect(t, newDB(t))
 			ctx := ctxT(t)
-			var ts []tracks.Loaded
-			if name == tracks.Engine {
-				l, err := tracks.Load(tracks.EngineTrackFrom(drizzle1Folder))
-				if err != nil {
-					t.Fatal(err)
-				}
-				ts = []tracks.Loaded{l}
-			} else {
-				ts = []tracks.Loaded{engineLoaded(t), client(t, tracks.DirFS(drizzle1Folder))}
-			}
+			ts := verifyTracks(t, name, drizzle1Folder)
 			if _, err := tracks.Apply(ctx, db, ts, tracks.Options{}); err != nil {
 				t.Fatal(err)
 			}
@@ -66,18 +57,7 @@ func TestVerifyDrizzle1Folder(t *testing.T) {
 			}
 			for _, c := range cases {
 				t.Run(c.damage, func(t *testing.T) {
-					tx, err := db.Begin(ctx)
-					if err != nil {
-						t.Fatal(err)
-					}
-					defer tx.Rollback(ctx)
-					if _, err := tx.Exec(ctx, cascade(c.damage)); err != nil {
-						t.Fatal(err)
-					}
-					rep, err := tracks.Verify(ctx, tx, ts)
-					if err != nil {
-						t.Fatal(err)
-					}
+					rep := verifyDamaged(t, ctx, db, ts, cascade(c.damage))
 					sc := rep.Track(name).SchemaCheck
 					if !sc.Verified || len(sc.Missing) == 0 || sc.Missing[0] != c.want || !rep.Problems() || sc.Remedy == "" {
 						t.Fatalf("missing = %+v, want first %+v", sc.Missing, c.want)

@@ -69,16 +69,7 @@ func TestVerifyLongNames(t *testing.T) {
 				dir := "../testdata/verify/longnames/" + layout
 				db := connect(t, newDB(t))
 				ctx := ctxT(t)
-				var ts []tracks.Loaded
-				if name == tracks.Engine {
-					l, err := tracks.Load(tracks.EngineTrackFrom(dir))
-					if err != nil {
-						t.Fatal(err)
-					}
-					ts = []tracks.Loaded{l}
-				} else {
-					ts = []tracks.Loaded{engineLoaded(t), client(t, tracks.DirFS(dir))}
-				}
+				ts := verifyTracks(t, name, dir)
 				if _, err := tracks.Apply(ctx, db, ts, tracks.Options{}); err != nil {
 					t.Fatal(err)
 				}
@@ -101,18 +92,7 @@ func TestVerifyLongNames(t *testing.T) {
 				}
 				for _, o := range objs {
 					t.Run(o.kind+" "+o.name, func(t *testing.T) {
-						tx, err := db.Begin(ctx)
-						if err != nil {
-							t.Fatal(err)
-						}
-						defer tx.Rollback(ctx)
-						if _, err := tx.Exec(ctx, o.drop); err != nil {
-							t.Fatal(err)
-						}
-						rep, err := tracks.Verify(ctx, tx, ts)
-						if err != nil {
-							t.Fatal(err)
-						}
+						rep := verifyDamaged(t, ctx, db, ts, o.drop)
 						sc := rep.Track(name).SchemaCheck
 						found := false
 						for _, m := range sc.Missing {

@@ -105,18 +105,7 @@ func TestVerifyMissingObjects(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.track+"/"+c.damage, func(t *testing.T) {
-			tx, err := db.Begin(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer tx.Rollback(ctx)
-			if _, err := tx.Exec(ctx, cascade(c.damage)); err != nil {
-				t.Fatal(err)
-			}
-			rep, err := tracks.Verify(ctx, tx, ts)
-			if err != nil {
-				t.Fatal(err)
-			}
+			rep := verifyDamaged(t, ctx, db, ts, cascade(c.damage))
 			sc := rep.Track(c.track).SchemaCheck
 			if !sc.Verified || len(sc.Missing) == 0 || sc.Missing[0] != c.want || !rep.Problems() || sc.Remedy == "" {
 				t.Fatalf("missing = %+v, want first %+v", sc.Missing, c.want)

@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -15,7 +14,6 @@ import (
 	"github.com/hogsend/hogsend-db/internal/ledgertest"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
 	"github.com/hogsend/hogsend-db/journal"
-	"github.com/hogsend/hogsend-db/ledger"
 )
 
 // appEngineShift moves the fixture engine's created_at values away from
@@ -98,17 +96,11 @@ func copyTree(t *testing.T, src, dst string, skip ...string) {
 // "writes nothing" compares.
 func snapshotOf(t *testing.T, db *pgtest.DB) string {
 	t.Helper()
-	ctx := context.Background()
-	conn := db.Conn(t)
-	ls, err := ledgertest.ReadAll(ctx, conn, ledger.EngineTable, ledger.ClientTable)
+	st, err := ledgertest.State(context.Background(), db.Conn(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var n int
-	if err := conn.QueryRow(ctx, `select count(*) from pg_tables where schemaname not in ('pg_catalog', 'information_schema')`).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return fmt.Sprintf("%+v tables=%d", ls, n)
+	return st
 }
 
 type appStatus struct {

@@ -5,6 +5,7 @@ package ledgertest
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hogsend/hogsend-db/ledger"
 )
@@ -23,4 +24,19 @@ func Read(ctx context.Context, q ledger.Querier, t ledger.Table) (ledger.Ledger,
 		return ledger.Ledger{}, err
 	}
 	return ls[0], nil
+}
+
+// State is both ledgers' rows and the number of tables outside the system
+// schemas: what a test compares before and after a run that must write
+// nothing.
+func State(ctx context.Context, q ledger.Querier) (string, error) {
+	ls, err := ReadAll(ctx, q, ledger.EngineTable, ledger.ClientTable)
+	if err != nil {
+		return "", err
+	}
+	var n int
+	if err := q.QueryRow(ctx, `select count(*) from pg_tables where schemaname not in ('pg_catalog', 'information_schema')`).Scan(&n); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%+v tables=%d", ls, n), nil
 }
