@@ -155,15 +155,9 @@ func TestLockGivenAwayIsNotCommitted(t *testing.T) {
 	root := t.TempDir()
 	dir := writeFolder(t, filepath.Join(root, "migrations"),
 		mig{"0000_t", 1800000005000, "CREATE TABLE IF NOT EXISTS t (id int);"},
-		// Hidden from the up-front check (which refuses a visible
-		// pg_advisory_unlock_all), so the runtime defence is what is tested.
-		mig{"0001_unlock", 1800000005100, "DO $$ BEGIN EXECUTE 'SELECT pg_advisory_' || 'unlock_all()'; END $$;" + bp + "INSERT INTO t VALUES (1);" + bp + "SELECT pg_sleep(2);"})
+		mig{"0001_unlock", 1800000005100, hiddenUnlockAll + bp + "INSERT INTO t VALUES (1);" + bp + "SELECT pg_sleep(2);"})
 	args := []string{"migrate", "--database-url", db.URL, "--dir", dir, "--engine-dir", emptyEngine(t)}
-	first := clitest.Start(t, root, nil, args...)
-	time.Sleep(700 * time.Millisecond)
-	second := clitest.Start(t, root, nil, args...)
-	for i, p := range []*clitest.Proc{first, second} {
-		r := p.Wait(t, time.Minute)
+	for i, r := range migrateTwice(t, root, args) {
 		if r.Code == 0 {
 			t.Errorf("process %d exited 0:\n%s", i+1, r)
 		}
@@ -248,12 +242,8 @@ func TestLockRetakenIsRecordedOnce(t *testing.T) {
 	}
 	writeFolder(t, dir, t0, mig{"0001_retake", 1800000005100, hiddenUnlockAll + bp + "INSERT INTO t VALUES (1);" + bp +
 		"SELECT pg_sleep(2);" + bp + "SELECT pg_advisory_lock(4812007);"})
-	first := clitest.Start(t, root, nil, args...)
-	time.Sleep(700 * time.Millisecond)
-	second := clitest.Start(t, root, nil, args...)
 	var ok, refused int
-	for i, p := range []*clitest.Proc{first, second} {
-		r := p.Wait(t, time.Minute)
+	for i, r := range migrateTwice(t, root, args) {
 		switch {
 		case r.Code == 0:
 			ok++
@@ -291,11 +281,7 @@ func TestNoTxLockGivenAwayWritesNoRow(t *testing.T) {
 		mig{"0000_t", 1800000005000, "CREATE TABLE IF NOT EXISTS t (id int);"},
 		mig{"0001_unlock", 1800000005100, journal.NoTransactionDirective + "\n" + hiddenUnlockAll + bp + "INSERT INTO t VALUES (1);" + bp + "SELECT pg_sleep(2);"})
 	args := []string{"migrate", "--database-url", db.URL, "--dir", dir, "--engine-dir", emptyEngine(t)}
-	first := clitest.Start(t, root, nil, args...)
-	time.Sleep(700 * time.Millisecond)
-	second := clitest.Start(t, root, nil, args...)
-	for i, p := range []*clitest.Proc{first, second} {
-		r := p.Wait(t, time.Minute)
+	for i, r := range migrateTwice(t, root, args) {
 		if r.Code == 0 {
 			t.Errorf("process %d exited 0:\n%s", i+1, r)
 		}
@@ -312,3 +298,14 @@ func TestNoTxLockGivenAwayWritesNoRow(t *testing.T) {
 // up-front refusal cannot see it (built at run time), so the runtime
 // defences are what these tests exercise.
 const hiddenUnlockAll = "DO $$ BEGIN EXECUTE 'SELECT pg_advisory_' || 'unlock_all()'; END $$;"
+
+// migrateTwice starts the same command twice, 0.7 s apart, so the second
+// waits for the lock the first one's migration gives away, and returns both
+// results in start order.
+func migrateTwice(t *testing.T, root string, args []string) [2]clitest.Result {
+	t.Helper()
+	first := clitest.Start(t, root, nil, args...)
+	time.Sleep(700 * time.Millisecond)
+	second := clitest.Start(t, root, nil, args...)
+	return [2]clitest.Result{first.Wait(t, time.Minute), second.Wait(t, time.Minute)}
+}
