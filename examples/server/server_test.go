@@ -116,11 +116,14 @@ func TestServerServesHealthWhenMigrated(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
+	// Read stderr to its end before Wait: Wait closes the pipe as soon as
+	// the process has exited, which can cut off the last lines unread.
+	logs := <-rest
 	if err := cmd.Wait(); err != nil {
-		t.Fatalf("after SIGTERM: %v\n%s", err, <-rest)
+		t.Fatalf("after SIGTERM: %v\n%s", err, logs)
 	}
-	if log := <-rest; !strings.Contains(log, "msg=stopped") {
-		t.Errorf("no graceful stop:\n%s", log)
+	if !strings.Contains(logs, "msg=stopped") {
+		t.Errorf("no graceful stop:\n%s", logs)
 	}
 }
 
