@@ -183,11 +183,7 @@ func ledger(t testing.TB, url, table string) []ledgerRow {
 	if !exists {
 		return nil
 	}
-	rows, err := c.Query(ctx, "select id, hash, created_at::bigint from "+qualified+" order by id")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ledgerRow, error) {
+	return pgtest.Rows(t, c, func(r pgx.CollectableRow) (ledgerRow, error) {
 		var l ledgerRow
 		var c *int64
 		err := r.Scan(&l.ID, &l.Hash, &c)
@@ -197,11 +193,7 @@ func ledger(t testing.TB, url, table string) []ledgerRow {
 			l.CreatedAt = *c
 		}
 		return l, err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	}, "select id, hash, created_at::bigint from "+qualified+" order by id")
 }
 
 // queryBool evaluates a boolean SQL expression in the database.
@@ -270,14 +262,7 @@ select 'sequence ' || s.relname || ' ' || format_type(q.seqtypid, null) || ' ' |
   from pg_sequence q join pg_class s on s.oid = q.seqrelid join pg_namespace n on n.oid = s.relnamespace
  where n.nspname = 'public'
 order by 1`
-	rows, err := pgtest.Connect(t, url).Query(context.Background(), q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := pgtest.Rows(t, pgtest.Connect(t, url), pgx.RowTo[string], q)
 	if len(out) == 0 {
 		t.Fatal("catalog: the public schema is empty")
 	}
