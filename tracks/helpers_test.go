@@ -108,16 +108,7 @@ func wantRows(ms ...mig) []ledgerRow {
 // tables lists the user tables of the public schema.
 func tables(t testing.TB, db *pgtest.DB) []string {
 	t.Helper()
-	conn := db.Conn(t)
-	rows, err := conn.Query(context.Background(), "select tablename::text from pg_tables where schemaname = 'public' order by 1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return names
+	return pgtest.Rows(t, db.Conn(t), pgx.RowTo[string], "select tablename::text from pg_tables where schemaname = 'public' order by 1")
 }
 
 func schemaExists(t testing.TB, db *pgtest.DB, name string) bool {

@@ -181,15 +181,7 @@ func ledgerHashes(t testing.TB, conn *pgx.Conn, table string) []string {
 	if !exists {
 		return nil
 	}
-	rows, err := conn.Query(ctx, "select hash || ' ' || coalesce(created_at::text, 'NULL') from "+table+" order by id")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return pgtest.Rows(t, conn, pgx.RowTo[string], "select hash || ' ' || coalesce(created_at::text, 'NULL') from "+table+" order by id")
 }
 
 // lockHeld reports whether any session holds the migration advisory lock

@@ -91,16 +91,8 @@ func TestSignalsDropScratch(t *testing.T) {
 // scratchDatabases lists the server's hogsend_scratch_* databases.
 func scratchDatabases(t testing.TB, conn *pgx.Conn) []string {
 	t.Helper()
-	rows, err := conn.Query(context.Background(),
+	return pgtest.Rows(t, conn, pgx.RowTo[string],
 		`select datname from pg_catalog.pg_database where starts_with(datname, 'hogsend_scratch_') order by 1`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return names
 }
 
 // waitScratchSleep waits until a session on a scratch database sleeps in a

@@ -1,7 +1,6 @@
 package interop
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -55,31 +54,15 @@ type namedRow struct {
 // namedLedger reads drizzle.<table> with its name column, in id order.
 func namedLedger(t testing.TB, url, table string) []namedRow {
 	t.Helper()
-	rows, err := pgtest.Connect(t, url).Query(context.Background(),
+	return pgtest.Rows(t, pgtest.Connect(t, url), pgx.RowToStructByPos[namedRow],
 		"select hash, created_at::bigint, coalesce(name, '') from "+pgx.Identifier{ledgerSchema, table}.Sanitize()+" order by id")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[namedRow])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // ledgerColumns describes a ledger table's columns as information_schema does.
 func ledgerColumns(t testing.TB, url, table string) []string {
 	t.Helper()
-	rows, err := pgtest.Connect(t, url).Query(context.Background(), `select column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '')
+	return pgtest.Rows(t, pgtest.Connect(t, url), pgx.RowTo[string], `select column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '')
 		from information_schema.columns where table_schema = $1 and table_name = $2 order by ordinal_position`, ledgerSchema, table)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // hogsend-db and drizzle-orm 1.0, each first on a 1.0 folder, write the

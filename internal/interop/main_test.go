@@ -183,11 +183,7 @@ func ledger(t testing.TB, url, table string) []ledgerRow {
 	if !exists {
 		return nil
 	}
-	rows, err := c.Query(ctx, "select id, hash, created_at::bigint from "+qualified+" order by id")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ledgerRow, error) {
+	return pgtest.Rows(t, c, func(r pgx.CollectableRow) (ledgerRow, error) {
 		var l ledgerRow
 		var c *int64
 		err := r.Scan(&l.ID, &l.Hash, &c)
@@ -197,11 +193,7 @@ func ledger(t testing.TB, url, table string) []ledgerRow {
 			l.CreatedAt = *c
 		}
 		return l, err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	}, "select id, hash, created_at::bigint from "+qualified+" order by id")
 }
 
 // queryBool evaluates a boolean SQL expression in the database.
@@ -270,14 +262,7 @@ select 'sequence ' || s.relname || ' ' || format_type(q.seqtypid, null) || ' ' |
   from pg_sequence q join pg_class s on s.oid = q.seqrelid join pg_namespace n on n.oid = s.relnamespace
  where n.nspname = 'public'
 order by 1`
-	rows, err := pgtest.Connect(t, url).Query(context.Background(), q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := pgtest.Rows(t, pgtest.Connect(t, url), pgx.RowTo[string], q)
 	if len(out) == 0 {
 		t.Fatal("catalog: the public schema is empty")
 	}
@@ -326,6 +311,79 @@ func journalTags(t testing.TB, folder string) []string {
 		tags = append(tags, e.Tag)
 	}
 	return tags
+}
+
+// The steps shared by the tests in which hogsend-db generate writes into a
+// drizzle-kit folder what drizzle-kit would write from a TypeScript schema
+// (generate_test.go, generate1_test.go, export_test.go), for either pinned
+// drizzle (V0: a journal; V1: a folder per migration).
+
+// migrationNames lists dir's migrations in drizzle's order: the journal's
+// tags (V0) or the migration folders (V1).
+func migrationNames(t testing.TB, tools drizzletest.Tools, dir string) []string {
+	t.Helper()
+	if tools == drizzletest.V1 {
+		return folderNames(t, dir)
+	}
+	return journalTags(t, dir)
+}
+
+// migrationSQL reads the SQL file of dir's newest migration.
+func migrationSQL(t testing.TB, tools drizzletest.Tools, dir string) []byte {
+	t.Helper()
+	names := migrationNames(t, tools, dir)
+	file := filepath.Join(dir, names[len(names)-1]+".sql")
+	if tools == drizzletest.V1 {
+		file = filepath.Join(dir, names[len(names)-1], "migration.sql")
+	}
+	sql, _ := os.ReadFile(file) // only for a failure message
+	return sql
+}
+
+// kitFindsNothing checks a folder hogsend-db generate wrote from the same
+// schema as schemaTS the way a drizzle-kit user would: drizzle-kit check
+// accepts it, and drizzle-kit generate with schemaTS finds nothing to do
+// and leaves the migrations as they were. A change found means the
+// snapshot hogsend-db wrote does not hold drizzle-kit's own texts.
+func kitFindsNothing(t testing.TB, tools drizzletest.Tools, schemaTS, dir string) {
+	t.Helper()
+	before := migrationNames(t, tools, dir)
+	tools.Check(t, dir)
+	if tools.Generate(t, schemaTS, dir, "after_hogsend") {
+		t.Fatalf("drizzle-kit (testdata/%s) generate with %s found changes after hogsend-db generate (the snapshot does not hold drizzle-kit's own texts):\n%s",
+			tools, filepath.Base(schemaTS), migrationSQL(t, tools, dir))
+	}
+	if got := migrationNames(t, tools, dir); !slices.Equal(got, before) {
+		t.Fatalf("drizzle-kit (testdata/%s) generate changed the migrations: %v, was %v", tools, got, before)
+	}
+}
+
+// wroteNothing fails unless r, a second hogsend-db generate of the same
+// schema, exited 0 saying so and left dir's migrations as want.
+func wroteNothing(t testing.TB, tools drizzletest.Tools, dir string, want []string, r clitest.Result) {
+	t.Helper()
+	if r.Code != 0 || !strings.Contains(r.Stdout, "no schema changes") {
+		t.Errorf("a second generate: want exit 0 and no schema changes\n%s", r)
+	}
+	if got := migrationNames(t, tools, dir); !slices.Equal(got, want) {
+		t.Errorf("a second generate wrote %v\n%s", got, r)
+	}
+}
+
+// drizzleBuilds applies dir with drizzle-orm (tools) to a fresh database,
+// failing unless it applies all n migrations, builds desiredSQL in another
+// fresh database, and compares the two with same (sameSchema or
+// sameCatalog). It returns both databases.
+func drizzleBuilds(t testing.TB, tools drizzletest.Tools, dir string, n int, desiredSQL string, same func(t testing.TB, wantURL, gotURL string)) (db, desired *pgtest.DB) {
+	t.Helper()
+	db = pgtest.New(t)
+	if before, after := tools.Migrate(t, db.URL, dir, ledgerSchema, clientLedger); before != 0 || after != n {
+		t.Fatalf("drizzle-orm (testdata/%s) applied %d..%d, want 0..%d", tools, before, after, n)
+	}
+	desired = pgtest.New(t)
+	desired.Exec(t, desiredSQL)
+	same(t, desired.URL, db.URL)
+	return db, desired
 }
 
 // drizzleApplies runs drizzle-orm's migrator and returns how many rows it

@@ -233,6 +233,21 @@ func Connect(t testing.TB, rawURL string) *pgx.Conn {
 	return conn
 }
 
+// Rows runs sql on conn and collects every row with scan (pgx.RowTo[string],
+// pgx.RowToStructByPos[T], ...), failing the test on any error.
+func Rows[T any](t testing.TB, conn *pgx.Conn, scan pgx.RowToFunc[T], sql string, args ...any) []T {
+	t.Helper()
+	rows, err := conn.Query(context.Background(), sql, args...)
+	if err != nil {
+		t.Fatalf("pgtest: query: %v\n%s", err, sql)
+	}
+	out, err := pgx.CollectRows(rows, scan)
+	if err != nil {
+		t.Fatalf("pgtest: read rows: %v\n%s", err, sql)
+	}
+	return out
+}
+
 // Exec runs sql (several statements are allowed when there are no args) on a
 // short-lived connection to the database and fails the test on error.
 func (d *DB) Exec(t testing.TB, sql string, args ...any) {

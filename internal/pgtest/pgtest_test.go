@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -95,6 +96,17 @@ func TestCleanupDropsDatabase(t *testing.T) {
 	})
 	if databaseExists(t, db.AdminURL, db.Name) {
 		t.Fatalf("%s still in pg_database after its test ended", db.Name)
+	}
+}
+
+func TestRows(t *testing.T) {
+	conn := New(t).Conn(t)
+	got := Rows(t, conn, pgx.RowTo[int], "select g from generate_series(1, $1::int) g order by g desc", 3)
+	if want := []int{3, 2, 1}; !slices.Equal(got, want) {
+		t.Errorf("Rows: %v, want %v", got, want)
+	}
+	if got := Rows(t, conn, pgx.RowTo[string], "select 'x' where false"); len(got) != 0 {
+		t.Errorf("Rows of no rows: %v, want none", got)
 	}
 }
 

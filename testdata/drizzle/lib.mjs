@@ -1,4 +1,6 @@
-// Shared helpers for the scripts in this folder. Not a public API.
+// Shared helpers for the scripts in this folder and ../drizzle1. Not a
+// public API. Nothing here imports an npm package: a bare import would
+// resolve to this folder's node_modules even when ../drizzle1 runs it.
 import { parseArgs } from "node:util";
 
 // parse wraps util.parseArgs: unknown flags and stray positionals are errors,
@@ -39,4 +41,18 @@ export function fail(script, err, url) {
   }
   process.stderr.write(`${script}: ${url ? redact(message, url) : message}\n`);
   process.exit(1);
+}
+
+// runScript parses the command line with options (see parse) and runs body
+// with the values; any failure goes through fail, with the password of
+// --url redacted.
+export async function runScript(script, options, required, body) {
+  let url;
+  try {
+    const opts = parse(process.argv.slice(2), options, required);
+    url = opts.url;
+    await body(opts);
+  } catch (err) {
+    fail(script, err, url);
+  }
 }
