@@ -194,23 +194,23 @@ const DefaultVerifyInterval = time.Minute
 // WithVerifyInterval sets how often Check verifies the schema; between
 // verifications, Check reports the last result.
 func WithVerifyInterval(d time.Duration) Option {
-	return optionFunc(func(c *config) error {
-		if d <= 0 {
-			return fmt.Errorf("guard: WithVerifyInterval: %s is not positive", d)
-		}
-		c.verifyEvery = d
-		return nil
-	})
+	return durationOption("WithVerifyInterval", d, func(c *config) { c.verifyEvery = d })
 }
 
 // WithTimeout bounds each Check (the ledger read and every component
 // check). The default is 5 seconds; the caller's context may end it sooner.
 func WithTimeout(d time.Duration) Option {
+	return durationOption("WithTimeout", d, func(c *config) { c.timeout = d })
+}
+
+// durationOption is an option named name that sets a duration, which must
+// be positive.
+func durationOption(name string, d time.Duration, set func(*config)) Option {
 	return optionFunc(func(c *config) error {
 		if d <= 0 {
-			return fmt.Errorf("guard: WithTimeout: %s is not positive", d)
+			return fmt.Errorf("guard: %s: %s is not positive", name, d)
 		}
-		c.timeout = d
+		set(c)
 		return nil
 	})
 }

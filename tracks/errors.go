@@ -197,22 +197,11 @@ func (e *StatementError) Error() string {
 	}
 	switch {
 	case e.TxOpenedAt > 0:
-		stay := "no statement of it stays applied"
-		switch {
-		case e.TxOpenedAt == 2:
-			stay = "statement 1 was applied and stays"
-		case e.TxOpenedAt > 2:
-			stay = fmt.Sprintf("statements 1-%d were applied and stay", e.TxOpenedAt-1)
-		}
 		fmt.Fprintf(&b, "; this migration runs outside a transaction, but its statement %d opened one (BEGIN) that this failure aborted: "+
 			"rolled back: %s not applied; %s; no ledger row was written; fix the cause and re-run",
-			e.TxOpenedAt, statementRange(e.TxOpenedAt, e.Statement), stay)
+			e.TxOpenedAt, statementRange(e.TxOpenedAt, e.Statement), appliedBefore(e.TxOpenedAt))
 	case e.Partial:
-		ran := fmt.Sprintf("statements 1-%d were applied and stay", e.Statement-1)
-		if e.Statement == 2 {
-			ran = "statement 1 was applied and stays"
-		}
-		fmt.Fprintf(&b, "; this migration runs outside a transaction: %s, no ledger row was written; fix the cause and re-run (make the statements idempotent, e.g. IF NOT EXISTS)", ran)
+		fmt.Fprintf(&b, "; this migration runs outside a transaction: %s, no ledger row was written; fix the cause and re-run (make the statements idempotent, e.g. IF NOT EXISTS)", appliedBefore(e.Statement))
 	case e.NoTransaction:
 		b.WriteString("; this migration runs outside a transaction: no earlier statement of it ran and no ledger row was written (a failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind: the status shows it)")
 	case len(e.RolledBack) > 4:
@@ -362,21 +351,26 @@ type OpenTxError struct {
 }
 
 func (e *OpenTxError) Error() string {
-	stay := "no statement of it stays applied"
-	switch {
-	case e.Opened == 2:
-		stay = "statement 1 was applied and stays"
-	case e.Opened > 2:
-		stay = fmt.Sprintf("statements 1-%d were applied and stay", e.Opened-1)
-	}
 	return fmt.Sprintf("%s track: %s (%s) runs outside a transaction but its statement %d opened one (BEGIN) that was still open at its end: "+
 		"rolled back: %s not applied; %s; no ledger row written. End the transaction in the migration (COMMIT) or remove the BEGIN, then re-run",
-		e.Track, e.Tag, e.File, e.Opened, statementRange(e.Opened, e.Last), stay)
+		e.Track, e.Tag, e.File, e.Opened, statementRange(e.Opened, e.Last), appliedBefore(e.Opened))
 }
 func (e *OpenTxError) Unwrap() error { return ErrTxOpen }
 
 // ErrTxOpen: a no-transaction migration left a transaction open.
 var ErrTxOpen = errors.New("no-transaction migration left a transaction open")
+
+// appliedBefore says what stays of a no-transaction migration whose
+// statement n failed or was rolled back: the statements before it.
+func appliedBefore(n int) string {
+	switch {
+	case n <= 1:
+		return "no statement of it stays applied"
+	case n == 2:
+		return "statement 1 was applied and stays"
+	}
+	return fmt.Sprintf("statements 1-%d were applied and stay", n-1)
+}
 
 // statementRange is "statement 3" or "statements 3-5".
 func statementRange(from, to int) string {

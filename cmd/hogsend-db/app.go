@@ -196,6 +196,19 @@ func newApp(s *streams) *cli.App {
 	return app
 }
 
+// commandAction is a command's action: its options read and checked by
+// parse, then run with them. Every command is an options struct and a run
+// function; this is where the two meet.
+func commandAction[O any](s *streams, parse func(*cli.Context) (O, error), run func(context.Context, O, *streams) error) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		o, err := parse(c)
+		if err != nil {
+			return err
+		}
+		return run(c.Context, o, s)
+	}
+}
+
 // checked runs checkArgs before the command's action.
 func checked(cmd *cli.Command, action cli.ActionFunc) cli.ActionFunc {
 	return func(c *cli.Context) error {
@@ -258,6 +271,10 @@ func jsonFlag() cli.Flag {
 
 func devURLFlag() cli.Flag {
 	return &cli.StringFlag{Name: "dev-url", EnvVars: []string{"HOGSEND_DEV_URL"}, Usage: "server for temporary scratch databases (default: the server of --database-url); the role needs CREATEDB; \"dev\" means the local dev server (hogsend-db dev start)"}
+}
+
+func lockWaitFlag() cli.Flag {
+	return &cli.DurationFlag{Name: "lock-wait", EnvVars: []string{"HOGSEND_LOCK_WAIT"}, Value: 15 * time.Minute, Usage: "how long to wait for the migration lock (exit 5 after)"}
 }
 
 func connectTimeoutFlag() cli.Flag {

@@ -28,25 +28,20 @@ func devCommand(s *streams) *cli.Command {
 			return usageError("dev: no subcommand given; want %s", devSubcommands)
 		},
 		Subcommands: []*cli.Command{
-			{
-				Name:   "start",
-				Usage:  "start the dev server (or reuse the running one) and print its URL",
-				Flags:  []cli.Flag{jsonFlag()},
-				Action: jsonOnError(s, devAction(func(c *cli.Context) error { return runDevStart(c.Context, newDevOptions(c), s) })),
-			},
-			{
-				Name:   "stop",
-				Usage:  "stop the dev server (its data is kept)",
-				Flags:  []cli.Flag{jsonFlag()},
-				Action: jsonOnError(s, devAction(func(c *cli.Context) error { return runDevStop(c.Context, newDevOptions(c), s) })),
-			},
-			{
-				Name:   "status",
-				Usage:  "say whether the dev server runs (exit 0) or not (exit 3), and its URL",
-				Flags:  []cli.Flag{jsonFlag()},
-				Action: jsonOnError(s, devAction(func(c *cli.Context) error { return runDevStatus(c.Context, newDevOptions(c), s) })),
-			},
+			devSubcommand(s, "start", "start the dev server (or reuse the running one) and print its URL", runDevStart),
+			devSubcommand(s, "stop", "stop the dev server (its data is kept)", runDevStop),
+			devSubcommand(s, "status", "say whether the dev server runs (exit 0) or not (exit 3), and its URL", runDevStatus),
 		},
+	}
+}
+
+// devSubcommand is one of dev's subcommands: --json is its only flag.
+func devSubcommand(s *streams, name, usage string, run func(context.Context, devOptions, *streams) error) *cli.Command {
+	return &cli.Command{
+		Name:   name,
+		Usage:  usage,
+		Flags:  []cli.Flag{jsonFlag()},
+		Action: jsonOnError(s, devAction(commandAction(s, newDevOptions, run))),
 	}
 }
 
@@ -64,19 +59,20 @@ func devAction(run cli.ActionFunc) cli.ActionFunc {
 	}
 }
 
-// devOptions are the flags of dev's subcommands.
+// devOptions are the flags of dev's subcommands, and the server they act
+// on (where $HOGSEND_DEV_DIR or the user's cache directory puts it).
 type devOptions struct {
-	JSON bool
+	JSON   bool
+	Server *devserver.Server
 }
 
-func newDevOptions(c *cli.Context) devOptions { return devOptions{JSON: c.Bool("json")} }
+func newDevOptions(c *cli.Context) (devOptions, error) {
+	srv, err := devserver.Default()
+	return devOptions{JSON: c.Bool("json"), Server: srv}, err
+}
 
 func runDevStart(ctx context.Context, o devOptions, s *streams) error {
-	srv, err := devserver.Default()
-	if err != nil {
-		return err
-	}
-	st, started, err := srv.Start(ctx)
+	st, started, err := o.Server.Start(ctx)
 	if err != nil {
 		return err
 	}
@@ -93,11 +89,7 @@ func runDevStart(ctx context.Context, o devOptions, s *streams) error {
 }
 
 func runDevStop(ctx context.Context, o devOptions, s *streams) error {
-	srv, err := devserver.Default()
-	if err != nil {
-		return err
-	}
-	stopped, err := srv.Stop(ctx)
+	stopped, err := o.Server.Stop(ctx)
 	if err != nil {
 		return err
 	}
@@ -113,11 +105,7 @@ func runDevStop(ctx context.Context, o devOptions, s *streams) error {
 }
 
 func runDevStatus(ctx context.Context, o devOptions, s *streams) error {
-	srv, err := devserver.Default()
-	if err != nil {
-		return err
-	}
-	st, err := srv.Status(ctx)
+	st, err := o.Server.Status(ctx)
 	if err != nil {
 		return err
 	}

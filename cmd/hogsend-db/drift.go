@@ -22,14 +22,8 @@ func driftCommand(s *streams) *cli.Command {
 			"server of --database-url; dropped afterwards) and compares the live schema with the state after each\n" +
 			"migration. Exit 0 when the live schema, the ledgers and the migrations agree, 4 when drift is found,\n" +
 			"1 on error.",
-		Flags: []cli.Flag{databaseURLFlag(), dirFlag(), engineDirFlag(), engineReleaseFlag(), devURLFlag(), trackFlag(), jsonFlag(), connectTimeoutFlag()},
-		Action: func(c *cli.Context) error {
-			opts, err := newDriftOptions(c)
-			if err != nil {
-				return err
-			}
-			return runDrift(c.Context, opts, s)
-		},
+		Flags:  []cli.Flag{databaseURLFlag(), dirFlag(), engineDirFlag(), engineReleaseFlag(), devURLFlag(), trackFlag(), jsonFlag(), connectTimeoutFlag()},
+		Action: commandAction(s, newDriftOptions, runDrift),
 	}
 }
 

@@ -33,13 +33,7 @@ func generateCommand(s *streams) *cli.Command {
 			&cli.BoolFlag{Name: "backfill-snapshot", Usage: "when nothing changed and the newest migration has no meta/NNNN_snapshot.json, write it"},
 			devURLFlag(), databaseURLFlag(), jsonFlag(),
 		},
-		Action: func(c *cli.Context) error {
-			opts, err := newGenerateOptions(c)
-			if err != nil {
-				return err
-			}
-			return runGenerate(c.Context, opts, s)
-		},
+		Action: commandAction(s, newGenerateOptions, runGenerate),
 	}
 }
 

@@ -39,13 +39,7 @@ func lintCommand(s *streams) *cli.Command {
 		Flags: []cli.Flag{dirFlag(), engineDirFlag(), trackFlag(), devURLFlag(), databaseURLFlag(), jsonFlag(),
 			&cli.StringFlag{Name: "format", EnvVars: []string{"HOGSEND_LINT_FORMAT"}, Value: formatText, Usage: "text, json or github (workflow annotations)"},
 		},
-		Action: func(c *cli.Context) error {
-			opts, err := newLintOptions(c)
-			if err != nil {
-				return err
-			}
-			return runLint(c.Context, opts, s)
-		},
+		Action: commandAction(s, newLintOptions, runLint),
 	}
 }
 

@@ -24,18 +24,12 @@ func migrateCommand(s *streams) *cli.Command {
 			&cli.StringFlag{Name: "tx", EnvVars: []string{"HOGSEND_TX"}, Value: "track", Usage: "track: all pending migrations of a track in one transaction; migration: commit after each"},
 			&cli.BoolFlag{Name: "allow-out-of-order", EnvVars: []string{"HOGSEND_ALLOW_OUT_OF_ORDER"}, Usage: "apply pending migrations older than the newest applied one"},
 			&cli.BoolFlag{Name: "strict", EnvVars: []string{"HOGSEND_STRICT"}, Usage: "fail (exit 4) when an applied migration's file was modified"},
-			&cli.DurationFlag{Name: "lock-wait", EnvVars: []string{"HOGSEND_LOCK_WAIT"}, Value: 15 * time.Minute, Usage: "how long to wait for the migration lock (exit 5 after)"},
+			lockWaitFlag(),
 			&cli.DurationFlag{Name: "lock-timeout", EnvVars: []string{"HOGSEND_LOCK_TIMEOUT"}, Value: 10 * time.Second, Usage: "PostgreSQL lock_timeout for each statement"},
 			&cli.DurationFlag{Name: "statement-timeout", EnvVars: []string{"HOGSEND_STATEMENT_TIMEOUT"}, Value: 15 * time.Minute, Usage: "PostgreSQL statement_timeout for each statement"},
 			connectTimeoutFlag(),
 		},
-		Action: func(c *cli.Context) error {
-			opts, err := newMigrateOptions(c)
-			if err != nil {
-				return err
-			}
-			return runMigrate(c.Context, opts, s)
-		},
+		Action: commandAction(s, newMigrateOptions, runMigrate),
 	}
 }
 

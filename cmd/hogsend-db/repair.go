@@ -28,16 +28,10 @@ func repairCommand(s *streams) *cli.Command {
 			&cli.BoolFlag{Name: "from-push", Usage: "stamp migrations whose effects are present (the only repair there is; required)"},
 			&cli.BoolFlag{Name: "dry-run", EnvVars: []string{"HOGSEND_DRY_RUN"}, Usage: "show the rows that would be written; write nothing"},
 			&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask for confirmation"},
-			&cli.DurationFlag{Name: "lock-wait", EnvVars: []string{"HOGSEND_LOCK_WAIT"}, Value: 15 * time.Minute, Usage: "how long to wait for the migration lock (exit 5 after)"},
+			lockWaitFlag(),
 			connectTimeoutFlag(),
 		},
-		Action: func(c *cli.Context) error {
-			opts, err := newRepairOptions(c)
-			if err != nil {
-				return err
-			}
-			return runRepair(c.Context, opts, s)
-		},
+		Action: commandAction(s, newRepairOptions, runRepair),
 	}
 }
 

@@ -28,13 +28,7 @@ func statusCommand(s *streams) *cli.Command {
 		Flags: []cli.Flag{databaseURLFlag(), dirFlag(), engineDirFlag(), engineReleaseFlag(), trackFlag(), jsonFlag(), connectTimeoutFlag(),
 			&cli.StringFlag{Name: "fail-on", EnvVars: []string{"HOGSEND_FAIL_ON"}, Value: failOnAny,
 				Usage: "which pending migrations exit 3: any (every track) or engine (pending client migrations exit 0)"}},
-		Action: func(c *cli.Context) error {
-			opts, err := newStatusOptions(c)
-			if err != nil {
-				return err
-			}
-			return runStatus(c.Context, opts, s)
-		},
+		Action: commandAction(s, newStatusOptions, runStatus),
 	}
 }
 

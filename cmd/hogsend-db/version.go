@@ -15,13 +15,17 @@ func versionCommand(s *streams) *cli.Command {
 		Name:   "version",
 		Usage:  "print the hogsend-db version and the bundled engine release",
 		Flags:  []cli.Flag{jsonFlag()},
-		Action: func(c *cli.Context) error { return runVersion(c.Context, versionOptions{JSON: c.Bool("json")}, s) },
+		Action: commandAction(s, newVersionOptions, runVersion),
 	}
 }
 
 // versionOptions are version's flags.
 type versionOptions struct {
 	JSON bool
+}
+
+func newVersionOptions(c *cli.Context) (versionOptions, error) {
+	return versionOptions{JSON: c.Bool("json")}, nil
 }
 
 func runVersion(_ context.Context, o versionOptions, s *streams) error {

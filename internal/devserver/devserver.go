@@ -13,8 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -98,7 +96,7 @@ func (s *Server) Status(ctx context.Context) (State, error) {
 	if err != nil || pm.Port == 0 {
 		return st, nil // starting up, or a torn file: not (yet) running
 	}
-	u := serverURL(pm.Port)
+	u := pgserver.LocalURL(pm.Port).String()
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, u)
@@ -286,17 +284,6 @@ func (s *Server) run(cmd *exec.Cmd, owner *pgserver.Account) error {
 		return fmt.Errorf("devserver: %s %s: %w\n%s", filepath.Base(cmd.Path), cmd.Args[1], err, msg)
 	}
 	return nil
-}
-
-func serverURL(port int) string {
-	u := url.URL{
-		Scheme:   "postgres",
-		User:     url.User("postgres"),
-		Host:     net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
-		Path:     "/postgres",
-		RawQuery: "sslmode=disable",
-	}
-	return u.String()
 }
 
 func sameDir(a, b string) bool {

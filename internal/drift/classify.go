@@ -1,7 +1,8 @@
 package drift
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/hogsend/hogsend-db/tracks"
@@ -262,7 +263,7 @@ func (c *classifier) sameEffect(run []int, a, b int) bool {
 // touch against the live schema.
 func (c *classifier) checkRecorded(g int, mr *MigrationReport) {
 	mr.Status = StatusApplied
-	for _, key := range sortedKeys(c.h.steps[g].effects) {
+	for _, key := range slices.Sorted(maps.Keys(c.h.steps[g].effects)) {
 		e := c.h.steps[g].effects[key]
 		want, owner := c.expected(key)
 		if owner != g {
@@ -290,7 +291,7 @@ func (c *classifier) checkRecorded(g int, mr *MigrationReport) {
 // checkPending sorts a pending migration's effects into present and not.
 func (c *classifier) checkPending(g int, mr *MigrationReport) {
 	var present, absent int
-	for _, key := range sortedKeys(c.h.steps[g].effects) {
+	for _, key := range slices.Sorted(maps.Keys(c.h.steps[g].effects)) {
 		e := c.h.steps[g].effects[key]
 		without, _ := c.expected(key)
 		if e.after == without {
@@ -327,13 +328,4 @@ func (c *classifier) checkPending(g int, mr *MigrationReport) {
 	default:
 		mr.Status = StatusPartial
 	}
-}
-
-func sortedKeys(m map[string]effect) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -85,30 +85,47 @@ func touches(changes []schema.Change, owned func(kind, schema, name string) bool
 // describe says what the first of a table's changes does.
 func describe(cs []schema.Change) string {
 	for _, c := range cs {
-		switch c := c.(type) {
-		case *schema.AddColumn:
-			return "adds column " + pgquote.Ident(c.C.Name) + " to it"
-		case *schema.DropColumn:
-			return "drops its column " + pgquote.Ident(c.C.Name)
-		case *schema.ModifyColumn:
-			return "changes its column " + pgquote.Ident(c.To.Name)
-		case *schema.AddIndex:
-			return "adds index " + pgquote.Ident(c.I.Name) + " to it"
-		case *schema.DropIndex:
-			return "drops its index " + pgquote.Ident(c.I.Name)
-		case *schema.ModifyIndex:
-			return "changes its index " + pgquote.Ident(c.To.Name)
-		case *schema.AddForeignKey:
-			return "adds foreign key " + pgquote.Ident(c.F.Symbol) + " to it"
-		case *schema.DropForeignKey:
-			return "drops its foreign key " + pgquote.Ident(c.F.Symbol)
-		case *schema.AddCheck:
-			return "adds check " + pgquote.Ident(c.C.Name) + " to it"
-		case *schema.DropCheck:
-			return "drops its check " + pgquote.Ident(c.C.Name)
+		if phrase, kind, name := tableChange(c); phrase != "" {
+			return fmt.Sprintf(phrase, kind+" "+pgquote.Ident(name))
 		}
 	}
 	return "changes it"
+}
+
+// How describe phrases a change to a table's column, index, foreign key or
+// check.
+const (
+	addsTo    = "adds %s to it"
+	dropsIts  = "drops its %s"
+	changesIt = "changes its %s"
+)
+
+// tableChange is the phrase, the kind and the name of what c changes in a
+// table; "" for a change describe does not name.
+func tableChange(c schema.Change) (phrase, kind, name string) {
+	switch c := c.(type) {
+	case *schema.AddColumn:
+		return addsTo, "column", c.C.Name
+	case *schema.DropColumn:
+		return dropsIts, "column", c.C.Name
+	case *schema.ModifyColumn:
+		return changesIt, "column", c.To.Name
+	case *schema.AddIndex:
+		return addsTo, "index", c.I.Name
+	case *schema.DropIndex:
+		return dropsIts, "index", c.I.Name
+	case *schema.ModifyIndex:
+		return changesIt, "index", c.To.Name
+	case *schema.AddForeignKey:
+		return addsTo, "foreign key", c.F.Symbol
+	case *schema.DropForeignKey:
+		return dropsIts, "foreign key", c.F.Symbol
+	case *schema.AddCheck:
+		return addsTo, "check", c.C.Name
+	case *schema.DropCheck:
+		return dropsIts, "check", c.C.Name
+	}
+	return "", "", ""
 }
 
 var alreadyExistsRE = regexp.MustCompile(`"([^"]+)"`)

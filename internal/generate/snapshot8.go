@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"regexp"
 	"slices"
@@ -134,15 +135,6 @@ var defaultSuffix = regexp.MustCompile(`(?i)(::["\w.\s-]+(?:\([^)]*\))?(?:\swith
 
 var dimensionRE = regexp.MustCompile(`\[[^\]]*\]`)
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 func nullable[T any](p *T) any {
 	if p == nil {
 		return nil
@@ -161,21 +153,21 @@ func convertToV8(v7 []byte) ([]map[string]any, error) {
 	}
 	var out []map[string]any
 	add := func(kind string, e map[string]any) { e["entityType"] = kind; out = append(out, e) }
-	for _, k := range sortedKeys(doc.Schemas) {
+	for _, k := range slices.Sorted(maps.Keys(doc.Schemas)) {
 		add("schemas", map[string]any{"name": doc.Schemas[k]})
 	}
-	for _, k := range sortedKeys(doc.Enums) {
+	for _, k := range slices.Sorted(maps.Keys(doc.Enums)) {
 		e := doc.Enums[k]
 		add("enums", map[string]any{"schema": e.Schema, "name": e.Name, "values": e.Values})
 	}
-	for _, k := range sortedKeys(doc.Tables) {
+	for _, k := range slices.Sorted(maps.Keys(doc.Tables)) {
 		t := doc.Tables[k]
 		schema := t.Schema
 		if schema == "" {
 			schema = "public"
 		}
 		add("tables", map[string]any{"schema": schema, "name": t.Name, "isRlsEnabled": t.IsRLSEnabled || len(t.Policies) > 0})
-		for _, ck := range sortedKeys(t.Columns) {
+		for _, ck := range slices.Sorted(maps.Keys(t.Columns)) {
 			c := t.Columns[ck]
 			if c.PrimaryKey {
 				add("pks", map[string]any{"schema": schema, "table": t.Name, "columns": []string{c.Name}, "name": t.Name + "_pkey", "nameExplicit": false})
@@ -212,21 +204,21 @@ func convertToV8(v7 []byte) ([]map[string]any, error) {
 			add("columns", map[string]any{"schema": schema, "table": t.Name, "name": c.Name, "type": base, "notNull": c.NotNull,
 				"typeSchema": nullable(c.TypeSchema), "dimensions": dims, "generated": generated, "identity": identity, "default": def})
 		}
-		for _, pk := range sortedKeys(t.CompositePrimaryKeys) {
+		for _, pk := range slices.Sorted(maps.Keys(t.CompositePrimaryKeys)) {
 			p := t.CompositePrimaryKeys[pk]
 			add("pks", map[string]any{"schema": schema, "table": t.Name, "name": p.Name, "columns": p.Columns,
 				"nameExplicit": t.Name+"_"+strings.Join(p.Columns, "_")+"_pk" != p.Name})
 		}
-		for _, uk := range sortedKeys(t.UniqueConstraints) {
+		for _, uk := range slices.Sorted(maps.Keys(t.UniqueConstraints)) {
 			u := t.UniqueConstraints[uk]
 			add("uniques", map[string]any{"schema": schema, "table": t.Name, "columns": u.Columns, "name": u.Name,
 				"nameExplicit": t.Name+"_"+strings.Join(u.Columns, "_")+"_unique" != u.Name, "nullsNotDistinct": u.NullsNotDistinct})
 		}
-		for _, ck := range sortedKeys(t.CheckConstraints) {
+		for _, ck := range slices.Sorted(maps.Keys(t.CheckConstraints)) {
 			c := t.CheckConstraints[ck]
 			add("checks", map[string]any{"schema": schema, "table": t.Name, "name": c.Name, "value": c.Value})
 		}
-		for _, ik := range sortedKeys(t.Indexes) {
+		for _, ik := range slices.Sorted(maps.Keys(t.Indexes)) {
 			idx := t.Indexes[ik]
 			cols := make([]any, len(idx.Columns))
 			values := make([]string, len(idx.Columns))
@@ -244,7 +236,7 @@ func convertToV8(v7 []byte) ([]map[string]any, error) {
 			with := ""
 			if len(idx.With) > 0 {
 				var parts []string
-				for _, k := range sortedKeys(idx.With) {
+				for _, k := range slices.Sorted(maps.Keys(idx.With)) {
 					parts = append(parts, fmt.Sprintf("%s=%v", k, idx.With[k]))
 				}
 				with = strings.Join(parts, ",")
@@ -253,7 +245,7 @@ func convertToV8(v7 []byte) ([]map[string]any, error) {
 				"isUnique": idx.IsUnique, "method": idx.Method, "concurrently": idx.Concurrently, "where": nullable(idx.Where),
 				"with": with, "nameExplicit": explicit || t.Name+"_"+strings.Join(values, "_")+"_index" != idx.Name})
 		}
-		for _, fk := range sortedKeys(t.ForeignKeys) {
+		for _, fk := range slices.Sorted(maps.Keys(t.ForeignKeys)) {
 			f := t.ForeignKeys[fk]
 			name := f.Name
 			if len(name) >= 63 {

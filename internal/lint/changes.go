@@ -19,31 +19,13 @@ import (
 // that only follow a column rename are removed (they are the same objects
 // seen through the new name).
 func recogniseRenames(changes []schema.Change) []schema.Change {
-	var drops, adds []int
-	for i, c := range changes {
-		switch c.(type) {
-		case *schema.DropTable:
-			drops = append(drops, i)
-		case *schema.AddTable:
-			adds = append(adds, i)
-		}
-	}
 	replaced := map[int]schema.Change{}
 	removed := map[int]bool{}
-	for _, d := range drops {
-		dt := changes[d].(*schema.DropTable).T
-		for _, a := range adds {
-			if removed[a] {
-				continue
-			}
-			at := changes[a].(*schema.AddTable).T
-			if tableShape(dt) == tableShape(at) {
-				replaced[d] = &schema.RenameTable{From: dt, To: at}
-				removed[a] = true
-				break
-			}
-		}
-	}
+	pairRenames(changes, replaced, removed,
+		func(d *schema.DropTable, a *schema.AddTable) bool { return tableShape(d.T) == tableShape(a.T) },
+		func(d *schema.DropTable, a *schema.AddTable) schema.Change {
+			return &schema.RenameTable{From: d.T, To: a.T}
+		})
 	out := make([]schema.Change, 0, len(changes))
 	for i, c := range changes {
 		switch {
@@ -70,37 +52,21 @@ func renamesInTable(changes []schema.Change) []schema.Change {
 	removed := map[int]bool{}
 	replaced := map[int]schema.Change{}
 	renamed := map[string]string{} // old column name -> new
-	for i, c := range changes {
-		d, ok := c.(*schema.DropColumn)
-		if !ok {
-			continue
-		}
-		for j, c2 := range changes {
-			a, ok := c2.(*schema.AddColumn)
-			if !ok || removed[j] || columnShape(d.C) != columnShape(a.C) {
-				continue
-			}
-			replaced[i] = &schema.RenameColumn{From: d.C, To: a.C}
-			removed[j] = true
+	pairRenames(changes, replaced, removed,
+		func(d *schema.DropColumn, a *schema.AddColumn) bool { return columnShape(d.C) == columnShape(a.C) },
+		func(d *schema.DropColumn, a *schema.AddColumn) schema.Change {
 			renamed[d.C.Name] = a.C.Name
-			break
-		}
-	}
-	for i, c := range changes {
-		d, ok := c.(*schema.DropIndex)
-		if !ok {
-			continue
-		}
-		for j, c2 := range changes {
-			a, ok := c2.(*schema.AddIndex)
-			if !ok || removed[j] || indexShape(d.I, renamed) != indexShape(a.I, nil) {
-				continue
-			}
-			replaced[i] = &schema.RenameIndex{From: d.I, To: a.I}
-			removed[j] = true
-			break
-		}
-	}
+			return &schema.RenameColumn{From: d.C, To: a.C}
+		})
+	// Indexes after columns: an index on a renamed column is compared
+	// through the column's new name.
+	pairRenames(changes, replaced, removed,
+		func(d *schema.DropIndex, a *schema.AddIndex) bool {
+			return indexShape(d.I, renamed) == indexShape(a.I, nil)
+		},
+		func(d *schema.DropIndex, a *schema.AddIndex) schema.Change {
+			return &schema.RenameIndex{From: d.I, To: a.I}
+		})
 	out := make([]schema.Change, 0, len(changes))
 	for i, c := range changes {
 		if removed[i] {
@@ -125,6 +91,26 @@ func renamesInTable(changes []schema.Change) []schema.Change {
 		out = append(out, c)
 	}
 	return out
+}
+
+// pairRenames pairs each drop (a change of type D) with the first add (of
+// type A) not yet paired for which same holds, in change order: the drop is
+// replaced by rename's change and the add removed.
+func pairRenames[D, A schema.Change](changes []schema.Change, replaced map[int]schema.Change, removed map[int]bool,
+	same func(D, A) bool, rename func(D, A) schema.Change) {
+	for i, c := range changes {
+		d, ok := c.(D)
+		if !ok {
+			continue
+		}
+		for j, c2 := range changes {
+			if a, ok := c2.(A); ok && !removed[j] && same(d, a) {
+				replaced[i] = rename(d, a)
+				removed[j] = true
+				break
+			}
+		}
+	}
 }
 
 // columnShape is a column's definition without its name.

@@ -1,6 +1,7 @@
 // Package pgserver finds the installed PostgreSQL server binaries and the
-// account to run them as: what internal/pgtest's throwaway clusters and
-// `hogsend-db dev`'s local server share.
+// account to run them as, and says how the server is then reached: what
+// internal/pgtest's throwaway clusters and `hogsend-db dev`'s local server
+// share.
 package pgserver
 
 import (
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/user"
@@ -149,6 +151,19 @@ func FreePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// LocalURL is how a server this package started is reached: superuser
+// postgres (trust auth), the maintenance database, on 127.0.0.1:port,
+// without TLS (the servers have no certificate).
+func LocalURL(port int) *url.URL {
+	return &url.URL{
+		Scheme:   "postgres",
+		User:     url.User("postgres"),
+		Host:     net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
+		Path:     "/postgres",
+		RawQuery: "sslmode=disable",
+	}
 }
 
 // Postmaster is what a running server's postmaster.pid records.

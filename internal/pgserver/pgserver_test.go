@@ -65,3 +65,12 @@ func TestReadPostmaster(t *testing.T) {
 		t.Errorf("no postmaster.pid: err = %v, want ErrNotExist", err)
 	}
 }
+
+// The URL both local servers are reached on: the one devserver prints and
+// pgtest's clusters connect to.
+func TestLocalURL(t *testing.T) {
+	const want = "postgres://postgres@127.0.0.1:5433/postgres?sslmode=disable"
+	if got := LocalURL(5433).String(); got != want {
+		t.Errorf("LocalURL(5433) = %s, want %s", got, want)
+	}
+}

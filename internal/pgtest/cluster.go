@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
 	"os/exec"
@@ -139,15 +138,7 @@ func startCluster() (*cluster, error) {
 	}
 }
 
-func (c *cluster) url() *url.URL {
-	return &url.URL{
-		Scheme:   "postgres",
-		User:     url.User("postgres"),
-		Host:     net.JoinHostPort("127.0.0.1", strconv.Itoa(c.port)),
-		Path:     "/postgres",
-		RawQuery: "sslmode=disable",
-	}
-}
+func (c *cluster) url() *url.URL { return pgserver.LocalURL(c.port) }
 
 func (c *cluster) command(name string, args ...string) *exec.Cmd {
 	cmd := exec.Command(filepath.Join(c.binDir, name), args...)
