@@ -42,7 +42,7 @@ var (
 	// ErrUnsupported: the change cannot be written safely (enum values
 	// removed or reordered).
 	ErrUnsupported = errors.New("generate: unsupported change")
-	// ErrBadName: --name is not a plain file-name fragment.
+	// ErrBadName: the migration name (Options.Name) is not a plain file-name fragment.
 	ErrBadName = errors.New("generate: invalid migration name")
 	// ErrBadSnapshot: the previous snapshot cannot be read.
 	ErrBadSnapshot = errors.New("malformed snapshot")
