@@ -233,6 +233,43 @@ func Connect(t testing.TB, rawURL string) *pgx.Conn {
 	return conn
 }
 
+// DatabaseExists reports whether the server rawURL connects to has a
+// database named name, on a short-lived connection; it fails the test if it
+// cannot tell.
+func DatabaseExists(t testing.TB, rawURL, name string) bool {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, rawURL)
+	if err != nil {
+		t.Fatalf("pgtest: connect: %v", err)
+	}
+	defer conn.Close(context.Background())
+	var ok bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&ok); err != nil {
+		t.Fatalf("pgtest: query pg_database: %v", err)
+	}
+	return ok
+}
+
+// ServerDir is a fresh directory (os.MkdirTemp's pattern) that a server a
+// test starts can write below: when the tests run as root the server runs
+// as "postgres", which cannot enter t.TempDir (0700, root's). It is removed
+// at cleanup, after the cleanups the test registers later (stop the server
+// in one of those).
+func ServerDir(t testing.TB, pattern string) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", pattern)
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	return dir
+}
+
 // Exec runs sql (several statements are allowed when there are no args) on a
 // short-lived connection to the database and fails the test on error.
 func (d *DB) Exec(t testing.TB, sql string, args ...any) {
