@@ -238,13 +238,10 @@ func Connect(t testing.TB, rawURL string) *pgx.Conn {
 // cannot tell.
 func DatabaseExists(t testing.TB, rawURL, name string) bool {
 	t.Helper()
+	conn := Connect(t, rawURL)
+	defer conn.Close(context.Background()) // now, not only at cleanup
 	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, rawURL)
-	if err != nil {
-		t.Fatalf("pgtest: connect: %v", err)
-	}
-	defer conn.Close(context.Background())
 	var ok bool
 	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&ok); err != nil {
 		t.Fatalf("pgtest: query pg_database: %v", err)
