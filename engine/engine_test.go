@@ -67,6 +67,30 @@ func migrationSQL(t *testing.T) []struct{ Tag, SQL string } {
 	return out
 }
 
+// embeddedFile is one file of Migrations().
+type embeddedFile struct {
+	Path string
+	Data []byte
+}
+
+// embeddedFiles lists every file of Migrations(), in lexical order.
+func embeddedFiles(t *testing.T) []embeddedFile {
+	t.Helper()
+	var out []embeddedFile
+	err := fs.WalkDir(Migrations(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(Migrations(), p)
+		out = append(out, embeddedFile{Path: p, Data: b})
+		return err
+	})
+	if err != nil {
+		t.Fatalf("walk the embedded migrations: %v", err)
+	}
+	return out
+}
+
 func TestVersionIsSemantic(t *testing.T) {
 	if !regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$`).MatchString(Version) {
 		t.Fatalf("Version %q is not MAJOR.MINOR.PATCH", Version)
@@ -123,20 +147,14 @@ func TestMigrationFilesMatchJournal(t *testing.T) {
 	// the entries; only the newest is required by drizzle-kit.
 	last := j.Entries[len(j.Entries)-1].Tag[:4]
 	tagged["meta/"+last+"_snapshot.json"] = true
-	err := fs.WalkDir(Migrations(), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(Migrations(), p)
-		if err != nil {
-			return err
-		}
+	for _, f := range embeddedFiles(t) {
+		p, b := f.Path, f.Data
 		if !tagged[p] {
 			t.Errorf("%s: file not named by the journal", p)
 		}
 		delete(tagged, p)
 		if strings.HasSuffix(p, "_snapshot.json") {
-			return nil // JSON with a trailing newline or not: drizzle-kit's own layout
+			continue // JSON with a trailing newline or not: drizzle-kit's own layout
 		}
 		if !utf8.Valid(b) {
 			t.Errorf("%s: invalid UTF-8", p)
@@ -147,10 +165,6 @@ func TestMigrationFilesMatchJournal(t *testing.T) {
 		if len(b) == 0 || b[len(b)-1] == '\n' {
 			t.Errorf("%s: empty or ends with a newline", p)
 		}
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("walk: %v", err)
 	}
 	for p := range tagged {
 		t.Errorf("%s: named by the journal but missing", p)
@@ -464,19 +478,8 @@ func TestEmbeddedFilesHaveNoCRLF(t *testing.T) {
 			t.Errorf("%s:%d: CRLF line ending; the file must be byte-exact LF (see .gitattributes: -text), re-checkout with core.autocrlf=false", name, line)
 		}
 	}
-	err := fs.WalkDir(Migrations(), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(Migrations(), p)
-		if err != nil {
-			return err
-		}
-		check("engine/migrations/"+p, b)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+	for _, f := range embeddedFiles(t) {
+		check("engine/migrations/"+f.Path, f.Data)
 	}
 	check("engine/schema.sql", []byte(DesiredSchema()))
 	if n < 3 {

@@ -286,14 +286,9 @@ func TestBuildReleaseIsEngineVersion(t *testing.T) {
 	}
 }
 
-func clientFS(t testing.TB) (fstest.MapFS, []*journal.Migration) {
-	fsys := fstest.MapFS{
-		"meta/_journal.json": {Data: []byte(`{"version":"7","dialect":"postgresql","entries":[` +
-			`{"idx":0,"version":"7","when":1795304834121,"tag":"0000_tickets","breakpoints":true},` +
-			`{"idx":1,"version":"7","when":1795304899999,"tag":"0001_ticket_status","breakpoints":true}]}`)},
-		"0000_tickets.sql":       {Data: []byte(`CREATE TABLE "tickets" ("id" serial PRIMARY KEY);`)},
-		"0001_ticket_status.sql": {Data: []byte(`ALTER TABLE "tickets" ADD COLUMN "status" text;`)},
-	}
+// opened is fsys with its migrations as journal.Open reads them.
+func opened(t testing.TB, fsys fstest.MapFS) (fstest.MapFS, []*journal.Migration) {
+	t.Helper()
 	j, err := journal.Open(fsys)
 	if err != nil {
 		t.Fatal(err)
@@ -301,12 +296,32 @@ func clientFS(t testing.TB) (fstest.MapFS, []*journal.Migration) {
 	return fsys, j.Migrations
 }
 
-func TestClientBehind(t *testing.T) {
-	t.Parallel()
+// clientFS is a two-migration client folder.
+func clientFS(t testing.TB) (fstest.MapFS, []*journal.Migration) {
+	t.Helper()
+	return opened(t, fstest.MapFS{
+		"meta/_journal.json": {Data: []byte(`{"version":"7","dialect":"postgresql","entries":[` +
+			`{"idx":0,"version":"7","when":1795304834121,"tag":"0000_tickets","breakpoints":true},` +
+			`{"idx":1,"version":"7","when":1795304899999,"tag":"0001_ticket_status","breakpoints":true}]}`)},
+		"0000_tickets.sql":       {Data: []byte(`CREATE TABLE "tickets" ("id" serial PRIMARY KEY);`)},
+		"0001_ticket_status.sql": {Data: []byte(`ALTER TABLE "tickets" ADD COLUMN "status" text;`)},
+	})
+}
+
+// withClient is a new database with the engine migrated and the first n
+// migrations of clientFS recorded, and the client folder.
+func withClient(t *testing.T, n int) (*pgtest.DB, fstest.MapFS, []*journal.Migration) {
+	t.Helper()
 	db := pgtest.New(t)
 	migrate(t, db)
 	fsys, ms := clientFS(t)
-	writeRows(t, db, ledger.ClientTable, ms[:1])
+	writeRows(t, db, ledger.ClientTable, ms[:n])
+	return db, fsys, ms
+}
+
+func TestClientBehind(t *testing.T) {
+	t.Parallel()
+	db, fsys, ms := withClient(t, 1)
 	var logs bytes.Buffer
 	g := newGuardT(t, newPool(t, db), WithClientMigrations(fsys), WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	if err := g.Boot(context.Background()); err != nil {
@@ -467,10 +482,7 @@ func TestSkipSchemaCheck(t *testing.T) {
 
 func TestReadOnlyRole(t *testing.T) {
 	t.Parallel()
-	db := pgtest.New(t)
-	migrate(t, db)
-	fsys, ms := clientFS(t)
-	writeRows(t, db, ledger.ClientTable, ms)
+	db, fsys, _ := withClient(t, 2)
 	roURL := pgtest.Role(t, db, "guard_ro", "IN ROLE pg_read_all_data")
 	cfg, err := pgx.ParseConfig(roURL)
 	if err != nil {
@@ -568,10 +580,7 @@ func (q *queryCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryE
 
 func TestOneRoundTrip(t *testing.T) {
 	t.Parallel()
-	db := pgtest.New(t)
-	migrate(t, db)
-	fsys, ms := clientFS(t)
-	writeRows(t, db, ledger.ClientTable, ms)
+	db, fsys, _ := withClient(t, 2)
 	cfg, err := pgx.ParseConfig(db.URL)
 	if err != nil {
 		t.Fatal(err)

@@ -19,7 +19,7 @@ import (
 // an app's @hogsend/db package holds, or a server's own embedded engine.
 func otherEngine(t testing.TB) (fstest.MapFS, []*journal.Migration) {
 	t.Helper()
-	fsys := fstest.MapFS{
+	return opened(t, fstest.MapFS{
 		"meta/_journal.json": {Data: []byte(`{"version":"7","dialect":"postgresql","entries":[` +
 			`{"idx":0,"version":"7","when":1700000000000,"tag":"0000_app_core","breakpoints":true},` +
 			`{"idx":1,"version":"7","when":1700000100000,"tag":"0001_app_more","breakpoints":true},` +
@@ -27,12 +27,7 @@ func otherEngine(t testing.TB) (fstest.MapFS, []*journal.Migration) {
 		"0000_app_core.sql": {Data: []byte(`CREATE TABLE "app_core" ("id" serial PRIMARY KEY);`)},
 		"0001_app_more.sql": {Data: []byte(`ALTER TABLE "app_core" ADD COLUMN "more" text;`)},
 		"0002_app_last.sql": {Data: []byte(`ALTER TABLE "app_core" ADD COLUMN "last" text;`)},
-	}
-	j, err := journal.Open(fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fsys, j.Migrations
+	})
 }
 
 // A database migrated by another engine is refused at boot and degraded in
@@ -136,10 +131,7 @@ func TestModifiedVisible(t *testing.T) {
 // every check (no flapping), and 503 when the server must not serve.
 func TestProbeRecipes(t *testing.T) {
 	t.Parallel()
-	db := pgtest.New(t)
-	migrate(t, db)
-	fsys, ms := clientFS(t)
-	writeRows(t, db, ledger.ClientTable, ms[:1])
+	db, fsys, _ := withClient(t, 1)
 	g := newGuardT(t, newPool(t, db), WithClientMigrations(fsys))
 	for i := 0; i < 5; i++ {
 		code, _, rep := health(t, g)

@@ -96,12 +96,8 @@ func FuzzOpenFolders(f *testing.F) {
 	f.Add("99991231235959", "--> statement-breakpoint")
 	f.Fuzz(func(t *testing.T, name, sql string) {
 		fsys := fstest.MapFS{name + "/migration.sql": {Data: []byte(sql)}}
-		j, err := journal.Open(fsys)
-		if err != nil {
-			var je *journal.Error
-			if !errors.As(err, &je) || je.File == "" {
-				t.Fatalf("error without a file: %v", err)
-			}
+		j := openFuzzed(t, fsys)
+		if j == nil {
 			return
 		}
 		for _, m := range j.Migrations {

@@ -145,6 +145,27 @@ func (r *recorder) all() []tracks.Event {
 	return slices.Clone(r.events)
 }
 
+// waitFor returns the first event of type E that r is notified of and
+// match accepts, while Apply (which sends its error on done) is still
+// running. The test fails if Apply returns first, or if no such event comes
+// within limit.
+func waitFor[E tracks.Event](t testing.TB, r *recorder, done <-chan error, limit time.Duration, match func(E) bool) E {
+	t.Helper()
+	timeout := time.After(limit)
+	for {
+		select {
+		case e := <-r.notify:
+			if x, ok := e.(E); ok && match(x) {
+				return x
+			}
+		case err := <-done:
+			t.Fatalf("Apply returned before the %T event awaited: %v", *new(E), err)
+		case <-timeout:
+			t.Fatalf("no %T event awaited within %s", *new(E), limit)
+		}
+	}
+}
+
 func eventsOf[E tracks.Event](r *recorder) []E {
 	var out []E
 	for _, e := range r.all() {
@@ -214,6 +235,41 @@ func verifyTracks(t *testing.T, name, dir string) []tracks.Loaded {
 	return []tracks.Loaded{engineLoaded(t), client(t, tracks.DirFS(dir))}
 }
 
+// mustApply applies ts on conn and fails the test on error.
+func mustApply(t testing.TB, ctx context.Context, conn *pgx.Conn, ts []tracks.Loaded) {
+	t.Helper()
+	if _, err := tracks.Apply(ctx, conn, ts, tracks.Options{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// mustVerify is tracks.Verify's report, failing the test on error.
+func mustVerify(t testing.TB, ctx context.Context, q ledger.Querier, ts []tracks.Loaded) *tracks.Report {
+	t.Helper()
+	rep, err := tracks.Verify(ctx, q, ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// migratedClean applies dir as the named track (see verifyTracks) on a new
+// database and fails the test unless its schema then verifies clean. It
+// returns the session, the tracks and that schema check, for the damage
+// cases to follow.
+func migratedClean(t *testing.T, ctx context.Context, name, dir string) (*pgx.Conn, []tracks.Loaded, *tracks.SchemaCheck) {
+	t.Helper()
+	db := connect(t, newDB(t))
+	ts := verifyTracks(t, name, dir)
+	mustApply(t, ctx, db, ts)
+	rep := mustVerify(t, ctx, db, ts)
+	sc := rep.Track(name).SchemaCheck
+	if sc == nil || !sc.Verified || len(sc.Missing) != 0 || rep.Problems() {
+		t.Fatalf("freshly migrated: %+v, integrity %+v", sc, rep.Integrity)
+	}
+	return db, ts, sc
+}
+
 // verifyDamaged runs damage in a transaction, verifies inside it and rolls
 // it back: the report of a database with that damage.
 func verifyDamaged(t *testing.T, ctx context.Context, db *pgx.Conn, ts []tracks.Loaded, damage string) *tracks.Report {
@@ -226,9 +282,5 @@ func verifyDamaged(t *testing.T, ctx context.Context, db *pgx.Conn, ts []tracks.
 	if _, err := tx.Exec(ctx, damage); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := tracks.Verify(ctx, tx, ts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rep
+	return mustVerify(t, ctx, tx, ts)
 }

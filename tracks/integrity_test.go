@@ -6,40 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/hogsend/hogsend-db/internal/pgtest"
 	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/ledger"
 )
-
-const bpTest = "\n--> statement-breakpoint\n"
-
-// lockedConn is a session holding the migration lock, as Apply's is.
-func lockedConn(t *testing.T, db *pgtest.DB) *pgx.Conn {
-	t.Helper()
-	ctx := context.Background()
-	conn, err := Connect(ctx, db.URL, Session{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close(context.Background()) })
-	if _, err := conn.Exec(ctx, "select pg_advisory_lock($1)", LockKey); err != nil {
-		t.Fatal(err)
-	}
-	return conn
-}
-
-func tableRows(t *testing.T, db *pgtest.DB, table string) int {
-	t.Helper()
-	conn := pgtest.Connect(t, db.URL)
-	defer conn.Close(context.Background())
-	var n int
-	if err := conn.QueryRow(context.Background(), "select count(*) from "+pgx.Identifier{table}.Sanitize()).Scan(&n); err != nil {
-		return -1 // no table
-	}
-	return n
-}
 
 // recordElsewhere writes m's row from another session, as a second migrate
 // that ran m while this one had given the lock away would.
@@ -83,17 +53,11 @@ func TestDuplicateGuardRollsBack(t *testing.T) {
 			if !errors.As(err, &re) || !errors.Is(err, ErrRecordedElsewhere) || strings.Join(re.Tags, ",") != "0001_b" {
 				t.Fatalf("applyTx = %v, want a *RecordedElsewhereError naming 0001_b", err)
 			}
-			for _, frag := range []string{"another session recorded 0001_b", "rolled back: 0001_b, 0002_c not applied"} {
-				if !strings.Contains(err.Error(), frag) {
-					t.Errorf("error %q lacks %q", err, frag)
-				}
-			}
+			wantErrorSays(t, err, "another session recorded 0001_b", "rolled back: 0001_b, 0002_c not applied")
 			if n := tableRows(t, db, "a"); n != 0 {
 				t.Errorf("a has %d rows, want 0 (rolled back)", n)
 			}
-			if n := countLedger(t, db); n != 2 {
-				t.Errorf("%d ledger rows, want 2 (0000_a, and 0001_b by the other session)", n)
-			}
+			wantLedgerRows(t, db, 2, "0000_a, and 0001_b by the other session")
 		})
 	}
 }
@@ -111,14 +75,8 @@ func TestNoTxLockLostWritesNoRow(t *testing.T) {
 	if !errors.As(err, &le) || !le.NoTransaction || le.Tags[0] != "0000_nt" {
 		t.Fatalf("applyNoTx = %v, want a no-transaction *LockLostError naming 0000_nt", err)
 	}
-	for _, frag := range []string{"ran and committed in this session", "applied twice", "wrote no ledger row"} {
-		if !strings.Contains(err.Error(), frag) {
-			t.Errorf("error %q lacks %q", err, frag)
-		}
-	}
-	if n := countLedger(t, db); n != 0 {
-		t.Errorf("%d ledger rows written, want 0", n)
-	}
+	wantErrorSays(t, err, "ran and committed in this session", "applied twice", "wrote no ledger row")
+	wantLedgerRows(t, db, 0, "")
 	if n := tableRows(t, db, "t1"); n != 0 {
 		t.Errorf("t1: %d (want the table, committed, empty)", n)
 	}
@@ -140,14 +98,8 @@ func TestNoTxRecordedElsewhere(t *testing.T) {
 	if !errors.As(err, &re) || !re.NoTransaction || re.Tags[0] != "0000_nt" {
 		t.Fatalf("applyNoTx = %v, want a no-transaction *RecordedElsewhereError naming 0000_nt", err)
 	}
-	for _, frag := range []string{"ran and committed in this session", "another session recorded it", "applied twice"} {
-		if !strings.Contains(err.Error(), frag) {
-			t.Errorf("error %q lacks %q", err, frag)
-		}
-	}
-	if n := countLedger(t, db); n != 1 {
-		t.Errorf("%d ledger rows, want 1 (the other session's)", n)
-	}
+	wantErrorSays(t, err, "ran and committed in this session", "another session recorded it", "applied twice")
+	wantLedgerRows(t, db, 1, "the other session's")
 }
 
 // A message PostgreSQL cannot parse runs nothing, not even BEGIN: the
@@ -178,74 +130,57 @@ func TestParseErrorIsStatementError(t *testing.T) {
 	}
 }
 
-// A no-transaction migration whose own BEGIN is aborted by a failing
-// statement: the error says the statements since the BEGIN were rolled
-// back. Before, it said "statements 1-2 were applied and stay" although the
-// INSERT was gone.
-func TestNoTxOwnTransactionAborted(t *testing.T) {
-	db, tr := sessionFor(t)
-	ctx := context.Background()
-	conn := lockedConn(t, db)
-	if _, err := conn.Exec(ctx, "CREATE TABLE t (id int)"); err != nil {
-		t.Fatal(err)
-	}
-	m := rawMigration("0000_nt", "CREATE TABLE keep (id int);"+bpTest+"BEGIN;"+bpTest+"INSERT INTO t VALUES (1);"+bpTest+"SELECT 1/0;")
-	err := applyNoTx(ctx, conn, tr, m, true, ledger.Version0, &Options{})
-	var se *StatementError
-	if !errors.As(err, &se) || se.TxOpenedAt != 2 || se.Statement != 4 {
-		t.Fatalf("applyNoTx = %v, want a *StatementError at statement 4 with the transaction opened at 2", err)
-	}
-	msg := err.Error()
-	for _, frag := range []string{"statements 2-4 not applied", "statement 1 was applied and stays", "no ledger row"} {
-		if !strings.Contains(msg, frag) {
-			t.Errorf("error %q lacks %q", msg, frag)
-		}
-	}
-	if strings.Contains(msg, "statements 1-3 were applied") {
-		t.Errorf("error %q claims the rolled-back statements stay", msg)
-	}
-	if st := conn.PgConn().TxStatus(); st != 'I' {
-		t.Errorf("session left in transaction status %c", st)
-	}
-	if n := tableRows(t, db, "t"); n != 0 {
-		t.Errorf("t has %d rows, want 0", n)
-	}
-	if n := tableRows(t, db, "keep"); n != 0 {
-		t.Errorf("keep: %d, want the table (statement 1 stays)", n)
-	}
-	if n := countLedger(t, db); n != 0 {
-		t.Errorf("%d ledger rows", n)
-	}
-}
-
-// A no-transaction migration that ends with its own transaction open gets
-// no row: the transaction is rolled back and the error says so. Before,
-// the ledger row was written into that transaction and committed with it.
-func TestNoTxLeftTransactionOpen(t *testing.T) {
-	db, tr := sessionFor(t)
-	ctx := context.Background()
-	conn := lockedConn(t, db)
-	if _, err := conn.Exec(ctx, "CREATE TABLE t (id int)"); err != nil {
-		t.Fatal(err)
-	}
-	m := rawMigration("0000_nt", "CREATE TABLE keep (id int);"+bpTest+"BEGIN;"+bpTest+"INSERT INTO t VALUES (1);")
-	err := applyNoTx(ctx, conn, tr, m, true, ledger.Version0, &Options{})
-	var oe *OpenTxError
-	if !errors.As(err, &oe) || !errors.Is(err, ErrTxOpen) || oe.Tag != "0000_nt" || oe.Opened != 2 {
-		t.Fatalf("applyNoTx = %v, want an *OpenTxError naming 0000_nt, opened at statement 2", err)
-	}
-	for _, frag := range []string{"0000_nt", "statements 2-3 not applied", "statement 1 was applied and stays", "no ledger row"} {
-		if !strings.Contains(err.Error(), frag) {
-			t.Errorf("error %q lacks %q", err, frag)
-		}
-	}
-	if st := conn.PgConn().TxStatus(); st != 'I' {
-		t.Errorf("session left in transaction status %c", st)
-	}
-	if n := tableRows(t, db, "t"); n != 0 {
-		t.Errorf("t has %d rows, want 0", n)
-	}
-	if n := countLedger(t, db); n != 0 {
-		t.Errorf("%d ledger rows", n)
+// A no-transaction migration that opens a transaction of its own, which a
+// failing statement aborts or the migration leaves open: the statements
+// since the BEGIN are rolled back, the error says so, the session is idle
+// again and no row is written. Before, an aborted one was said to have
+// applied statements 1-3 "and they stay" although the INSERT was gone, and
+// an open one got its ledger row written into that transaction and
+// committed with it.
+func TestNoTxOwnTransaction(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		tail  string // after CREATE TABLE keep; BEGIN; INSERT INTO t
+		check func(t *testing.T, err error)
+		frags []string
+	}{
+		{name: "aborted", tail: bpTest + "SELECT 1/0;", check: func(t *testing.T, err error) {
+			var se *StatementError
+			if !errors.As(err, &se) || se.TxOpenedAt != 2 || se.Statement != 4 {
+				t.Fatalf("applyNoTx = %v, want a *StatementError at statement 4 with the transaction opened at 2", err)
+			}
+			if strings.Contains(err.Error(), "statements 1-3 were applied") {
+				t.Errorf("error %q claims the rolled-back statements stay", err)
+			}
+		}, frags: []string{"statements 2-4 not applied", "statement 1 was applied and stays", "no ledger row"}},
+		{name: "left open", check: func(t *testing.T, err error) {
+			var oe *OpenTxError
+			if !errors.As(err, &oe) || !errors.Is(err, ErrTxOpen) || oe.Tag != "0000_nt" || oe.Opened != 2 {
+				t.Fatalf("applyNoTx = %v, want an *OpenTxError naming 0000_nt, opened at statement 2", err)
+			}
+		}, frags: []string{"0000_nt", "statements 2-3 not applied", "statement 1 was applied and stays", "no ledger row"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db, tr := sessionFor(t)
+			ctx := context.Background()
+			conn := lockedConn(t, db)
+			if _, err := conn.Exec(ctx, "CREATE TABLE t (id int)"); err != nil {
+				t.Fatal(err)
+			}
+			m := rawMigration("0000_nt", "CREATE TABLE keep (id int);"+bpTest+"BEGIN;"+bpTest+"INSERT INTO t VALUES (1);"+tc.tail)
+			err := applyNoTx(ctx, conn, tr, m, true, ledger.Version0, &Options{})
+			tc.check(t, err)
+			wantErrorSays(t, err, tc.frags...)
+			if st := conn.PgConn().TxStatus(); st != 'I' {
+				t.Errorf("session left in transaction status %c", st)
+			}
+			if n := tableRows(t, db, "t"); n != 0 {
+				t.Errorf("t has %d rows, want 0", n)
+			}
+			if n := tableRows(t, db, "keep"); n != 0 {
+				t.Errorf("keep: %d, want the table (statement 1 stays)", n)
+			}
+			wantLedgerRows(t, db, 0, "")
+		})
 	}
 }

@@ -98,22 +98,9 @@ func TestApplyLockReleasedWhileWaiting(t *testing.T) {
 		res, err = tracks.Apply(ctxT(t), conn, ts, tracks.Options{LockWait: time.Minute, OnEvent: rec.on})
 		done <- err
 	}()
-	deadline := time.After(30 * time.Second)
-wait:
-	for {
-		select {
-		case e := <-rec.notify:
-			if w, ok := e.(tracks.LockWaiting); ok {
-				if w.Holder == nil || w.Holder.PID != pid {
-					t.Errorf("waiting on %+v, want pid %d", w.Holder, pid)
-				}
-				break wait
-			}
-		case err := <-done:
-			t.Fatalf("Apply returned before the lock was released: %v", err)
-		case <-deadline:
-			t.Fatal("no LockWaiting event")
-		}
+	w := waitFor(t, rec, done, 30*time.Second, func(tracks.LockWaiting) bool { return true })
+	if w.Holder == nil || w.Holder.PID != pid {
+		t.Errorf("waiting on %+v, want pid %d", w.Holder, pid)
 	}
 	time.Sleep(100 * time.Millisecond) // let it poll more than once
 	unlock()

@@ -34,20 +34,8 @@ func TestProgressReportsStatementsLive(t *testing.T) {
 		_, err := tracks.Apply(ctx, conn, []tracks.Loaded{client(t, folder(ms...))}, tracks.Options{OnEvent: rec.on, Progress: true})
 		done <- err
 	}()
-	timeout := time.After(60 * time.Second)
-wait:
-	for {
-		select {
-		case e := <-rec.notify:
-			if s, ok := e.(tracks.StatementStarted); ok && s.Tag == "0000_a" && s.Statement == 3 {
-				break wait
-			}
-		case err := <-done:
-			t.Fatalf("Apply returned while the lock was held: %v", err)
-		case <-timeout:
-			t.Fatal("no StatementStarted for the blocked statement while it ran")
-		}
-	}
+	// The statement blocked on the lock is reported while it runs.
+	waitFor(t, rec, done, 60*time.Second, func(s tracks.StatementStarted) bool { return s.Tag == "0000_a" && s.Statement == 3 })
 	if _, err := holder.Exec(ctx, "select pg_advisory_unlock(777001)"); err != nil {
 		t.Fatal(err)
 	}

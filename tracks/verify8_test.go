@@ -41,19 +41,10 @@ func TestVerifyDrizzle1Folder(t *testing.T) {
 	}
 	for _, name := range []string{tracks.Engine, tracks.Client} {
 		t.Run(name, func(t *testing.T) {
-			db := connect(t, newDB(t))
 			ctx := ctxT(t)
-			ts := verifyTracks(t, name, drizzle1Folder)
-			if _, err := tracks.Apply(ctx, db, ts, tracks.Options{}); err != nil {
-				t.Fatal(err)
-			}
-			rep, err := tracks.Verify(ctx, db, ts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sc := rep.Track(name).SchemaCheck
-			if sc == nil || !sc.Verified || sc.Snapshot != v4 || len(sc.Missing) != 0 || rep.Problems() {
-				t.Fatalf("clean database: %+v", sc)
+			db, ts, sc := migratedClean(t, ctx, name, drizzle1Folder)
+			if sc.Snapshot != v4 {
+				t.Fatalf("clean database compared with snapshot %s, want %s", sc.Snapshot, v4)
 			}
 			for _, c := range cases {
 				t.Run(c.damage, func(t *testing.T) {
@@ -82,27 +73,15 @@ func TestVerifyDrizzle1Snapshots(t *testing.T) {
 			first[p] = f
 		}
 	}
-	apply := func(fsys fstest.MapFS) []tracks.Loaded {
-		t.Helper()
-		ts := []tracks.Loaded{client(t, fsys)}
-		if _, err := tracks.Apply(ctx, db, ts, tracks.Options{}); err != nil {
-			t.Fatal(err)
-		}
-		return ts
-	}
 	check := func(ts []tracks.Loaded) *tracks.SchemaCheck {
 		t.Helper()
-		rep, err := tracks.Verify(ctx, db, ts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return rep.Track(tracks.Client).SchemaCheck
+		return mustVerify(t, ctx, db, ts).Track(tracks.Client).SchemaCheck
 	}
-	apply(first)
+	mustApply(t, ctx, db, []tracks.Loaded{client(t, first)})
 	if sc := check([]tracks.Loaded{client(t, orig)}); !sc.Verified || sc.Snapshot != "20261130094833_v1" || len(sc.Missing) != 0 {
 		t.Fatalf("behind: %+v", sc)
 	}
-	apply(orig)
+	mustApply(t, ctx, db, []tracks.Loaded{client(t, orig)})
 	noV4 := clone(orig)
 	delete(noV4, "20261130094853_v4/snapshot.json")
 	if sc := check([]tracks.Loaded{client(t, noV4)}); !sc.Verified || sc.Snapshot != "20261130094848_v3" {

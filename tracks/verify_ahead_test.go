@@ -2,7 +2,6 @@ package tracks_test
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -32,14 +31,8 @@ func withDropMigration(t *testing.T, fsys fstest.MapFS, tag, index string) fstes
 func writeDir(t *testing.T, fsys fstest.MapFS) string {
 	t.Helper()
 	dir := t.TempDir()
-	for p, f := range fsys {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, f.Data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := os.CopyFS(dir, fsys); err != nil {
+		t.Fatal(err)
 	}
 	return dir
 }
@@ -58,26 +51,16 @@ func TestVerifyAhead(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := tracks.Apply(ctx, db, []tracks.Loaded{n}, tracks.Options{}); err != nil {
-			t.Fatal(err)
-		}
-		rep, err := tracks.Verify(ctx, db, []tracks.Loaded{engineLoaded(t)}) // status with the bundled engine
-		if err != nil {
-			t.Fatal(err)
-		}
+		mustApply(t, ctx, db, []tracks.Loaded{n})
+		rep := mustVerify(t, ctx, db, []tracks.Loaded{engineLoaded(t)}) // status with the bundled engine
 		checkAhead(t, rep, tracks.Engine)
 	})
 	t.Run(tracks.Client, func(t *testing.T) {
 		db := connect(t, newDB(t))
 		ctx := ctxT(t)
 		newer := withDropMigration(t, verifyFolder(), "0002_drop_owner_idx", "tickets_owner_idx")
-		if _, err := tracks.Apply(ctx, db, []tracks.Loaded{engineLoaded(t), client(t, newer)}, tracks.Options{}); err != nil {
-			t.Fatal(err)
-		}
-		rep, err := tracks.Verify(ctx, db, []tracks.Loaded{engineLoaded(t), client(t, verifyFolder())})
-		if err != nil {
-			t.Fatal(err)
-		}
+		mustApply(t, ctx, db, []tracks.Loaded{engineLoaded(t), client(t, newer)})
+		rep := mustVerify(t, ctx, db, []tracks.Loaded{engineLoaded(t), client(t, verifyFolder())})
 		checkAhead(t, rep, tracks.Client)
 	})
 }

@@ -67,20 +67,8 @@ func TestVerifyLongNames(t *testing.T) {
 		for _, name := range []string{tracks.Engine, tracks.Client} {
 			t.Run(layout+"/"+name, func(t *testing.T) {
 				dir := "../testdata/verify/longnames/" + layout
-				db := connect(t, newDB(t))
 				ctx := ctxT(t)
-				ts := verifyTracks(t, name, dir)
-				if _, err := tracks.Apply(ctx, db, ts, tracks.Options{}); err != nil {
-					t.Fatal(err)
-				}
-				rep, err := tracks.Verify(ctx, db, ts)
-				if err != nil {
-					t.Fatal(err)
-				}
-				sc := rep.Track(name).SchemaCheck
-				if sc == nil || !sc.Verified || len(sc.Missing) != 0 || rep.Problems() {
-					t.Fatalf("freshly migrated: %+v, integrity %+v", sc, rep.Integrity)
-				}
+				db, ts, _ := migratedClean(t, ctx, name, dir)
 				tx, err := db.Begin(ctx)
 				if err != nil {
 					t.Fatal(err)
@@ -117,16 +105,11 @@ func TestVerifyIntegrityItemsNameTheTable(t *testing.T) {
 	db := connect(t, newDB(t))
 	ctx := ctxT(t)
 	ts := []tracks.Loaded{client(t, verifyFolder())}
-	if _, err := tracks.Apply(ctx, db, ts, tracks.Options{}); err != nil {
-		t.Fatal(err)
-	}
+	mustApply(t, ctx, db, ts)
 	if _, err := db.Exec(ctx, `ALTER TABLE "notes" DROP COLUMN "body"; DROP INDEX "tickets_owner_idx"; DROP TABLE "tickets" CASCADE`); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := tracks.Verify(ctx, db, ts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := mustVerify(t, ctx, db, ts)
 	want := []string{"table public.tickets (0000_tickets)", "column public.notes.body (0001_notes)"}
 	for _, p := range rep.Integrity {
 		if p.Kind == string(tracks.MissingObjects) {

@@ -67,13 +67,8 @@ func TestVerifyMissingObjects(t *testing.T) {
 	db := connect(t, newDB(t))
 	ctx := ctxT(t)
 	ts := []tracks.Loaded{engineLoaded(t), client(t, verifyFolder())}
-	if _, err := tracks.Apply(ctx, db, ts, tracks.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	rep, err := tracks.Verify(ctx, db, ts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	mustApply(t, ctx, db, ts)
+	rep := mustVerify(t, ctx, db, ts)
 	for _, name := range []string{tracks.Engine, tracks.Client} {
 		sc := rep.Track(name).SchemaCheck
 		if sc == nil || !sc.Verified || len(sc.Missing) != 0 || rep.Problems() {
@@ -137,13 +132,8 @@ func TestVerifyWithoutSnapshots(t *testing.T) {
 	noTables["meta/0001_snapshot.json"] = &fstest.MapFile{Data: []byte(`{"version":"7","dialect":"postgresql","enums":{}}`)}
 	for name, fsys := range map[string]fstest.MapFS{"none": none, "unreadable": bad, "no tables": noTables} {
 		ts := []tracks.Loaded{client(t, fsys)}
-		if _, err := tracks.Apply(ctx, db, ts, tracks.Options{}); err != nil {
-			t.Fatal(err)
-		}
-		rep, err := tracks.Verify(ctx, db, ts)
-		if err != nil {
-			t.Fatal(err)
-		}
+		mustApply(t, ctx, db, ts)
+		rep := mustVerify(t, ctx, db, ts)
 		sc := rep.Track(tracks.Client).SchemaCheck
 		if sc == nil || sc.Verified || sc.Reason == "" || rep.Problems() {
 			t.Fatalf("%s: %+v", name, sc)
@@ -159,14 +149,9 @@ func TestVerifyBehind(t *testing.T) {
 	ctx := ctxT(t)
 	first := folder(verifyMigs[0])
 	first["meta/0000_snapshot.json"] = &fstest.MapFile{Data: []byte(clientSnap0)}
-	if _, err := tracks.Apply(ctx, db, []tracks.Loaded{client(t, first)}, tracks.Options{}); err != nil {
-		t.Fatal(err)
-	}
+	mustApply(t, ctx, db, []tracks.Loaded{client(t, first)})
 	ts := []tracks.Loaded{client(t, verifyFolder())}
-	rep, err := tracks.Verify(ctx, db, ts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := mustVerify(t, ctx, db, ts)
 	sc := rep.Track(tracks.Client).SchemaCheck
 	if !sc.Verified || sc.Snapshot != "0000_tickets" || len(sc.Missing) != 0 || rep.Track(tracks.Client).InSync {
 		t.Fatalf("%+v", sc)

@@ -16,20 +16,12 @@ import (
 // cleanup.
 func devHome(t *testing.T) string {
 	t.Helper()
-	parent, err := os.MkdirTemp("", "hogsend-dev-cli-test-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(parent, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(parent, "dev")
+	dir := filepath.Join(pgtest.ServerDir(t, "hogsend-dev-cli-test-"), "dev")
 	t.Setenv(devserver.EnvDir, dir)
 	t.Cleanup(func() {
 		if code, _, errOut := hogsend(t, "dev", "stop"); code != exitOK {
 			t.Errorf("dev stop at cleanup: exit %d: %s", code, errOut)
 		}
-		_ = os.RemoveAll(parent)
 	})
 	return dir
 }

@@ -36,17 +36,6 @@ func statusJSON(t *testing.T, args ...string) (int, statusDoc) {
 	return code, doc
 }
 
-// ledgerState is every ledger row and the number of tables outside the
-// drizzle schema: what "writes nothing" compares.
-func ledgerState(t *testing.T, db *pgtest.DB) string {
-	t.Helper()
-	st, err := ledgertest.State(context.Background(), db.Conn(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
 // Another engine's ledger is refused (exit 4) by migrate, even with
 // --allow-out-of-order, writing nothing; status calls it foreign, never
 // ahead. Before issue 13, migrate applied the bundled engine on top.
@@ -63,7 +52,7 @@ func TestForeignEngine(t *testing.T) {
 	if code, _, errOut := hogsend(t, "migrate", "--database-url", db.URL, "--engine-dir", fixture, "--engine-release", "0.67.0", "--dir", empty); code != exitOK {
 		t.Fatalf("migrate the app engine: exit %d %s", code, errOut)
 	}
-	before := ledgerState(t, db)
+	before := ledgertest.State(t, db.Conn(t))
 	for _, extra := range [][]string{nil, {"--allow-out-of-order"}, {"--tx", "migration"}} {
 		args := append([]string{"migrate", "--database-url", db.URL, "--dir", empty}, extra...)
 		code, _, errOut := hogsend(t, args...)
@@ -71,7 +60,7 @@ func TestForeignEngine(t *testing.T) {
 			!strings.Contains(errOut, "nothing was written") || !strings.Contains(errOut, "--engine-dir") {
 			t.Fatalf("migrate %v with the bundled engine on another engine's ledger: exit %d, want %d\n%s", extra, code, exitIntegrity, errOut)
 		}
-		if after := ledgerState(t, db); after != before {
+		if after := ledgertest.State(t, db.Conn(t)); after != before {
 			t.Fatalf("migrate %v wrote: before %s, after %s", extra, before, after)
 		}
 	}
@@ -99,13 +88,13 @@ func TestForeignClient(t *testing.T) {
 	if code, _, errOut := hogsend(t, "migrate", "--database-url", db.URL, "--dir", fixture); code != exitOK {
 		t.Fatalf("migrate: exit %d %s", code, errOut)
 	}
-	before := ledgerState(t, db)
+	before := ledgertest.State(t, db.Conn(t))
 	other := copyDir(t, bundledFolder) // another app's client folder
 	code, _, errOut := hogsend(t, "migrate", "--database-url", db.URL, "--dir", other, "--allow-out-of-order")
 	if code != exitIntegrity || !strings.Contains(errOut, "client track") || !strings.Contains(errOut, "--dir") {
 		t.Fatalf("migrate with another client folder: exit %d\n%s", code, errOut)
 	}
-	if after := ledgerState(t, db); after != before {
+	if after := ledgertest.State(t, db.Conn(t)); after != before {
 		t.Fatalf("migrate wrote: before %s, after %s", before, after)
 	}
 	code, doc := statusJSON(t, "--database-url", db.URL, "--dir", other)
@@ -209,13 +198,13 @@ func TestDivergedEngine(t *testing.T) {
 	if code, _, errOut := hogsend(t, "migrate", "--database-url", db.URL, "--engine-dir", app, "--engine-release", "0.67.0", "--dir", empty); code != exitOK {
 		t.Fatalf("migrate the app engine: exit %d %s", code, errOut)
 	}
-	before := ledgerState(t, db)
+	before := ledgertest.State(t, db.Conn(t))
 	for _, extra := range [][]string{nil, {"--allow-out-of-order"}} {
 		code, _, errOut := hogsend(t, append([]string{"migrate", "--database-url", db.URL, "--dir", empty}, extra...)...)
 		if code != exitIntegrity || !strings.Contains(errOut, "3 of its 5 row(s) match the migrations at bundled") {
 			t.Fatalf("migrate %v with the bundled engine on a diverged ledger: exit %d, want %d\n%s", extra, code, exitIntegrity, errOut)
 		}
-		if after := ledgerState(t, db); after != before {
+		if after := ledgertest.State(t, db.Conn(t)); after != before {
 			t.Fatalf("migrate %v wrote: before %s, after %s", extra, before, after)
 		}
 	}
@@ -259,10 +248,7 @@ func TestEmptyEngineFlags(t *testing.T) {
 // the real run (finding: the dry run left it out).
 func TestDryRunEngineLine(t *testing.T) {
 	db := pgtest.New(t)
-	code, dry, errOut := hogsend(t, "migrate", "--database-url", db.URL, "--dir", fixture, "--dry-run")
-	if code != exitOK {
-		t.Fatalf("dry run: exit %d %s", code, errOut)
-	}
+	dry := migrateDryRun(t, db)
 	code, real, errOut := hogsend(t, "migrate", "--database-url", db.URL, "--dir", fixture)
 	if code != exitOK {
 		t.Fatalf("migrate: exit %d %s", code, errOut)
@@ -271,8 +257,7 @@ func TestDryRunEngineLine(t *testing.T) {
 	if !strings.HasPrefix(line, "engine source: bundled with hogsend-db, release ") || !strings.HasPrefix(dry, line+"\n") {
 		t.Fatalf("the dry run does not start with the real run's engine line %q:\n%s", line, dry)
 	}
-	code, dry, errOut = hogsend(t, "migrate", "--database-url", db.URL, "--dir", fixture, "--engine-dir", bundledFolder, "--engine-release", "0.67.0", "--dry-run")
-	if code != exitOK || !strings.Contains(dry, "(--engine-dir), release 0.67.0\n") {
-		t.Fatalf("dry run with --engine-dir: exit %d\n%s%s", code, dry, errOut)
+	if dry := migrateDryRun(t, db, "--engine-dir", bundledFolder, "--engine-release", "0.67.0"); !strings.Contains(dry, "(--engine-dir), release 0.67.0\n") {
+		t.Fatalf("dry run with --engine-dir:\n%s", dry)
 	}
 }

@@ -11,27 +11,6 @@ import (
 	"github.com/hogsend/hogsend-db/internal/pgtest"
 )
 
-func copyTree(t *testing.T, from, to string) {
-	t.Helper()
-	err := filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(from, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(to, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(to, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // Done-when of the generate issue: from a folder drizzle-kit generated,
 // generate --schema desired.sql writes exactly one migration, a second run
 // writes nothing, and drizzle-orm's migrator applies the folder.
@@ -39,8 +18,7 @@ func TestGenerateExtendsDrizzleKitFolder(t *testing.T) {
 	t.Parallel()
 	drizzletest.Require(t)
 	db := pgtest.New(t)
-	dir := filepath.Join(t.TempDir(), "migrations")
-	copyTree(t, fixture, dir)
+	dir := copyDir(t, fixture)
 	desired := filepath.Join("..", "..", "testdata", "generate", "drizzle_v5.sql")
 
 	code, out, errOut := hogsend(t, "generate", "--dir", dir, "--schema", desired, "--dev-url", db.AdminURL, "--name", "v5", "--json")

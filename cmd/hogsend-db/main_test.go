@@ -30,6 +30,17 @@ func hogsend(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errb.String()
 }
 
+// migrateDryRun runs migrate --dry-run of the fixture on db, with extra
+// arguments, and returns its stdout; the test fails unless it exits 0.
+func migrateDryRun(t *testing.T, db *pgtest.DB, extra ...string) string {
+	t.Helper()
+	code, out, errOut := hogsend(t, append([]string{"migrate", "--database-url", db.URL, "--dir", fixture, "--dry-run"}, extra...)...)
+	if code != exitOK {
+		t.Fatalf("dry run %q: exit %d %s", extra, code, errOut)
+	}
+	return out
+}
+
 // normalize removes what changes from run to run.
 var volatile = regexp.MustCompile(`"recordedAt": "[^"]*"`)
 
@@ -126,10 +137,7 @@ func TestStatusModifiedIsIntegrityProblem(t *testing.T) {
 
 func TestDryRunTouchesNothing(t *testing.T) {
 	db := pgtest.New(t)
-	code, out, errOut := hogsend(t, "migrate", "--database-url", db.URL, "--dir", fixture, "--dry-run")
-	if code != exitOK {
-		t.Fatalf("dry run: exit %d %s", code, errOut)
-	}
+	out := migrateDryRun(t, db)
 	if !strings.Contains(out, "-- client/0000_v1.sql") || !strings.Contains(out, `CREATE TYPE "public"."ticket_status"`) {
 		t.Fatalf("dry run must show tags and SQL:\n%s", out)
 	}
@@ -225,24 +233,11 @@ func TestUnreachableIsDegradedWithoutPassword(t *testing.T) {
 	}
 }
 
+// copyDir copies the folder src into a new temporary folder, to be altered.
 func copyDir(t *testing.T, src string) string {
 	t.Helper()
 	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
+	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
 		t.Fatal(err)
 	}
 	return dst

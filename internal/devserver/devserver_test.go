@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hogsend/hogsend-db/internal/pgserver"
+	"github.com/hogsend/hogsend-db/internal/pgtest"
 )
 
 // home returns a fresh server home that the "postgres" user can reach when
@@ -20,14 +21,7 @@ import (
 // server at cleanup.
 func home(t *testing.T) *Server {
 	t.Helper()
-	parent, err := os.MkdirTemp("", "hogsend-devserver-test-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(parent, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(filepath.Join(parent, "dev"))
+	s, err := New(filepath.Join(pgtest.ServerDir(t, "hogsend-devserver-test-"), "dev"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +29,6 @@ func home(t *testing.T) *Server {
 		if _, err := s.Stop(context.Background()); err != nil {
 			t.Errorf("stop at cleanup: %v", err)
 		}
-		_ = os.RemoveAll(parent)
 	})
 	return s
 }

@@ -55,23 +55,15 @@ func TestBootstrappedEngineIsPushGapAndRepairStampsLikeDrizzle(t *testing.T) {
 	if got, want := ledgerRows(t, db, ledger.EngineTable), ledgerRows(t, clean, ledger.EngineTable); !slices.Equal(got, want) {
 		t.Errorf("repaired ledger %v\ndrizzle's %v", got, want)
 	}
-	// drizzle-orm's migrator has nothing left to do.
-	if before, after := drizzletest.Migrate(t, db.URL, filepath(t, "engine", "migrations"), "", ""); before != 6 || after != 6 {
-		t.Errorf("drizzle-orm migrated %d -> %d rows after repair", before, after)
-	}
+	wantDrizzleNothingToDo(t, db, filepath(t, "engine", "migrations"), "", "", 6)
 }
 
 // drizzle-kit push of the client schema at v4: every client migration is
 // push gap, although 0002 adds a column that 0003 drops.
 func TestDrizzleKitPushIsPushGap(t *testing.T) {
 	t.Parallel()
-	cl := clientTrack(t)
-	db := pgtest.New(t)
-	drizzletest.Push(t, db.URL, "schema/v4.ts")
-
-	rep, _ := check(t, db, cl)
+	cl, db, rep := pushedClient(t, "v4", 4)
 	tr := rep.Track(tracks.Client)
-	wantTags(t, "push gap", tr.PushGap, tags(cl, 0, 4))
 	if len(rep.Untracked) != 0 || len(tr.Partial) != 0 {
 		t.Fatalf("untracked %v, partial %v: %+v", rep.Untracked, tr.Partial, tr.Migrations)
 	}
@@ -82,23 +74,15 @@ func TestDrizzleKitPushIsPushGap(t *testing.T) {
 	if !after.InSync {
 		t.Errorf("after repair: not in sync: %+v", after)
 	}
-	if before, after := drizzletest.Migrate(t, db.URL, clientFixture(t), "drizzle", "__client_migrations"); before != 4 || after != 4 {
-		t.Errorf("drizzle-orm migrated %d -> %d rows after repair", before, after)
-	}
+	wantDrizzleNothingToDo(t, db, clientFixture(t), "drizzle", "__client_migrations", 4)
 }
 
 // Pushed at an older version (v2): only 0000 and 0001 are stamped, migrate
 // applies the rest, and the result is identical to a clean migrate.
 func TestPushedAtOlderVersion(t *testing.T) {
 	t.Parallel()
-	cl := clientTrack(t)
-	db := pgtest.New(t)
-	drizzletest.Push(t, db.URL, "schema/v2.ts")
-
-	rep, _ := check(t, db, cl)
-	tr := rep.Track(tracks.Client)
-	wantTags(t, "push gap", tr.PushGap, tags(cl, 0, 2))
-	wantTags(t, "pending", tr.Pending, tags(cl, 2, 4))
+	cl, db, rep := pushedClient(t, "v2", 2)
+	wantTags(t, "pending", rep.Track(tracks.Client).Pending, tags(cl, 2, 4))
 	plan, _ := repair(t, db, cl)
 	if len(plan.Rows) != 2 {
 		t.Fatalf("plan %+v", plan)
@@ -158,14 +142,9 @@ func TestPartialRefusesAndNamesTheIndex(t *testing.T) {
 func TestDroppedTableIsMissingExtraColumnIsUntracked(t *testing.T) {
 	t.Parallel()
 	eng := engineTrack(t)
-	db := pgtest.New(t)
-	migrate(t, db, eng)
-	rep, _ := check(t, db, eng)
-	if !rep.InSync {
-		t.Fatalf("a clean migrate is not in sync: %+v %v", rep.Tracks, rep.Untracked)
-	}
+	db := migratedInSync(t, eng)
 	db.Exec(t, `DROP TABLE "link_clicks"; ALTER TABLE "contacts" ADD COLUMN "nickname" text; CREATE VIEW v AS SELECT 1 AS one`)
-	rep, _ = check(t, db, eng)
+	rep, _ := check(t, db, eng)
 	tr := rep.Track(tracks.Engine)
 	wantTags(t, "missing", tr.Missing, []string{"0000_initial_core"})
 	if m := tr.Migration("0000_initial_core"); !hasRef(m.Missing, "table", "public.link_clicks") {
@@ -220,12 +199,7 @@ func TestCreateThenDropInLaterMigration(t *testing.T) {
 func TestDropByLaterMigrationRecorded(t *testing.T) {
 	t.Parallel()
 	cl := clientTrack(t)
-	db := pgtest.New(t)
-	migrate(t, db, cl)
-	rep, _ := check(t, db, cl)
-	if !rep.InSync {
-		t.Fatalf("clean migrate of the fixture not in sync: %+v", rep.Tracks)
-	}
+	migratedInSync(t, cl)
 	// Applied up to 0002 by migrate, then 0003 (the drop) pushed.
 	db2 := pgtest.New(t)
 	c3 := cl
@@ -234,7 +208,7 @@ func TestDropByLaterMigrationRecorded(t *testing.T) {
 	c3.Journal = &j
 	migrate(t, db2, c3)
 	db2.Exec(t, `ALTER TABLE "tickets" DROP COLUMN "legacy_code"`)
-	rep, _ = check(t, db2, cl)
+	rep, _ := check(t, db2, cl)
 	wantTags(t, "push gap", rep.Track(tracks.Client).PushGap, tags(cl, 3, 4))
 	wantTags(t, "missing", rep.Track(tracks.Client).Missing, nil)
 }
@@ -307,7 +281,7 @@ func TestScratchAlwaysDropped(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "0001_m1") {
 		t.Fatalf("replay error %v", err)
 	}
-	if name == "" || databaseExists(t, db, name) {
+	if name == "" || pgtest.DatabaseExists(t, db.URL, name) {
 		t.Errorf("scratch database %q left behind after a failure", name)
 	}
 
@@ -325,18 +299,9 @@ func TestScratchAlwaysDropped(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("replay after cancel: %v", err)
 	}
-	if name == "" || databaseExists(t, db, name) {
+	if name == "" || pgtest.DatabaseExists(t, db.URL, name) {
 		t.Errorf("scratch database %q left behind after cancel", name)
 	}
-}
-
-func databaseExists(t *testing.T, db *pgtest.DB, name string) bool {
-	t.Helper()
-	var n int
-	if err := db.Conn(t).QueryRow(context.Background(), "select count(*) from pg_database where datname = $1", name).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n > 0
 }
 
 // A dev role without CREATEDB gets ErrNoCreateDB (the CLI words it with

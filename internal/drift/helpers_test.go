@@ -2,7 +2,6 @@ package drift_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	filepathpkg "path/filepath"
 	"runtime"
@@ -11,6 +10,7 @@ import (
 	"testing/fstest"
 
 	"github.com/hogsend/hogsend-db/internal/drift"
+	"github.com/hogsend/hogsend-db/internal/drizzletest"
 	"github.com/hogsend/hogsend-db/internal/enginesrc"
 	"github.com/hogsend/hogsend-db/internal/ledgertest"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
@@ -59,21 +59,13 @@ func clientTrack(t testing.TB) tracks.Loaded {
 // (statements separated by the breakpoint marker).
 func folder(sqls ...string) fstest.MapFS {
 	fsys := fstest.MapFS{}
-	type entry struct {
-		Idx         int    `json:"idx"`
-		Version     string `json:"version"`
-		When        int64  `json:"when"`
-		Tag         string `json:"tag"`
-		Breakpoints bool   `json:"breakpoints"`
-	}
-	var entries []entry
+	f := journal.File{Version: "7", Dialect: "postgresql"}
 	for i, s := range sqls {
 		tag := fmt.Sprintf("%04d_m%d", i, i)
-		entries = append(entries, entry{Idx: i, Version: "7", When: 1700000000000 + int64(i)*1000, Tag: tag, Breakpoints: true})
+		f.Entries = append(f.Entries, journal.Entry{Idx: i, Version: "7", When: 1700000000000 + int64(i)*1000, Tag: tag, Breakpoints: true})
 		fsys[tag+".sql"] = &fstest.MapFile{Data: []byte(s)}
 	}
-	b, _ := json.MarshalIndent(map[string]any{"version": "7", "dialect": "postgresql", "entries": entries}, "", "  ")
-	fsys["meta/_journal.json"] = &fstest.MapFile{Data: b}
+	fsys[journal.JournalPath] = &fstest.MapFile{Data: journal.MarshalJournal(f)}
 	return fsys
 }
 
@@ -212,6 +204,42 @@ func status(t testing.TB, db *pgtest.DB, ts ...tracks.Loaded) *tracks.Report {
 		t.Fatal(err)
 	}
 	return rep
+}
+
+// migratedInSync is a new database that tracks.Apply migrated with ts,
+// which the test requires drift to find in sync.
+func migratedInSync(t testing.TB, ts ...tracks.Loaded) *pgtest.DB {
+	t.Helper()
+	db := pgtest.New(t)
+	migrate(t, db, ts...)
+	if rep, _ := check(t, db, ts...); !rep.InSync {
+		t.Fatalf("a clean migrate is not in sync: %+v %v", rep.Tracks, rep.Untracked)
+	}
+	return db
+}
+
+// pushedClient is a new database that drizzle-kit push made from the client
+// fixture's schema at version ("v2"), and its drift report: the test fails
+// unless the first gap client migrations are push gap.
+func pushedClient(t testing.TB, version string, gap int) (tracks.Loaded, *pgtest.DB, *drift.Report) {
+	t.Helper()
+	cl := clientTrack(t)
+	db := pgtest.New(t)
+	drizzletest.Push(t, db.URL, "schema/"+version+".ts")
+	rep, _ := check(t, db, cl)
+	wantTags(t, "push gap", rep.Track(tracks.Client).PushGap, tags(cl, 0, gap))
+	return cl, db, rep
+}
+
+// wantDrizzleNothingToDo runs drizzle-orm's migrator over dir on db (ledger
+// schema.table, "" for drizzle's defaults) and fails the test unless the
+// ledger held rows rows before and after: a repaired ledger leaves it
+// nothing to apply.
+func wantDrizzleNothingToDo(t testing.TB, db *pgtest.DB, dir, schema, table string, rows int) {
+	t.Helper()
+	if before, after := drizzletest.Migrate(t, db.URL, dir, schema, table); before != rows || after != rows {
+		t.Errorf("drizzle-orm migrated %d -> %d rows after repair, want %d and %d", before, after, rows, rows)
+	}
 }
 
 // filepath joins parts under the module root.

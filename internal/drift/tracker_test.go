@@ -2,14 +2,11 @@ package drift_test
 
 import (
 	"context"
-	"os"
 	"testing"
 
-	"github.com/hogsend/hogsend-db/engine"
 	"github.com/hogsend/hogsend-db/internal/drift"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
 	"github.com/hogsend/hogsend-db/internal/schemastate"
-	"github.com/hogsend/hogsend-db/journal"
 )
 
 // TestTrackerAgreesWithFullInspection replays the engine and the drizzle
@@ -19,15 +16,7 @@ import (
 func TestTrackerAgreesWithFullInspection(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	ej, err := journal.Open(engine.Migrations())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cj, err := journal.Open(os.DirFS(clientFixture(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	steps := append(schemastate.StepsFromJournal("engine", ej), schemastate.StepsFromJournal("client", cj)...)
+	steps := append(schemastate.StepsFromJournal("engine", engineTrack(t).Journal), schemastate.StepsFromJournal("client", clientTrack(t).Journal)...)
 	// An extra step in another schema, with a comment and a cross-schema FK.
 	steps = append(steps, schemastate.Step{Name: "extra", Statements: []string{
 		`CREATE SCHEMA app; CREATE TABLE app.notes (id int PRIMARY KEY, project_id int REFERENCES public.projects(id));

@@ -73,6 +73,21 @@ func noStaging(t *testing.T, dir string) {
 	}
 }
 
+// wantInstallsOnce installs into dir with a working npm and fails the test
+// unless npm was called once, the modules are complete and no staging dir
+// is left; what names the situation in messages.
+func wantInstallsOnce(t *testing.T, dir, what string) {
+	t.Helper()
+	good, log := fakeNpm(t, "1.0.0", "")
+	if err := install(context.Background(), dir, good); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	if len(calls(t, log)) != 1 || missingModules(dir) != "" {
+		t.Errorf("%s: calls %q, missing %q", what, calls(t, log), missingModules(dir))
+	}
+	noStaging(t, dir)
+}
+
 // Concurrent installers (each takes the flock on its own file descriptor,
 // as separate test binaries do) run npm ci once between them.
 func TestInstallRunsNpmCiOnceUnderTheLock(t *testing.T) {
@@ -138,14 +153,7 @@ func TestInstallKilledHalfwayLeavesNoNodeModules(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(dir, stagingPrefix+"dead", "node_modules", "fake"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	good, log := fakeNpm(t, "1.0.0", "")
-	if err := install(context.Background(), dir, good); err != nil {
-		t.Fatal(err)
-	}
-	if len(calls(t, log)) != 1 || missingModules(dir) != "" {
-		t.Errorf("retry: calls %q, missing %q", calls(t, log), missingModules(dir))
-	}
-	noStaging(t, dir)
+	wantInstallsOnce(t, dir, "retry")
 }
 
 // A node_modules that does not match package.json is replaced.
@@ -157,14 +165,7 @@ func TestInstallReplacesAStaleNodeModules(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "node_modules", "fake", "package.json"), []byte(`{"version":"0.9.0"}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	good, log := fakeNpm(t, "1.0.0", "")
-	if err := install(context.Background(), dir, good); err != nil {
-		t.Fatal(err)
-	}
-	if len(calls(t, log)) != 1 || missingModules(dir) != "" {
-		t.Errorf("calls %q, missing %q", calls(t, log), missingModules(dir))
-	}
-	noStaging(t, dir)
+	wantInstallsOnce(t, dir, "stale node_modules")
 }
 
 func TestInstallWithoutNpm(t *testing.T) {

@@ -1,9 +1,7 @@
 package e2e
 
 import (
-	"context"
 	"encoding/json"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,7 +29,13 @@ func hogsendApp(t *testing.T) (app, engineDir string) {
 	t.Helper()
 	src := filepath.Join(filepath.Dir(drizzletest.Dir(t)), "app")
 	app = filepath.Join(t.TempDir(), "my-app")
-	copyTree(t, src, app, "engine-package")
+	if err := os.CopyFS(app, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	// The package is laid out below node_modules, as pnpm does.
+	if err := os.RemoveAll(filepath.Join(app, "engine-package")); err != nil {
+		t.Fatal(err)
+	}
 	real := filepath.Join(app, "node_modules", ".pnpm", "@hogsend+db@0.67.0", "node_modules", "@hogsend", "db")
 	pj, err := os.ReadFile(filepath.Join(src, "engine-package", "package.json"))
 	if err != nil {
@@ -62,45 +66,6 @@ func hogsendApp(t *testing.T) (app, engineDir string) {
 		t.Fatal(err)
 	}
 	return app, engineDir
-}
-
-// copyTree copies the files of src into dst, leaving out the top-level
-// entries named in skip.
-func copyTree(t *testing.T, src, dst string, skip ...string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		for _, s := range skip {
-			if rel == s {
-				return filepath.SkipDir
-			}
-		}
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-// snapshotOf is every ledger row and the number of user tables: what
-// "writes nothing" compares.
-func snapshotOf(t *testing.T, db *pgtest.DB) string {
-	t.Helper()
-	st, err := ledgertest.State(context.Background(), db.Conn(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st
 }
 
 type appStatus struct {
@@ -163,7 +128,7 @@ func TestHogsendApp(t *testing.T) {
 	}
 
 	// Elsewhere the bundled engine is used; this database is not its.
-	before := snapshotOf(t, db)
+	before := ledgertest.State(t, db.Conn(t))
 	elsewhere := t.TempDir()
 	for _, args := range [][]string{{"migrate"}, {"migrate", "--allow-out-of-order"}} {
 		r = run(t, elsewhere, env, args...)
@@ -172,7 +137,7 @@ func TestHogsendApp(t *testing.T) {
 			t.Fatalf("%v from a folder without the package: want exit 4 naming the fix\n%s", args, r)
 		}
 	}
-	if after := snapshotOf(t, db); after != before {
+	if after := ledgertest.State(t, db.Conn(t)); after != before {
 		t.Fatalf("the refused migrate wrote:\nbefore %s\nafter  %s", before, after)
 	}
 	r = run(t, elsewhere, env, "status", "--json")

@@ -145,32 +145,53 @@ func TestIntegrityCatalogue(t *testing.T) {
 }
 
 // A migration that gives the lock away (pg_advisory_unlock_all) must not
-// let a second migrate run it at the same time: before COMMIT each process
-// finds it no longer holds the lock, rolls back and names the migration.
-// On the old code both processes committed: the rows and the ledger row
-// were written twice.
-func TestLockGivenAwayIsNotCommitted(t *testing.T) {
+// be recorded by a second migrate running it at the same time.
+//
+// In a transaction: before COMMIT each process finds it no longer holds the
+// lock, rolls back and names the migration. On the old code both processes
+// committed: the rows and the ledger row were written twice.
+//
+// Without a transaction: both processes run it (its statements commit as
+// they go), and neither writes a row, since neither holds the lock when it
+// records; each says its statements ran and committed and may have been
+// applied twice. On the old code both wrote a row: two ledger rows for one
+// migration.
+func TestLockGivenAway(t *testing.T) {
 	t.Parallel()
-	db := pgtest.New(t)
-	root := t.TempDir()
-	dir := writeFolder(t, filepath.Join(root, "migrations"),
-		mig{"0000_t", 1800000005000, "CREATE TABLE IF NOT EXISTS t (id int);"},
-		mig{"0001_unlock", 1800000005100, hiddenUnlockAll + bp + "INSERT INTO t VALUES (1);" + bp + "SELECT pg_sleep(2);"})
-	args := []string{"migrate", "--database-url", db.URL, "--dir", dir, "--engine-dir", emptyEngine(t)}
-	for i, r := range migrateTwice(t, root, args) {
-		if r.Code == 0 {
-			t.Errorf("process %d exited 0:\n%s", i+1, r)
-		}
-		mustContain(t, "output", r.Stdout+r.Stderr, "migration lock", "0001_unlock", "rolled back")
-	}
-	conn := pgtest.Connect(t, db.URL)
-	defer conn.Close(context.Background())
-	if n := len(ledgerHashes(t, conn, "drizzle.__client_migrations")); n != 0 {
-		t.Errorf("%d ledger rows written, want none", n)
-	}
-	var exists bool
-	if err := conn.QueryRow(context.Background(), "select to_regclass('t') is not null").Scan(&exists); err != nil || exists {
-		t.Errorf("table t exists (%v): the migrations were committed without the lock", err)
+	for _, tc := range []struct {
+		name   string
+		marker string // before the SQL of 0001_unlock
+		says   []string
+		rows   int  // ledger rows left: none, or 0000_t's alone
+		tableT bool // whether 0000_t's table is committed
+	}{
+		{name: "in a transaction", says: []string{"migration lock", "0001_unlock", "rolled back"}},
+		{name: "no transaction", marker: journal.NoTransactionDirective + "\n",
+			says: []string{"0001_unlock", "ran and committed in this session", "applied twice", "wrote no ledger row"}, rows: 1, tableT: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			db := pgtest.New(t)
+			root := t.TempDir()
+			dir := writeFolder(t, filepath.Join(root, "migrations"),
+				mig{"0000_t", 1800000005000, "CREATE TABLE IF NOT EXISTS t (id int);"},
+				mig{"0001_unlock", 1800000005100, tc.marker + hiddenUnlockAll + bp + "INSERT INTO t VALUES (1);" + bp + "SELECT pg_sleep(2);"})
+			args := []string{"migrate", "--database-url", db.URL, "--dir", dir, "--engine-dir", emptyEngine(t)}
+			for i, r := range migrateTwice(t, root, args) {
+				if r.Code == 0 {
+					t.Errorf("process %d exited 0:\n%s", i+1, r)
+				}
+				mustContain(t, "output", r.Stdout+r.Stderr, tc.says...)
+			}
+			conn := pgtest.Connect(t, db.URL)
+			if got := ledgerHashes(t, conn, "drizzle.__client_migrations"); len(got) != tc.rows {
+				t.Errorf("ledger rows %q, want %d", got, tc.rows)
+			}
+			var exists bool
+			if err := conn.QueryRow(context.Background(), "select to_regclass('t') is not null").Scan(&exists); err != nil || exists != tc.tableT {
+				t.Errorf("table t exists: %v (%v), want %v", exists, err, tc.tableT)
+			}
+		})
 	}
 }
 
@@ -265,32 +286,6 @@ func TestLockRetakenIsRecordedOnce(t *testing.T) {
 	var n int
 	if err := conn.QueryRow(context.Background(), "select count(*) from t").Scan(&n); err != nil || n != 1 {
 		t.Errorf("t has %d rows (%v), want 1: the migration ran twice", n, err)
-	}
-}
-
-// A no-transaction migration that gives the lock away: both processes run
-// it (its statements commit as they go), and neither writes a row, since
-// neither holds the lock when it records; each says its statements ran and
-// committed and may have been applied twice. On the old code both wrote a
-// row: two ledger rows for one migration.
-func TestNoTxLockGivenAwayWritesNoRow(t *testing.T) {
-	t.Parallel()
-	db := pgtest.New(t)
-	root := t.TempDir()
-	dir := writeFolder(t, filepath.Join(root, "migrations"),
-		mig{"0000_t", 1800000005000, "CREATE TABLE IF NOT EXISTS t (id int);"},
-		mig{"0001_unlock", 1800000005100, journal.NoTransactionDirective + "\n" + hiddenUnlockAll + bp + "INSERT INTO t VALUES (1);" + bp + "SELECT pg_sleep(2);"})
-	args := []string{"migrate", "--database-url", db.URL, "--dir", dir, "--engine-dir", emptyEngine(t)}
-	for i, r := range migrateTwice(t, root, args) {
-		if r.Code == 0 {
-			t.Errorf("process %d exited 0:\n%s", i+1, r)
-		}
-		mustContain(t, "output", r.Stdout+r.Stderr, "0001_unlock", "ran and committed in this session", "applied twice", "wrote no ledger row")
-	}
-	conn := pgtest.Connect(t, db.URL)
-	defer conn.Close(context.Background())
-	if got := ledgerHashes(t, conn, "drizzle.__client_migrations"); len(got) != 1 {
-		t.Errorf("ledger rows %q, want only 0000_t's", got)
 	}
 }
 

@@ -60,16 +60,38 @@ ALTER TABLE "support_replies" ADD CONSTRAINT "support_replies_ticket_id_support_
 ALTER TABLE "support_replies" ADD CONSTRAINT "support_replies_body_check" CHECK (length("body") between 1 and 10000);
 `
 
-func TestCaptureExprsFromDrizzleKitExport(t *testing.T) {
-	x := captureExprs([]SchemaFile{{Path: "stdin", SQL: exported}})
+// capturedExpr is an expression captureExprs should give (value), or must
+// not give (value "").
+type capturedExpr struct {
+	kind  string
+	key   []string
+	value string
+}
+
+// wantCaptured captures the expressions of sql, a drizzle-kit export's
+// output, and fails the test for each of want it does not give as said.
+func wantCaptured(t *testing.T, sql string, want []capturedExpr) {
+	t.Helper()
+	x := captureExprs([]SchemaFile{{Path: "stdin", SQL: sql}})
 	if x == nil {
 		t.Fatal("captureExprs: nil for drizzle-kit export output")
 	}
-	for _, c := range []struct {
-		kind  string
-		key   []string
-		value string // "" means no entry
-	}{
+	for _, c := range want {
+		got, ok := x.lookup(c.kind, c.key...)
+		if c.value == "" {
+			if ok {
+				t.Errorf("%s %v: got %q, want none", c.kind, c.key, got)
+			}
+			continue
+		}
+		if !ok || got != c.value {
+			t.Errorf("%s %v: got %q (found %v), want %q", c.kind, c.key, got, ok, c.value)
+		}
+	}
+}
+
+func TestCaptureExprsFromDrizzleKitExport(t *testing.T) {
+	wantCaptured(t, exported, []capturedExpr{
 		{exprCheck, []string{"public", "support_tickets", "support_tickets_reply_count_check"}, `"support_tickets"."reply_count" >= 0`},
 		{exprCheck, []string{"billing", "invoices", "invoices_total_check"}, `"billing"."invoices"."total" >= 0`},
 		{exprWhere, []string{"public", "support_tickets_open_idx"}, `"support_tickets"."state" = 'open' and ("support_tickets"."reply_count" > 0)`},
@@ -92,33 +114,14 @@ func TestCaptureExprsFromDrizzleKitExport(t *testing.T) {
 		{exprIndexCol, []string{"public", "support_tickets_lower_idx", "2"}, `coalesce("codes"[1], 0)`},
 		{exprIndexCol, []string{"public", "support_tickets_lower_idx", "3"}, ""},
 		{exprIndexCol, []string{"public", "plain_idx", "0"}, `"state"`},
-	} {
-		got, ok := x.lookup(c.kind, c.key...)
-		if c.value == "" {
-			if ok {
-				t.Errorf("%s %v: got %q, want none", c.kind, c.key, got)
-			}
-			continue
-		}
-		if !ok || got != c.value {
-			t.Errorf("%s %v: got %q (found %v), want %q", c.kind, c.key, got, ok, c.value)
-		}
-	}
+	})
 }
 
 // drizzle-kit 1.0's export: btree indexes without USING still give their
 // WHERE and columns; the enum default keeps its cast (the version-8
 // conversion strips it as drizzle-kit 1.0 does).
 func TestCaptureExprsFromDrizzleKit1Export(t *testing.T) {
-	x := captureExprs([]SchemaFile{{Path: "stdin", SQL: exported1}})
-	if x == nil {
-		t.Fatal("captureExprs: nil for drizzle-kit 1.0 export output")
-	}
-	for _, c := range []struct {
-		kind  string
-		key   []string
-		value string
-	}{
+	wantCaptured(t, exported1, []capturedExpr{
 		{exprCheck, []string{"public", "support_tickets", "support_tickets_reply_count_check"}, `"reply_count" >= 0`},
 		{exprCheck, []string{"public", "support_replies", "support_replies_body_check"}, `length("body") between 1 and 10000`},
 		{exprWhere, []string{"public", "support_tickets_note_idx"}, `"note" IS NOT NULL AND "reply_count" > 1`},
@@ -131,11 +134,7 @@ func TestCaptureExprsFromDrizzleKit1Export(t *testing.T) {
 		{exprDefault, []string{"public", "support_tickets", "tags"}, `'[]'`},
 		{exprDefault, []string{"public", "support_tickets", "codes"}, `'{1,2}'::integer[]`},
 		{exprGenerated, []string{"public", "support_tickets", "search_key"}, `lower(subject) || ' ' || channel`},
-	} {
-		if got, ok := x.lookup(c.kind, c.key...); !ok || got != c.value {
-			t.Errorf("%s %v: got %q (found %v), want %q", c.kind, c.key, got, ok, c.value)
-		}
-	}
+	})
 	if got := defaultSuffix.ReplaceAllString(`'open'::"support_ticket_state"`, ""); got != `'open'` {
 		t.Errorf("version-8 default of the enum column: %q, want 'open'", got)
 	}

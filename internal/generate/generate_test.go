@@ -77,15 +77,12 @@ func TestNewTableWithEnumFKAndPartialIndex(t *testing.T) {
 	if string(raw) != string(journal.MarshalJournal(j.File())) {
 		t.Errorf("journal not written as drizzle-kit writes it:\n%s", raw)
 	}
-	var snap map[string]any
-	readJSON(t, filepath.Join(e.dir, "meta", "0000_snapshot.json"), &snap)
+	snap := e.snapshot("0000")
 	if snap["prevId"] != generate.ZeroID || snap["version"] != "7" || snap["dialect"] != "postgresql" {
 		t.Errorf("snapshot header %v %v %v", snap["prevId"], snap["version"], snap["dialect"])
 	}
 	e.checkApplies(v1)
-	if again := e.generate(v1, ""); again.Changed {
-		t.Fatalf("second run generated:\n%s", again.SQL())
-	}
+	e.wantNothingMore(v1)
 }
 
 func TestAddedColumnWithDefault(t *testing.T) {
@@ -98,13 +95,11 @@ func TestAddedColumnWithDefault(t *testing.T) {
 	if res.Tag != "0001_priority" || res.When <= first.When {
 		t.Fatalf("tag %s when %d after %d", res.Tag, res.When, first.When)
 	}
-	var a, b map[string]any
-	readJSON(t, filepath.Join(e.dir, "meta", "0000_snapshot.json"), &a)
-	readJSON(t, filepath.Join(e.dir, "meta", "0001_snapshot.json"), &b)
+	a, b := e.snapshot("0000"), e.snapshot("0001")
 	if b["prevId"] != a["id"] {
 		t.Errorf("snapshots not chained: prevId %v, previous id %v", b["prevId"], a["id"])
 	}
-	col := b["tables"].(map[string]any)["public.tickets"].(map[string]any)["columns"].(map[string]any)["priority"].(map[string]any)
+	col := dig(b, "tables", "public.tickets", "columns", "priority")
 	if col["default"] != float64(3) || col["notNull"] != true || col["type"] != "integer" {
 		t.Errorf("snapshot column %v", col)
 	}
@@ -113,8 +108,7 @@ func TestAddedColumnWithDefault(t *testing.T) {
 
 func TestDroppedColumnWarns(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	e.generate(v1, "init")
+	e := newEnvAtV1(t)
 	v2 := strings.Replace(v1, "\tlegacy text\n", "\tcode text\n", 1)
 	v2 = strings.Replace(v2, "DEFAULT 'open',", "DEFAULT 'open'", 1)
 	v2 = strings.Replace(v2, "\tcode text\n", "", 1)
@@ -126,8 +120,7 @@ func TestDroppedColumnWarns(t *testing.T) {
 	e.checkApplies(v2)
 
 	// Dropping and adding in one table hints at a rename.
-	e2 := newEnv(t)
-	e2.generate(v1, "init")
+	e2 := newEnvAtV1(t)
 	renamed := strings.Replace(v1, "\tlegacy text\n", "\tlegacy_code text\n", 1)
 	res = e2.generate(renamed, "rename")
 	if !hasWarning(res, generate.WarnRename, "rename appears as drop + add") {
@@ -138,8 +131,7 @@ func TestDroppedColumnWarns(t *testing.T) {
 
 func TestIndexChange(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	e.generate(v1, "init")
+	e := newEnvAtV1(t)
 	v2 := strings.Replace(v1, "ON tickets (project_id) WHERE status = 'open'", "ON tickets (project_id, title)", 1) +
 		"CREATE UNIQUE INDEX projects_lower_name_key ON projects (lower(name));\n"
 	res := e.generate(v2, "indexes")
@@ -152,15 +144,13 @@ func TestIndexChange(t *testing.T) {
 
 func TestCheckConstraint(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	e.generate(v1, "init")
+	e := newEnvAtV1(t)
 	v2 := v1 + `ALTER TABLE projects ADD CONSTRAINT projects_name_not_empty CHECK (length(name) > 0);`
 	res := e.generate(v2, "check")
 	wantStatements(t, res, `ALTER TABLE "projects" ADD CONSTRAINT "projects_name_not_empty" CHECK (length(name) > 0);`)
-	var snap map[string]any
-	readJSON(t, filepath.Join(e.dir, "meta", "0001_snapshot.json"), &snap)
-	ck := snap["tables"].(map[string]any)["public.projects"].(map[string]any)["checkConstraints"].(map[string]any)
-	if v, _ := ck["projects_name_not_empty"].(map[string]any); v["value"] != "length(name) > 0" {
+	snap := e.snapshot("0001")
+	ck := dig(snap, "tables", "public.projects", "checkConstraints")
+	if dig(ck, "projects_name_not_empty")["value"] != "length(name) > 0" {
 		t.Errorf("snapshot check %v", ck)
 	}
 	e.checkApplies(v2)
@@ -168,8 +158,7 @@ func TestCheckConstraint(t *testing.T) {
 
 func TestEnumValueAdded(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	e.generate(v1, "init")
+	e := newEnvAtV1(t)
 	v2 := strings.Replace(v1, "('open', 'closed')", "('draft', 'open', 'closed', 'archived')", 1)
 	res := e.generate(v2, "enum")
 	wantStatements(t, res,
@@ -190,8 +179,7 @@ func TestEnumValueAdded(t *testing.T) {
 
 func TestNoChangeWritesNothing(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	e.generate(v1, "init")
+	e := newEnvAtV1(t)
 	before := tree(t, e.dir)
 	res := e.generate(v1, "again")
 	if res.Changed || res.Written || len(res.Statements) != 0 {
@@ -232,24 +220,13 @@ func TestClientSchemaReferencesEngineTable(t *testing.T) {
 			t.Errorf("engine object %s in the client migration:\n%s", engineTable, sql)
 		}
 	}
-	var snap map[string]any
-	readJSON(t, filepath.Join(e.dir, "meta", "0000_snapshot.json"), &snap)
-	tables := snap["tables"].(map[string]any)
+	snap := e.snapshot("0000")
+	tables := dig(snap, "tables")
 	if _, ok := tables["public.contacts"]; ok || len(tables) != 1 || len(snap["enums"].(map[string]any)) != 0 {
-		t.Errorf("the client snapshot holds engine objects: %v", keys2(tables))
+		t.Errorf("the client snapshot holds engine objects: %v", keys(tables))
 	}
 	e.checkApplies(clientSchema)
-	if again := e.generate(clientSchema, ""); again.Changed {
-		t.Fatalf("second run generated:\n%s", again.SQL())
-	}
-}
-
-func keys2(m map[string]any) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
+	e.wantNothingMore(clientSchema)
 }
 
 func TestClientSchemaRedefiningEngineObjectIsRefused(t *testing.T) {
@@ -291,8 +268,7 @@ func TestClientSchemaRedefiningEngineObjectIsRefused(t *testing.T) {
 
 func TestBrokenSchemaReportsFileAndLine(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	e.generate(v1, "init")
+	e := newEnvAtV1(t)
 	before := tree(t, e.dir)
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "01_base.sql"), []byte(v1), 0o644); err != nil {
@@ -347,8 +323,7 @@ func TestWhenAlwaysIncreases(t *testing.T) {
 
 func TestFailedWriteLeavesFolderAsItWas(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	e.generate(v1, "init")
+	e := newEnvAtV1(t)
 	o := e.options(v1 + "CREATE TABLE later (id int);\n")
 	o.Name = "later"
 	res, err := generate.Prepare(t.Context(), o)

@@ -5,10 +5,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 
@@ -38,6 +39,14 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	db := pgtest.New(t)
 	return &env{t: t, dev: db.AdminURL, dir: filepath.Join(t.TempDir(), "migrations")}
+}
+
+// newEnvAtV1 is a new env whose folder holds v1, generated as 0000_init.
+func newEnvAtV1(t *testing.T) *env {
+	t.Helper()
+	e := newEnv(t)
+	e.generate(v1, "init")
+	return e
 }
 
 func (e *env) options(desired string) generate.Options {
@@ -90,6 +99,15 @@ func (e *env) checkApplies(desired string) {
 		t.Fatalf("apply the generated folder: %v", err)
 	}
 	e.compare(viaFolder.URL, desired)
+}
+
+// wantNothingMore fails the test if generating desired again, on the
+// folder as it is, finds changes: a second run writes nothing.
+func (e *env) wantNothingMore(desired string) {
+	e.t.Helper()
+	if again := e.generate(desired, ""); again.Changed {
+		e.t.Fatalf("second run generated:\n%s", again.SQL())
+	}
 }
 
 func (e *env) compare(url, desired string) {
@@ -155,14 +173,8 @@ func sameTree(a, b map[string]string) bool {
 	return true
 }
 
-func keys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+// keys lists m's keys in order.
+func keys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // readJSON decodes a file of dir.
 func readJSON(t testing.TB, path string, v any) {
@@ -176,25 +188,28 @@ func readJSON(t testing.TB, path string, v any) {
 	}
 }
 
-// copyDir copies a folder tree.
+// snapshot decodes the folder's snapshot meta/<prefix>_snapshot.json.
+func (e *env) snapshot(prefix string) map[string]any {
+	e.t.Helper()
+	var snap map[string]any
+	readJSON(e.t, filepath.Join(e.dir, "meta", prefix+"_snapshot.json"), &snap)
+	return snap
+}
+
+// dig follows keys down nested JSON objects (a decoded snapshot), nil
+// where one is missing.
+func dig(m map[string]any, keys ...string) map[string]any {
+	for _, k := range keys {
+		m, _ = m[k].(map[string]any)
+	}
+	return m
+}
+
+// copyDir copies the folder from to to, which must not hold any of its
+// files yet.
 func copyDir(t testing.TB, from, to string) {
 	t.Helper()
-	err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(from, p)
-		dst := filepath.Join(to, rel)
-		if d.IsDir() {
-			return os.MkdirAll(dst, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(dst, b, 0o644)
-	})
-	if err != nil {
+	if err := os.CopyFS(to, os.DirFS(from)); err != nil {
 		t.Fatal(err)
 	}
 }

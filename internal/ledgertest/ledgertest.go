@@ -6,6 +6,7 @@ package ledgertest
 import (
 	"context"
 	"fmt"
+	"testing"
 
 	"github.com/hogsend/hogsend-db/ledger"
 )
@@ -28,15 +29,17 @@ func Read(ctx context.Context, q ledger.Querier, t ledger.Table) (ledger.Ledger,
 
 // State is both ledgers' rows and the number of tables outside the system
 // schemas: what a test compares before and after a run that must write
-// nothing.
-func State(ctx context.Context, q ledger.Querier) (string, error) {
+// nothing. It fails the test if it cannot read them.
+func State(t testing.TB, q ledger.Querier) string {
+	t.Helper()
+	ctx := context.Background()
 	ls, err := ReadAll(ctx, q, ledger.EngineTable, ledger.ClientTable)
 	if err != nil {
-		return "", err
+		t.Fatalf("ledgertest: read ledgers: %v", err)
 	}
 	var n int
 	if err := q.QueryRow(ctx, `select count(*) from pg_tables where schemaname not in ('pg_catalog', 'information_schema')`).Scan(&n); err != nil {
-		return "", err
+		t.Fatalf("ledgertest: count tables: %v", err)
 	}
-	return fmt.Sprintf("%+v tables=%d", ls, n), nil
+	return fmt.Sprintf("%+v tables=%d", ls, n)
 }

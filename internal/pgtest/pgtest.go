@@ -248,6 +248,40 @@ func Rows[T any](t testing.TB, conn *pgx.Conn, scan pgx.RowToFunc[T], sql string
 	return out
 }
 
+// DatabaseExists reports whether the server rawURL connects to has a
+// database named name, on a short-lived connection; it fails the test if it
+// cannot tell.
+func DatabaseExists(t testing.TB, rawURL, name string) bool {
+	t.Helper()
+	conn := Connect(t, rawURL)
+	defer conn.Close(context.Background()) // now, not only at cleanup
+	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+	defer cancel()
+	var ok bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&ok); err != nil {
+		t.Fatalf("pgtest: query pg_database: %v", err)
+	}
+	return ok
+}
+
+// ServerDir is a fresh directory (os.MkdirTemp's pattern) that a server a
+// test starts can write below: when the tests run as root the server runs
+// as "postgres", which cannot enter t.TempDir (0700, root's). It is removed
+// at cleanup, after the cleanups the test registers later (stop the server
+// in one of those).
+func ServerDir(t testing.TB, pattern string) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", pattern)
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	return dir
+}
+
 // Exec runs sql (several statements are allowed when there are no args) on a
 // short-lived connection to the database and fails the test on error.
 func (d *DB) Exec(t testing.TB, sql string, args ...any) {

@@ -38,10 +38,6 @@ func query[T any](t *testing.T, dbURL, sql string, args ...any) T {
 	return v
 }
 
-func databaseExists(t *testing.T, adminURL, name string) bool {
-	return query[bool](t, adminURL, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name)
-}
-
 func sqlState(err error) string {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
@@ -90,11 +86,11 @@ func TestCleanupDropsDatabase(t *testing.T) {
 		if _, err := conn.Exec(context.Background(), "CREATE TABLE x (id int)"); err != nil {
 			t.Fatal(err)
 		}
-		if !databaseExists(t, db.AdminURL, db.Name) {
+		if !DatabaseExists(t, db.AdminURL, db.Name) {
 			t.Fatalf("%s missing from pg_database during the test", db.Name)
 		}
 	})
-	if databaseExists(t, db.AdminURL, db.Name) {
+	if DatabaseExists(t, db.AdminURL, db.Name) {
 		t.Fatalf("%s still in pg_database after its test ended", db.Name)
 	}
 }
@@ -107,6 +103,20 @@ func TestRows(t *testing.T) {
 	}
 	if got := Rows(t, conn, pgx.RowTo[string], "select 'x' where false"); len(got) != 0 {
 		t.Errorf("Rows of no rows: %v, want none", got)
+	}
+}
+
+// ServerDir is open to a server run as another user and gone after its test.
+func TestServerDir(t *testing.T) {
+	var dir string
+	t.Run("owner", func(t *testing.T) {
+		dir = ServerDir(t, "hogsend-serverdir-test-")
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() || st.Mode().Perm() != 0o755 {
+			t.Fatalf("server dir %s: %v %v, want a 0755 directory", dir, st, err)
+		}
+	})
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("%s left behind after its test: %v", dir, err)
 	}
 }
 

@@ -16,21 +16,6 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-func dbExists(t *testing.T, adminURL, name string) bool {
-	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, adminURL)
-	if err != nil {
-		t.Fatalf("connect admin: %v", err)
-	}
-	defer conn.Close(ctx)
-	var n int
-	if err := conn.QueryRow(ctx, "SELECT count(*) FROM pg_database WHERE datname = $1", name).Scan(&n); err != nil {
-		t.Fatalf("query pg_database: %v", err)
-	}
-	return n == 1
-}
-
 func openServer(t *testing.T, devURL string) *scratch.Server {
 	t.Helper()
 	srv, err := scratch.Open(context.Background(), devURL)
@@ -41,25 +26,49 @@ func openServer(t *testing.T, devURL string) *scratch.Server {
 	return srv
 }
 
-func TestCreateConnDrop(t *testing.T) {
-	t.Parallel()
-	pg := pgtest.New(t)
-	ctx := context.Background()
-	srv := openServer(t, pg.URL)
+// create makes a scratch database on srv and fails the test if it cannot.
+func create(t *testing.T, ctx context.Context, srv *scratch.Server) *scratch.DB {
+	t.Helper()
 	db, err := srv.Create(ctx)
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
+	return db
+}
+
+// connect opens a session on the scratch database db, closed at cleanup.
+func connect(t *testing.T, ctx context.Context, db *scratch.DB) *pgx.Conn {
+	t.Helper()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatalf("Conn(%s): %v", db, err)
+	}
+	t.Cleanup(func() { _ = conn.Close(context.Background()) })
+	return conn
+}
+
+// parseURL parses the URL of a test database.
+func parseURL(t *testing.T, raw string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func TestCreateConnDrop(t *testing.T) {
+	t.Parallel()
+	pg := pgtest.New(t)
+	ctx := context.Background()
+	db := create(t, ctx, openServer(t, pg.URL))
 	if !strings.HasPrefix(db.Name, scratch.Prefix) {
 		t.Errorf("name %q lacks prefix %q", db.Name, scratch.Prefix)
 	}
-	if !dbExists(t, pg.AdminURL, db.Name) {
+	if !pgtest.DatabaseExists(t, pg.AdminURL, db.Name) {
 		t.Fatalf("database %s not created", db.Name)
 	}
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatalf("Conn: %v", err)
-	}
+	conn := connect(t, ctx, db)
 	var cur string
 	var tables int
 	if err := conn.QueryRow(ctx, "SELECT current_database(), (SELECT count(*) FROM pg_tables WHERE schemaname = 'public')").Scan(&cur, &tables); err != nil {
@@ -72,7 +81,7 @@ func TestCreateConnDrop(t *testing.T) {
 	if err := db.Drop(ctx); err != nil {
 		t.Fatalf("Drop: %v", err)
 	}
-	if dbExists(t, pg.AdminURL, db.Name) {
+	if pgtest.DatabaseExists(t, pg.AdminURL, db.Name) {
 		t.Errorf("database %s still exists after Drop", db.Name)
 	}
 	if err := db.Drop(ctx); err != nil {
@@ -88,14 +97,7 @@ func TestCloseDropsRemaining(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := srv.Create(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := srv.Create(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, b := create(t, ctx, srv), create(t, ctx, srv)
 	if a.Name == b.Name {
 		t.Fatalf("two databases named %s", a.Name)
 	}
@@ -106,7 +108,7 @@ func TestCloseDropsRemaining(t *testing.T) {
 		t.Fatalf("Close: %v", err)
 	}
 	for _, n := range []string{a.Name, b.Name} {
-		if dbExists(t, pg.AdminURL, n) {
+		if pgtest.DatabaseExists(t, pg.AdminURL, n) {
 			t.Errorf("database %s survived Close", n)
 		}
 	}
@@ -116,16 +118,8 @@ func TestDropAfterCancel(t *testing.T) {
 	t.Parallel()
 	pg := pgtest.New(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	srv := openServer(t, pg.URL)
-	db, err := srv.Create(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
+	db := create(t, ctx, openServer(t, pg.URL))
+	conn := connect(t, ctx, db)
 	// Interrupt a query in flight on the admin side too: cancel while a
 	// session holds the database, as Ctrl-C during a replay would.
 	go func() { time.Sleep(50 * time.Millisecond); cancel() }()
@@ -136,7 +130,7 @@ func TestDropAfterCancel(t *testing.T) {
 	if err := db.Drop(ctx); err != nil {
 		t.Fatalf("Drop after cancel: %v", err)
 	}
-	if dbExists(t, pg.AdminURL, db.Name) {
+	if pgtest.DatabaseExists(t, pg.AdminURL, db.Name) {
 		t.Errorf("database %s survived Drop after cancel", db.Name)
 	}
 
@@ -146,15 +140,12 @@ func TestDropAfterCancel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db2, err := srv2.Create(ctx2)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db2 := create(t, ctx2, srv2)
 	cancel2()
 	if err := srv2.Close(ctx2); err != nil {
 		t.Fatalf("Close after cancel: %v", err)
 	}
-	if dbExists(t, pg.AdminURL, db2.Name) {
+	if pgtest.DatabaseExists(t, pg.AdminURL, db2.Name) {
 		t.Errorf("database %s survived Close after cancel", db2.Name)
 	}
 }
@@ -163,13 +154,9 @@ func TestNoCreateDB(t *testing.T) {
 	t.Parallel()
 	pg := pgtest.New(t)
 	roleURL := pgtest.Role(t, pg, "scratch_nocreate", "NOCREATEDB")
-	u, err := url.Parse(roleURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pw, _ := u.User.Password()
+	pw, _ := parseURL(t, roleURL).User.Password()
 	srv := openServer(t, roleURL)
-	_, err = srv.Create(context.Background())
+	_, err := srv.Create(context.Background())
 	if !errors.Is(err, scratch.ErrNoCreateDB) {
 		t.Fatalf("Create as NOCREATEDB role: err = %v, want ErrNoCreateDB", err)
 	}
@@ -186,11 +173,7 @@ func TestNoCreateDB(t *testing.T) {
 
 func TestConnectErrorsHidePassword(t *testing.T) {
 	t.Parallel()
-	pg := pgtest.New(t)
-	u, err := url.Parse(pg.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := parseURL(t, pgtest.New(t).URL)
 	const pw = "S3cretPassw0rd"
 	u.User = url.UserPassword(u.User.Username(), pw)
 	noDB := *u
@@ -218,26 +201,13 @@ func TestConnectErrorsHidePassword(t *testing.T) {
 
 func TestKeyValueDevURL(t *testing.T) {
 	t.Parallel()
-	pg := pgtest.New(t)
-	u, err := url.Parse(pg.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := parseURL(t, pgtest.New(t).URL)
 	// No dbname: the admin connection uses postgres, scratch URLs name theirs.
 	kv := "host=" + u.Hostname() + " port=" + u.Port() + " user=" + u.User.Username()
 	ctx := context.Background()
-	srv := openServer(t, kv)
-	db, err := srv.Create(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatalf("Conn(%s): %v", db, err)
-	}
-	defer conn.Close(ctx)
+	db := create(t, ctx, openServer(t, kv))
 	var cur string
-	if err := conn.QueryRow(ctx, "SELECT current_database()").Scan(&cur); err != nil {
+	if err := connect(t, ctx, db).QueryRow(ctx, "SELECT current_database()").Scan(&cur); err != nil {
 		t.Fatal(err)
 	}
 	if cur != db.Name {
@@ -257,11 +227,7 @@ func TestDropBlockedNamesBlocker(t *testing.T) {
 	t.Parallel()
 	pg := pgtest.New(t)
 	ctx := context.Background()
-	srv := openServer(t, pg.URL)
-	db, err := srv.Create(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := create(t, ctx, openServer(t, pg.URL))
 	cfg, err := pgx.ParseConfig(pg.AdminURL)
 	if err != nil {
 		t.Fatal(err)
@@ -300,7 +266,7 @@ func TestDropBlockedNamesBlocker(t *testing.T) {
 	if strings.Contains(err.Error(), "failed to connect") || strings.Contains(err.Error(), "deadline exceeded") {
 		t.Errorf("misleading error: %v", err)
 	}
-	if !dbExists(t, pg.AdminURL, db.Name) {
+	if !pgtest.DatabaseExists(t, pg.AdminURL, db.Name) {
 		t.Fatal("the database is gone although Drop failed")
 	}
 	// The statement given is the one that works once the blocker is gone.
@@ -311,7 +277,7 @@ func TestDropBlockedNamesBlocker(t *testing.T) {
 	if _, err := admin.Exec(ctx, de.Statement); err != nil {
 		t.Fatalf("%s: %v", de.Statement, err)
 	}
-	if dbExists(t, pg.AdminURL, db.Name) {
+	if pgtest.DatabaseExists(t, pg.AdminURL, db.Name) {
 		t.Error("the remedy did not drop the database")
 	}
 }
