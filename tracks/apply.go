@@ -359,10 +359,8 @@ func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Mig
 	// pgx.Batch, which would first prepare the insert in a round trip of
 	// its own on a fresh session. One insert for all rows costs a fraction
 	// of one per migration.
-	batch := &pgconn.Batch{}
-	recordBatch(batch, t, group, version)
-	batch.ExecParams("COMMIT", nil, nil, nil, nil)
-	results, err := conn.PgConn().ExecBatch(ctx, batch).ReadAll()
+	rec := recordBatch(t, group, version, true)
+	results, err := conn.PgConn().ExecBatch(ctx, rec.Batch).ReadAll()
 	if err != nil {
 		rollback(ctx, conn)
 		if commitInDoubt(err) {
@@ -377,13 +375,13 @@ func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Mig
 		if tags, ok := recordedElsewhere(err, group); ok {
 			return &RecordedElsewhereError{Track: t.Name, Tags: tags, Group: migrationTags(group)}
 		}
-		if len(results) > 3 || (len(results) == 3 && results[2].Err == nil) {
+		if rec.succeeded(results, rec.insert) {
 			// The inserts went through; COMMIT failed (a deferred constraint).
 			return fmt.Errorf("%s track: commit %s: %w; rolled back", t.Name, tagList(group), err)
 		}
 		return fmt.Errorf("%s track: record %s in %s: %w; rolled back", t.Name, tagList(group), t.Ledger, err)
 	}
-	if tag := results[len(results)-1].CommandTag.String(); tag != "COMMIT" {
+	if tag := results[rec.commit].CommandTag.String(); tag != "COMMIT" {
 		// COMMIT of an aborted transaction answers ROLLBACK: never report
 		// migrations applied that are not.
 		return fmt.Errorf("%s track: commit %s: server answered %s; rolled back", t.Name, tagList(group), tag)
@@ -391,14 +389,31 @@ func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Mig
 	return nil
 }
 
+// ledgerBatch is the pipeline that records a group's ledger rows. Its
+// results come back in the order the statements were queued; insert and
+// commit name the two that callers read, so none of them counts positions.
+type ledgerBatch struct {
+	*pgconn.Batch
+	insert int // the insert of the rows
+	commit int // COMMIT; -1 when the caller commits on its own
+}
+
+// succeeded reports whether the statement at index i of the batch ran
+// without error. A pipeline stops at its first error, so a statement after
+// the failing one has no result at all.
+func (b ledgerBatch) succeeded(results []*pgconn.Result, i int) bool {
+	return i >= 0 && i < len(results) && results[i].Err == nil
+}
+
 // recordBatch queues the ledger rows of group, led by the lock check and
-// the duplicate guard, so all three share one round trip: the lock check
+// the duplicate guard, so all of them share one round trip: the lock check
 // fails if the migrations' SQL released the lock, the guard if another
 // session recorded one of them meanwhile (it released the lock and took it
-// back). All rows go in one statement (unnest keeps array order, so ids
-// follow the journal as drizzle's one-by-one inserts would). Hashes are hex
-// digests and whens integers, so their text array literals need no quoting.
-func recordBatch(batch *pgconn.Batch, t Loaded, group []*journal.Migration, version int) {
+// back). With commit, COMMIT follows in the same pipeline. All rows go in
+// one statement (unnest keeps array order, so ids follow the journal as
+// drizzle's one-by-one inserts would). Hashes are hex digests and whens
+// integers, so their text array literals need no quoting.
+func recordBatch(t Loaded, group []*journal.Migration, version int, commit bool) ledgerBatch {
 	hashes, whens := make([]string, len(group)), make([]string, len(group))
 	for k, m := range group {
 		hashes[k], whens[k] = m.Hash, strconv.FormatInt(m.When, 10)
@@ -414,9 +429,20 @@ func recordBatch(batch *pgconn.Batch, t Loaded, group []*journal.Migration, vers
 		args = append(args, ledger.TextArray(names))
 		insert = ledger.InsertManyNamedSQL(t.Ledger)
 	}
-	batch.ExecParams(lockCheckSQL, [][]byte{lockKeyText}, nil, nil, nil)
-	batch.ExecParams(ledger.DuplicateGuardSQL(t.Ledger, named), args, nil, nil, nil)
-	batch.ExecParams(insert, args, nil, nil, nil)
+	b := ledgerBatch{Batch: &pgconn.Batch{}, commit: -1}
+	queued := 0
+	queue := func(sql string, params [][]byte) int {
+		b.ExecParams(sql, params, nil, nil, nil)
+		queued++
+		return queued - 1
+	}
+	queue(lockCheckSQL, [][]byte{lockKeyText})
+	queue(ledger.DuplicateGuardSQL(t.Ledger, named), args)
+	b.insert = queue(insert, args)
+	if commit {
+		b.commit = queue("COMMIT", nil)
+	}
+	return b
 }
 
 // txMessage builds the one simple-query message of a transaction: BEGIN,
@@ -632,9 +658,8 @@ func applyNoTx(ctx context.Context, conn *pgx.Conn, t Loaded, m *journal.Migrati
 	}
 	// The row, led by the lock check and the duplicate guard, in the round
 	// trip that used to carry the insert alone.
-	batch := &pgconn.Batch{}
-	recordBatch(batch, t, []*journal.Migration{m}, version)
-	if _, err := conn.PgConn().ExecBatch(ctx, batch).ReadAll(); err != nil {
+	rec := recordBatch(t, []*journal.Migration{m}, version, false)
+	if _, err := conn.PgConn().ExecBatch(ctx, rec.Batch).ReadAll(); err != nil {
 		if isLockLost(err) {
 			return &LockLostError{Track: t.Name, Tags: []string{m.Tag}, NoTransaction: true}
 		}
