@@ -119,7 +119,8 @@ func Boot(ctx context.Context, q ledger.Querier, opts ...Option) (*Guard, error)
 // engine track's verdict (tracks.Judge, as `hogsend-db status` does) and
 // returns
 //   - *BehindError (ErrSchemaBehind) when the engine track has pending
-//     migrations, or (ErrUnreachable) when the database cannot be read;
+//     migrations (migrate runs them, or says why it cannot), or
+//     (ErrUnreachable) when the database cannot be read;
 //   - *ForeignError (ErrForeign) when the engine ledger records another
 //     engine's migrations;
 //   - *ReleaseError (ErrMajorAhead) when the database records an engine
@@ -163,7 +164,7 @@ func (g *Guard) Boot(ctx context.Context) error {
 		return &ForeignError{Ledger: s.Ledger, Matched: s.Matched, Rows: s.Rows, Engine: engine.Location}
 	case tracks.ReleaseMajorAhead:
 		return &ReleaseError{Recorded: *rep.Release, BuildEngine: g.build}
-	case tracks.Pending, tracks.OutOfOrder:
+	case tracks.Pending, tracks.OutOfOrder, tracks.ModifiedSameSecond:
 		e := &BehindError{Required: required, Pending: s.Pending}
 		if s.Applied != nil {
 			e.Applied = *s.Applied

@@ -151,3 +151,35 @@ func TestProbeRecipes(t *testing.T) {
 		t.Fatalf("unreachable: %d %+v", code, rep)
 	}
 }
+
+// An engine in drizzle-kit 1.0's layout whose applied migration was edited
+// while another folder shares its second: its row matches nothing, so which
+// of the second's migrations ran cannot be proven. Boot still refuses (the
+// schema may be behind; migrate says why it cannot run them), the health
+// document names the edit, not another engine.
+func TestEngineEditInSharedSecondRefused(t *testing.T) {
+	t.Parallel()
+	fsys := fstest.MapFS{
+		"20231114221320_a/migration.sql": {Data: []byte(`CREATE TABLE "ss_a" ("id" int);`)},
+		"20231114221320_b/migration.sql": {Data: []byte(`CREATE TABLE "ss_b" ("id" int);` + "\n")}, // edited after it ran
+	}
+	j, err := journal.Open(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := *j.Migrations[1]
+	ran.Hash, ran.When = strings.Repeat("0", 64), ran.When+900
+	db := pgtest.New(t)
+	writeRows(t, db, ledger.EngineTable, []*journal.Migration{j.Migrations[0], &ran})
+	g := newGuardT(t, newPool(t, db), WithEngine(fsys, "0.67.0"))
+	err = g.Boot(context.Background())
+	var be *BehindError
+	if !errors.Is(err, ErrSchemaBehind) || errors.Is(err, ErrForeign) || !errors.As(err, &be) || be.Pending[0] != "20231114221320_b" {
+		t.Fatalf("Boot: %v, want a *BehindError naming 20231114221320_b", err)
+	}
+	_, _, rep := health(t, g)
+	if e := rep.Schema[tracks.Engine]; e.Verdict != tracks.ModifiedSameSecond || len(rep.Integrity) != 1 ||
+		rep.Integrity[0].Kind != "modified_same_second" || rep.Integrity[0].Items[0] != "20231114221320_b" {
+		t.Fatalf("health: verdict %s integrity %+v", e.Verdict, rep.Integrity)
+	}
+}

@@ -61,14 +61,18 @@ type Result struct {
 }
 
 // Preflight is what Apply refuses before it writes anything: it validates
-// a report against the options. A foreign ledger (always), out-of-order
+// a report against the options. A foreign ledger and rows that an edit in a
+// shared second left unmatched (always), out-of-order
 // migrations (unless allowed) and, with Strict, modified ones are errors.
 // Warnings go to OnEvent. It is what a dry run calls.
 func Preflight(rep *Report, ts []Loaded, opts Options) error {
 	for _, t := range ts {
-		if s := rep.Schema[t.Name]; s.Verdict == Foreign {
+		switch s := rep.Schema[t.Name]; s.Verdict {
+		case Foreign:
 			return &ForeignError{Track: t.Name, Ledger: s.Ledger, Location: t.Location, Origin: t.Origin,
 				Matched: s.Matched, Rows: s.Rows, Unknown: len(s.Unknown), Remedy: ForeignRemedy(t.Name)}
+		case ModifiedSameSecond:
+			return &SameSecondError{Track: t.Name, Ledger: s.Ledger, Rows: s.sameSecond, Tags: s.editedTags, Remedy: SameSecondRemedy}
 		}
 	}
 	for _, t := range ts {

@@ -63,6 +63,24 @@ func (e *ForeignError) Error() string {
 }
 func (e *ForeignError) Unwrap() error { return ErrForeign }
 
+// SameSecondError: a folder in drizzle-kit 1.0's layout has rows without a
+// name that match none of the migrations of their second by hash, so one
+// of those migrations was edited after it ran (see ModifiedSameSecond).
+// Nothing is written while it holds: running the migrations of that second
+// could run the edited one again. It matches ErrModified.
+type SameSecondError struct {
+	Track  string
+	Ledger string
+	Rows   []RowRef // the rows that match nothing
+	Tags   []string // the migrations of their seconds that no row records
+	Remedy string   // what to do, in words
+}
+
+func (e *SameSecondError) Error() string {
+	return fmt.Sprintf("%s track: %s; nothing was written. Fix: %s", e.Track, SameSecondMessage(e.Ledger, e.Rows, e.Tags), e.Remedy)
+}
+func (e *SameSecondError) Unwrap() error { return ErrModified }
+
 // ModifiedError: applied migrations' files no longer hash to their rows.
 type ModifiedError struct {
 	Track string

@@ -75,6 +75,13 @@ type State struct {
 	// migration's: rows of other migrations among the local ones (foreign).
 	// The others duplicate a local migration's created_at.
 	stray int
+	// sameSecond (1.0 layout) holds the Unknown rows without a name whose
+	// second several local migrations share and whose hash matches none of
+	// them while some of them have no row: one of those was edited after it
+	// ran. editedTags are those migrations. Such rows are not counted in
+	// stray.
+	sameSecond []RowRef
+	editedTags []string
 }
 
 // Problems reports whether the state has integrity problems (exit code 4):

@@ -1,6 +1,8 @@
 package tracks
 
 import (
+	"slices"
+
 	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/ledger"
 )
@@ -108,9 +110,12 @@ func matchNamed(j *journal.Journal, l ledger.Ledger) State {
 			// newer; it is unknown, and drizzle-orm would throw on it.
 			ahead = !r.NullCreatedAt && createdSecond(r.CreatedAt) > last.When
 		}
-		if ahead {
+		switch {
+		case ahead:
 			s.Ahead = append(s.Ahead, rowRef(r))
-		} else {
+		case r.Name == "" && editedInSecond(j, bySecond, rowOf, r, &s):
+			s.Unknown = append(s.Unknown, rowRef(r))
+		default:
 			s.Unknown = append(s.Unknown, rowRef(r))
 			s.stray++ // a row among the local migrations that records none of them
 		}
@@ -142,6 +147,37 @@ func upgradeMatch(j *journal.Journal, bySecond map[int64][]int, byHash map[strin
 		return k
 	}
 	return -1
+}
+
+// editedInSecond reports whether r, a nameless row that matched nothing,
+// has the second of several local migrations of which some have no row:
+// then it records one of those, whose file was edited after it ran, since a
+// nameless row of a shared second is told apart by its hash alone (as
+// drizzle-orm 1.0's upgrade does). It adds r and those migrations to s.
+func editedInSecond(j *journal.Journal, bySecond map[int64][]int, rowOf []int, r ledger.Row, s *State) bool {
+	if r.NullCreatedAt {
+		return false
+	}
+	ks := bySecond[createdSecond(r.CreatedAt)]
+	if len(ks) < 2 {
+		return false
+	}
+	var tags []string
+	for _, k := range ks {
+		if rowOf[k] < 0 {
+			tags = append(tags, j.Migrations[k].Tag)
+		}
+	}
+	if len(tags) == 0 {
+		return false // every migration of the second has its row: an extra row
+	}
+	s.sameSecond = append(s.sameSecond, rowRef(r))
+	for _, tag := range tags {
+		if !slices.Contains(s.editedTags, tag) {
+			s.editedTags = append(s.editedTags, tag)
+		}
+	}
+	return true
 }
 
 // createdSecond is created_at truncated to the second, in milliseconds, as

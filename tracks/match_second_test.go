@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -13,15 +14,15 @@ import (
 
 // A nameless row in the newest folders' second is not "ahead" because its
 // milliseconds pass the folders' whole second: drizzle-orm 1.0 compares
-// seconds. Matching none of the folders that share it, it is a row among
-// the local ones that records none of them.
+// seconds. Matching none of the folders that share it while one of them
+// has no row, it records that one, edited after it ran.
 func TestMatchNamedSameSecondNotAhead(t *testing.T) {
 	j := jm1(t, fA, fB, fC) // fB and fC share the newest second
 	l := ledger.Ledger{Table: ledger.ClientTable, Exists: true, Rows: []ledger.Row{
 		row(1, "h"+fA, ms(t, fA)+100), row(2, "h"+fB, ms(t, fB)+100), row(3, "edited", ms(t, fC)+900),
 	}}
 	s := tracks.Match(j, l)
-	if len(s.Ahead) != 0 || len(s.Unknown) != 1 || s.Unknown[0].ID != 3 || !s.Problems() || s.Verdict != tracks.Foreign {
+	if len(s.Ahead) != 0 || len(s.Unknown) != 1 || s.Unknown[0].ID != 3 || !s.Problems() || s.Verdict != tracks.ModifiedSameSecond {
 		t.Fatalf("verdict %s ahead %+v unknown %+v", s.Verdict, s.Ahead, s.Unknown)
 	}
 	// A row in a later second is newer than every folder; with fC
@@ -71,9 +72,16 @@ func TestApplyFoldersRefusesUnmatchedRowInSecond(t *testing.T) {
 	if len(s.Ahead) != 0 || len(s.Unknown) != 1 || s.Unknown[0].ID != 2 || !rep.Problems() || len(rep.Integrity) == 0 {
 		t.Fatalf("status: verdict %s ahead %+v unknown %+v integrity %+v", s.Verdict, s.Ahead, s.Unknown, rep.Integrity)
 	}
+	if s.Verdict != tracks.ModifiedSameSecond || len(rep.Integrity) != 1 || rep.Integrity[0].Kind != "modified_same_second" ||
+		!slices.Equal(rep.Integrity[0].Items, []string{"20231114221320_b"}) || !strings.Contains(rep.Integrity[0].Remedy, "restore") {
+		t.Fatalf("status: verdict %s, integrity %+v: want the edit of 20231114221320_b and its remedy", s.Verdict, rep.Integrity)
+	}
 	_, err = tracks.Apply(ctx, conn, ts, tracks.Options{})
-	if !errors.Is(err, tracks.ErrForeign) {
-		t.Fatalf("migrate: %v", err)
+	var se *tracks.SameSecondError
+	if !errors.As(err, &se) || !errors.Is(err, tracks.ErrModified) || errors.Is(err, tracks.ErrForeign) ||
+		!slices.Equal(se.Tags, []string{"20231114221320_b"}) || len(se.Rows) != 1 || se.Rows[0].ID != 2 ||
+		strings.Contains(err.Error(), "app folder") {
+		t.Fatalf("migrate: %v, want a *SameSecondError naming 20231114221320_b and row 2", err)
 	}
 	var n int
 	if err := conn.QueryRow(context.Background(), "select count(*) from ss_log").Scan(&n); err != nil || n != 1 {
@@ -81,5 +89,37 @@ func TestApplyFoldersRefusesUnmatchedRowInSecond(t *testing.T) {
 	}
 	if after := rowsOf(t, db, ledger.ClientTable); !slices.Equal(after, rows) {
 		t.Fatalf("ledger written: %+v, was %+v", after, rows)
+	}
+}
+
+// Which rows of a shared second are an edit: those whose second has a
+// folder without a row. A row beside a second whose folders all have their
+// rows records none of them (foreign), and a second of one folder matches
+// its row by the second alone (modified, as drizzle-orm 1.0 matches it).
+func TestMatchNamedEditInSharedSecond(t *testing.T) {
+	j := jm1(t, fA, fB, fC, fD)
+	for _, tc := range []struct {
+		name  string
+		rows  []ledger.Row
+		want  tracks.Verdict
+		items []string
+	}{
+		{"no row matches at all", []ledger.Row{row(1, "edited", ms(t, fB)+900)}, tracks.ModifiedSameSecond, []string{fB, fC}},
+		{"every folder of the second has its row: foreign", []ledger.Row{
+			row(1, "h"+fA, ms(t, fA)), row(2, "h"+fB, ms(t, fB)), row(3, "h"+fC, ms(t, fC)), row(4, "other", ms(t, fC)+5),
+		}, tracks.Foreign, []string{"4"}},
+		{"a second of one folder: modified", []ledger.Row{row(1, "edited", ms(t, fA)+5)}, tracks.Pending, []string{fA}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := tracks.Match(j, ledger.Ledger{Table: ledger.ClientTable, Exists: true, Rows: tc.rows})
+			v, ps := tracks.Judge(tracks.Facts{Track: tracks.Client, State: &s, Location: "migrations"})
+			if v != tc.want || len(ps) != 1 || !slices.Equal(ps[0].Items, tc.items) {
+				t.Fatalf("verdict %s, problems %+v; want %s with items %v", v, ps, tc.want, tc.items)
+			}
+			if p := ps[0]; v == tracks.ModifiedSameSecond && (p.Kind != "modified_same_second" || !v.Integrity() || !v.RefusesBoot() ||
+				!strings.Contains(p.Message, "edited after it ran") || strings.Contains(p.Remedy, "app folder")) {
+				t.Errorf("problem %+v", p)
+			}
+		})
 	}
 }

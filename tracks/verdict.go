@@ -20,6 +20,13 @@ const (
 	// newer than every local migration sit above pending local ones (this
 	// build's migrations are not a prefix of the ledger).
 	Foreign Verdict = "foreign"
+	// ModifiedSameSecond (1.0 layout): ledger rows without a name have the
+	// second of several local migrations, some of which have no row, and
+	// match none of them by hash. Such a row is told apart by its hash
+	// alone (drizzle-orm 1.0's ledger upgrade does the same and throws on
+	// it), so one of those migrations was edited after it ran, and which
+	// one cannot be told: none of them is run until the file is restored.
+	ModifiedSameSecond Verdict = "modified_same_second"
 	// ReleaseMajorAhead: the database records an engine release of a newer
 	// major version than this build's (engine track only).
 	ReleaseMajorAhead Verdict = "release_major_ahead"
@@ -45,7 +52,7 @@ const (
 // Integrity reports whether the verdict is an integrity problem (exit 4).
 func (v Verdict) Integrity() bool {
 	switch v {
-	case Foreign, ReleaseMajorAhead, MissingObjects, Modified, OutOfOrder:
+	case Foreign, ModifiedSameSecond, ReleaseMajorAhead, MissingObjects, Modified, OutOfOrder:
 		return true
 	}
 	return false
@@ -56,7 +63,7 @@ func (v Verdict) Integrity() bool {
 // stops a server.
 func (v Verdict) RefusesBoot() bool {
 	switch v {
-	case Unreachable, Foreign, ReleaseMajorAhead, MissingObjects, OutOfOrder, Pending:
+	case Unreachable, Foreign, ModifiedSameSecond, ReleaseMajorAhead, MissingObjects, OutOfOrder, Pending:
 		return true
 	}
 	return false
@@ -110,10 +117,13 @@ func Judge(f Facts) (Verdict, []Problem) {
 	// layouts: a pending migration that 1.0 applies out of order is still
 	// missing under rows that no local migration knows.
 	diverged := len(s.Ahead) > 0 && len(s.Pending) > 0
-	foreign := s.stray > 0 || diverged || (!f.Unchecked && s.Matched == 0 && s.Rows-len(s.NullCreatedAt) > 0)
+	foreign := s.stray > 0 || diverged || (!f.Unchecked && s.Matched == 0 && s.Rows-len(s.NullCreatedAt)-len(s.sameSecond) > 0)
+	sameSecond := len(s.sameSecond) > 0
 	switch {
 	case foreign:
 		add(string(Foreign), ForeignMessage(f), rowIDList(append(append([]RowRef{}, s.Unknown...), s.Ahead...)), ForeignRemedy(f.Track))
+	case sameSecond:
+		add(string(ModifiedSameSecond), SameSecondMessage(s.Ledger, s.sameSecond, s.editedTags), s.editedTags, SameSecondRemedy)
 	case len(s.Unknown) > 0:
 		add("unknown_rows", "ledger rows repeat a migration's created_at but match it no more", rowIDList(s.Unknown),
 			"compare them with the migration files; delete the extra rows if they are duplicates")
@@ -160,6 +170,8 @@ func Judge(f Facts) (Verdict, []Problem) {
 	switch {
 	case foreign:
 		return Foreign, ps
+	case sameSecond:
+		return ModifiedSameSecond, ps
 	case f.MajorAhead:
 		return ReleaseMajorAhead, ps
 	case s.MissingObjects():
@@ -194,6 +206,24 @@ func ForeignRemedy(track string) string {
 	}
 	return "run it from the app folder, or pass the client migrations folder"
 }
+
+// SameSecondMessage says what a ModifiedSameSecond track's rows mean:
+// rows of ledger that match none of the migrations of their second, of
+// which tags have no row.
+func SameSecondMessage(ledger string, rows []RowRef, tags []string) string {
+	edited := tags[0] + ", which has no row, was"
+	if len(tags) > 1 {
+		edited = "one of " + strings.Join(tags, ", ") + ", which have no row, was"
+	}
+	return fmt.Sprintf("ledger row(s) id %s in %s have no name and match none of the migrations of their second by hash "+
+		"(several migrations share that second, and a row without a name is told from them by its hash alone, as drizzle-orm 1.0 matches it): "+
+		"%s edited after it ran; which migration of that second the row records cannot be proven, so none of them is run",
+		rowIDs(rows), ledger, edited)
+}
+
+// SameSecondRemedy is the fix for ModifiedSameSecond, in words.
+const SameSecondRemedy = "restore the applied migration's file from version control (its SHA-256 must be the row's hash again) " +
+	"and put the change in a new migration: never edit a migration that ran"
 
 func rowIDList(rs []RowRef) []string {
 	if len(rs) == 0 {

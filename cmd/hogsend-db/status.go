@@ -140,6 +140,8 @@ func renderStatus(s *streams, rep *tracks.Report, loaded []tracks.Loaded) {
 		switch {
 		case st.Verdict == tracks.Foreign:
 			state = bad.Render("foreign")
+		case st.Verdict == tracks.ModifiedSameSecond:
+			state = bad.Render("modified")
 		case !st.InSync:
 			state = warn.Render(fmt.Sprintf("%d pending", len(st.Pending)))
 		}
@@ -147,7 +149,7 @@ func renderStatus(s *streams, rep *tracks.Report, loaded []tracks.Loaded) {
 			state += " " + bad.Render("+ problems")
 		}
 		t.Row(l.Name, st.Ledger, tagOrDash(st.Applied), tagOrDash(st.Required), state)
-		if st.Verdict != tracks.Foreign { // its own note says it all
+		if st.Verdict != tracks.Foreign && st.Verdict != tracks.ModifiedSameSecond { // its own note says it all
 			notes = append(notes, trackNotes(l.Name, st)...)
 		}
 	}
@@ -162,6 +164,9 @@ func renderStatus(s *streams, rep *tracks.Report, loaded []tracks.Loaded) {
 				fix = p.Remedy
 			}
 			notes = append(notes, fmt.Sprintf("%s %s: %s. Fix: %s", p.Track, strings.ReplaceAll(p.Kind, "_", " "), p.Message, fix))
+		}
+		if p.Kind == string(tracks.ModifiedSameSecond) {
+			notes = append(notes, fmt.Sprintf("%s modified: %s. Fix: %s", p.Track, p.Message, p.Remedy))
 		}
 	}
 	if rep.Release != nil {

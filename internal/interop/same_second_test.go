@@ -2,9 +2,11 @@ package interop
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -33,7 +35,9 @@ func writeFiles(t testing.TB, files map[string]string) string {
 // layout (one second: one folder prefix) with b's file edited. b's row
 // matches neither folder of its second by hash: drizzle-orm 1.0's upgrade
 // throws on it, and hogsend-db must not call it "ahead" and re-run b:
-// status exits 4 and migrate refuses, writing nothing.
+// status exits 4 and migrate refuses, writing nothing. Both say what
+// happened (b was edited after it ran) and how to fix it (restore the
+// file), not that the ledger is another folder's.
 func TestDrizzle1UnmatchedRowInSecond(t *testing.T) {
 	t.Parallel()
 	drizzletest.V1.Require(t)
@@ -64,9 +68,30 @@ func TestDrizzle1UnmatchedRowInSecond(t *testing.T) {
 	if tr := doc.track(t, "client"); r.Code != 4 || len(tr.Ahead) != 0 || len(tr.Unknown) != 1 {
 		t.Fatalf("status: want exit 4, row 2 unknown, not ahead\n%s", r)
 	}
+	var verdict struct {
+		Schema    map[string]struct{ Verdict string } `json:"schema"`
+		Integrity []struct {
+			Kind, Message, Remedy string
+			Items                 []string
+		}
+	}
+	if err := json.Unmarshal([]byte(r.Stdout), &verdict); err != nil {
+		t.Fatal(err)
+	}
+	if in := verdict.Integrity; verdict.Schema["client"].Verdict != "modified_same_second" || len(in) != 1 ||
+		in[0].Kind != "modified_same_second" || !slices.Equal(in[0].Items, []string{"20231114221320_b"}) ||
+		!strings.Contains(in[0].Message, "edited after it ran") || !strings.Contains(in[0].Remedy, "restore the applied migration's file") {
+		t.Fatalf("status: want the verdict modified_same_second naming 20231114221320_b, with the restore remedy\n%s", r)
+	}
+	r = hogsend(t, "status", "--database-url", db.URL, "--track", "client", "--dir", dir)
+	if r.Code != 4 || !strings.Contains(r.Stdout, "client modified: ") || !strings.Contains(r.Stdout, "20231114221320_b, which has no row, was edited after it ran") ||
+		strings.Contains(r.Stdout, "foreign") || strings.Contains(r.Stdout, "app folder") {
+		t.Fatalf("status: want the edit and its fix, not a foreign ledger\n%s", r)
+	}
 	r = hogsend(t, "migrate", "--database-url", db.URL, "--track", "client", "--dir", dir)
-	if r.Code == 0 || strings.Contains(r.Stderr, ": applied ") {
-		t.Fatalf("migrate ran over an unmatched row:\n%s", r)
+	if r.Code != 4 || strings.Contains(r.Stderr, ": applied ") || !strings.Contains(r.Stderr, "20231114221320_b, which has no row, was edited after it ran") ||
+		!strings.Contains(r.Stderr, "nothing was written. Fix: restore the applied migration's file") || strings.Contains(r.Stderr, "app folder") {
+		t.Fatalf("migrate: want exit 4 refusing the edit of 20231114221320_b, with its fix\n%s", r)
 	}
 	if n := logRows(); n != 1 {
 		t.Fatalf("ss_log has %d rows: b's insert ran again", n)
