@@ -141,6 +141,11 @@ func Repair(ctx context.Context, conn *pgx.Conn, url string, h *History, want *P
 	return after, err
 }
 
+// write records p in one transaction. Each track's rows go through
+// tracks.Record, behind the checks of migrate's own ledger writes: the
+// session must still hold the migration lock, and no row of the same
+// migration may have been committed since the re-check (a drizzle-orm
+// migrator takes no lock). Either failure rolls everything back.
 func write(ctx context.Context, conn *pgx.Conn, h *History, live *Live, p *Plan, opts RepairOptions) (rerr error) {
 	tx, err := conn.Begin(ctx)
 	if err != nil {
@@ -152,7 +157,20 @@ func write(ctx context.Context, conn *pgx.Conn, h *History, live *Live, p *Plan,
 		}
 	}()
 	for ti, t := range h.Tracks {
-		first := true
+		var migs []*journal.Migration
+		for _, r := range p.Rows {
+			if r.Track != t.Name {
+				continue
+			}
+			m := migrationOf(t.Journal, r)
+			if m == nil {
+				return fmt.Errorf("drift: repair: %s track: no migration %s with hash %s", t.Name, r.Tag, r.Hash)
+			}
+			migs = append(migs, m)
+		}
+		if len(migs) == 0 {
+			continue
+		}
 		// The ledger's own version; a new one is version 1 for a 1.0
 		// folder, as drizzle-orm 1.0 creates it. Never add the name column
 		// to a version-0 ledger: drizzle-orm 1.0 would skip its upgrade.
@@ -160,24 +178,16 @@ func write(ctx context.Context, conn *pgx.Conn, h *History, live *Live, p *Plan,
 		if !live.Ledgers[ti].Exists && t.Journal.Layout == journal.LayoutFolders {
 			version = ledger.Version1
 		}
-		for _, r := range p.Rows {
-			if r.Track != t.Name {
-				continue
-			}
-			if first && !live.Ledgers[ti].Exists {
-				if err := ledger.EnsureVersion(ctx, tx, t.Ledger, version); err != nil {
-					return fmt.Errorf("drift: repair: %w", err)
-				}
-			}
-			first = false
-			if version == ledger.Version1 {
-				err = ledger.InsertNamed(ctx, tx, t.Ledger, r.Hash, r.CreatedAt, r.Name)
-			} else {
-				err = ledger.Insert(ctx, tx, t.Ledger, r.Hash, r.CreatedAt)
-			}
-			if err != nil {
+		if !live.Ledgers[ti].Exists {
+			if err := ledger.EnsureVersion(ctx, tx, t.Ledger, version); err != nil {
 				return fmt.Errorf("drift: repair: %w", err)
 			}
+		}
+		if err := tracks.Record(ctx, conn, t, migs, version); err != nil {
+			if errors.Is(err, tracks.ErrRecordedElsewhere) {
+				return fmt.Errorf("drift: repair: %w; the database changed since it was checked: rolled back, nothing written: run repair again", err)
+			}
+			return fmt.Errorf("drift: repair: %w; rolled back, nothing written", err)
 		}
 	}
 	if p.Release != "" {
@@ -190,6 +200,17 @@ func write(ctx context.Context, conn *pgx.Conn, h *History, live *Live, p *Plan,
 			return fmt.Errorf("drift: repair: interrupted, rolled back: %w", errors.Join(ctx.Err(), err))
 		}
 		return fmt.Errorf("drift: repair: commit: %w", err)
+	}
+	return nil
+}
+
+// migrationOf is the migration of j that r records (its tag, hash and
+// when), or nil.
+func migrationOf(j *journal.Journal, r Row) *journal.Migration {
+	for _, m := range j.Migrations {
+		if m.Tag == r.Tag && m.Hash == r.Hash && m.When == r.CreatedAt {
+			return m
+		}
 	}
 	return nil
 }
