@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"math/big"
 	"path"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hogsend/hogsend-db/journal"
 )
@@ -143,7 +145,11 @@ func nullable[T any](p *T) any {
 }
 
 // convertToV8 turns a version-7 snapshot into the entities of a version-8
-// one, as drizzle-kit 1.0's up does (its upToV8).
+// one, as drizzle-kit 1.0's up does (its upToV8), except nameExplicit: up
+// takes only drizzle-kit 0.x's default names for implicit, while these
+// entities describe the desired schema of a new migration, whose unnamed
+// constraints carry drizzle 1.0's defaults. So a name is implicit when it
+// is either (see implicitNames).
 func convertToV8(v7 []byte) ([]map[string]any, error) {
 	var doc v7Doc
 	dec := json.NewDecoder(bytes.NewReader(v7))
@@ -207,12 +213,12 @@ func convertToV8(v7 []byte) ([]map[string]any, error) {
 		for _, pk := range slices.Sorted(maps.Keys(t.CompositePrimaryKeys)) {
 			p := t.CompositePrimaryKeys[pk]
 			add("pks", map[string]any{"schema": schema, "table": t.Name, "name": p.Name, "columns": p.Columns,
-				"nameExplicit": t.Name+"_"+strings.Join(p.Columns, "_")+"_pk" != p.Name})
+				"nameExplicit": !implicitName(p.Name, t.Name+"_pkey", t.Name+"_"+strings.Join(p.Columns, "_")+"_pk")})
 		}
 		for _, uk := range slices.Sorted(maps.Keys(t.UniqueConstraints)) {
 			u := t.UniqueConstraints[uk]
 			add("uniques", map[string]any{"schema": schema, "table": t.Name, "columns": u.Columns, "name": u.Name,
-				"nameExplicit": t.Name+"_"+strings.Join(u.Columns, "_")+"_unique" != u.Name, "nullsNotDistinct": u.NullsNotDistinct})
+				"nameExplicit": !implicitName(u.Name, uniqueNames(t.Name, u.Columns)...), "nullsNotDistinct": u.NullsNotDistinct})
 		}
 		for _, ck := range slices.Sorted(maps.Keys(t.CheckConstraints)) {
 			c := t.CheckConstraints[ck]
@@ -243,7 +249,7 @@ func convertToV8(v7 []byte) ([]map[string]any, error) {
 			}
 			add("indexes", map[string]any{"schema": schema, "table": t.Name, "name": idx.Name, "columns": cols,
 				"isUnique": idx.IsUnique, "method": idx.Method, "concurrently": idx.Concurrently, "where": nullable(idx.Where),
-				"with": with, "nameExplicit": explicit || t.Name+"_"+strings.Join(values, "_")+"_index" != idx.Name})
+				"with": with, "nameExplicit": explicit || !implicitName(idx.Name, t.Name+"_"+strings.Join(values, "_")+"_index")})
 		}
 		for _, fk := range slices.Sorted(maps.Keys(t.ForeignKeys)) {
 			f := t.ForeignKeys[fk]
@@ -262,12 +268,111 @@ func convertToV8(v7 []byte) ([]map[string]any, error) {
 				return strings.ToUpper(s)
 			}
 			add("fks", map[string]any{"schema": schema, "name": name,
-				"nameExplicit": f.TableFrom+"_"+strings.Join(f.ColumnsFrom, "_")+"_"+f.TableTo+"_"+strings.Join(f.ColumnsTo, "_")+"_fk" != f.Name,
-				"table":        f.TableFrom, "columns": f.ColumnsFrom, "schemaTo": schemaTo, "tableTo": f.TableTo, "columnsTo": f.ColumnsTo,
+				"nameExplicit": !implicitName(f.Name, fkName(f.TableFrom, f.ColumnsFrom, f.TableTo, f.ColumnsTo),
+					f.TableFrom+"_"+strings.Join(f.ColumnsFrom, "_")+"_"+f.TableTo+"_"+strings.Join(f.ColumnsTo, "_")+"_fk"),
+				"table": f.TableFrom, "columns": f.ColumnsFrom, "schemaTo": schemaTo, "tableTo": f.TableTo, "columnsTo": f.ColumnsTo,
 				"onDelete": action(f.OnDelete), "onUpdate": action(f.OnUpdate)})
 		}
 	}
 	return out, nil
+}
+
+// implicitNames: the names drizzle gives what the TypeScript leaves
+// unnamed. drizzle-kit 1.0 writes nameExplicit: false for them (its pg
+// serializer, fromDrizzleSchema), and its up for drizzle-kit 0.x's:
+//
+//   - primary key: 1.0 <table>_pkey (a column's .primaryKey() and an
+//     unnamed primaryKey({columns}) alike), 0.x <table>_<columns>_pk;
+//   - unique constraint: <table>_<columns>_unique (unique().on(...)), and in
+//     1.0 <table>_<column>_key (a column's .unique());
+//   - index: <table>_<columns>_index (one on an expression must be named);
+//   - foreign key: 1.0 <table>_<columns>_<tableTo>_<columnsTo>_fkey,
+//     shortened with a hash when longer than 63 characters (fkName), 0.x
+//     the same ending in _fk.
+//
+// Both count: drizzle-kit 1.0 ignores a name change between two implicit
+// names, so a folder that went through up keeps its 0.x names without
+// being asked to rename them, and a name the TypeScript leaves unnamed is
+// not taken for one it gives. PostgreSQL cuts a longer name to 63 bytes;
+// the catalog's cut name is still the implicit one.
+
+// implicitName reports whether name is one of the default names, as given
+// or as PostgreSQL cuts it.
+func implicitName(name string, defaults ...string) bool {
+	for _, d := range defaults {
+		if name == d || name == pgIdentifier(d) {
+			return true
+		}
+	}
+	return false
+}
+
+// uniqueNames are the implicit names of a unique constraint on columns.
+func uniqueNames(table string, columns []string) []string {
+	names := []string{table + "_" + strings.Join(columns, "_") + "_unique"}
+	if len(columns) == 1 {
+		names = append(names, table+"_"+columns[0]+"_key")
+	}
+	return names
+}
+
+// fkName is drizzle-kit 1.0's defaultNameForFK.
+func fkName(table string, columns []string, tableTo string, columnsTo []string) string {
+	desired := table + "_" + strings.Join(columns, "_") + "_" + tableTo + "_" + strings.Join(columnsTo, "_") + "_fkey"
+	switch {
+	case jsLength(desired) <= 63:
+		return desired
+	case jsLength(table) < 45:
+		return table + "_" + kitHash(desired) + "_fkey"
+	}
+	return kitHash(desired) + "_fkey"
+}
+
+// jsLength is a string's JavaScript length: UTF-16 code units.
+func jsLength(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r > 0xFFFF {
+			n++
+		}
+	}
+	return n
+}
+
+// kitHash is drizzle-kit 1.0's hash (src/dialects/common.ts): a base-53
+// polynomial over the code points modulo 62^12, written as 12 characters
+// of 0-9a-zA-Z.
+func kitHash(s string) string {
+	const dict = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	base := big.NewInt(int64(len(dict)))
+	mod := new(big.Int).Exp(base, big.NewInt(12), nil)
+	p := big.NewInt(53)
+	h, power, term := new(big.Int), big.NewInt(1), new(big.Int)
+	for _, r := range s {
+		h.Mod(h.Add(h, term.Mul(big.NewInt(int64(r)), power)), mod)
+		power.Mod(power.Mul(power, p), mod)
+	}
+	out := make([]byte, 12)
+	digit := new(big.Int)
+	for i := len(out) - 1; i >= 0; i-- {
+		h.DivMod(h, base, digit)
+		out[i] = dict[digit.Int64()]
+	}
+	return string(out)
+}
+
+// pgIdentifier is name as PostgreSQL stores it: cut to 63 bytes, never
+// inside a UTF-8 sequence.
+func pgIdentifier(name string) string {
+	if len(name) <= 63 {
+		return name
+	}
+	cut := 63
+	for cut > 0 && !utf8.RuneStart(name[cut]) {
+		cut--
+	}
+	return name[:cut]
 }
 
 // objectKey is the schemastate key of an entity, "" for kinds Atlas does

@@ -1,6 +1,8 @@
 package interop
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -54,5 +56,51 @@ func TestGenerateExtendsDrizzleKit1Folder(t *testing.T) {
 	doc, r := status(t, db.URL, "--track", "client", "--dir", dir)
 	if sc := doc.track(t, "client").Schema; r.Code != 0 || sc == nil || !sc.Verified || sc.Snapshot != next || len(sc.Missing) != 0 {
 		t.Fatalf("status against the generated snapshot: %+v\n%s", sc, r)
+	}
+}
+
+// The same folder extended from drizzle-kit 1.0's own export of v5.ts,
+// whose unnamed constraints carry drizzle 1.0's default names (…_fkey,
+// attachments_sha_key, ticket_labels_pkey): every entity of the snapshot
+// hogsend-db writes is the one drizzle-kit 1.0 writes when it generates v5
+// itself, nameExplicit included (false for those names, as drizzle-kit
+// writes it for a constraint the TypeScript leaves unnamed).
+func TestGenerateFromDrizzleKit1ExportMatchesItsSnapshot(t *testing.T) {
+	t.Parallel()
+	drizzletest.V1.Require(t)
+	dir := copyFolder(t, filepath.Join(drizzletest.V1.Dir(t), "migrations"))
+	schema := schemaFile(t, "v5")
+	byKit := copyFolder(t, dir)
+	if !drizzletest.V1.Generate(t, schema, byKit, "v5") {
+		t.Fatal("drizzle-kit 1.0 generate wrote nothing from v5.ts")
+	}
+	var res struct {
+		SQL string `json:"sql"`
+	}
+	drizzletest.V1.Kit(t, &res, "export", "--schema", schema)
+	for _, name := range []string{`"attachments_ticket_id_tickets_id_fkey"`, `"ticket_labels_pkey"`} {
+		if !strings.Contains(res.SQL, name) {
+			t.Fatalf("drizzle-kit 1.0 export has no %s: not the shape this test is about:\n%s", name, res.SQL)
+		}
+	}
+
+	dev := pgtest.New(t)
+	if r := hogsendStdin(t, res.SQL, "generate", "--schema", "-", "--dir", dir, "--dev-url", dev.URL, "--name", "v5"); r.Code != 0 {
+		t.Fatalf("generate from drizzle-kit 1.0's export of v5.ts: want exit 0\n%s", r)
+	}
+	ours, theirs := snapshotEntities(t, dir), snapshotEntities(t, byKit)
+	for id, want := range theirs {
+		got, _ := json.Marshal(ours[id])
+		if w, _ := json.Marshal(want); !bytes.Equal(got, w) {
+			t.Errorf("snapshot entity %s:\n  hogsend-db:  %s\n  drizzle-kit: %s", id, got, w)
+		}
+	}
+	for id := range ours {
+		if theirs[id] == nil {
+			t.Errorf("snapshot entity %s: hogsend-db wrote it, drizzle-kit 1.0 did not", id)
+		}
+	}
+	if drizzletest.V1.Generate(t, schema, dir, "after_hogsend") {
+		t.Fatal("drizzle-kit 1.0 generate with v5.ts found changes after hogsend-db generate")
 	}
 }
