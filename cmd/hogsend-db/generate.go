@@ -30,7 +30,7 @@ func generateCommand(s *streams) *cli.Command {
 			&cli.StringFlag{Name: "schema", EnvVars: []string{"HOGSEND_SCHEMA"}, Usage: "desired schema: a .sql file, a folder of .sql files, or - for stdin (default ./schema.sql, else ./schema/)"},
 			dirFlag(), engineDirFlag(),
 			&cli.BoolFlag{Name: "engine", EnvVars: []string{"HOGSEND_GENERATE_ENGINE"}, Usage: "generate into the engine track (the folder of --engine-dir; engine development)"},
-			&cli.BoolFlag{Name: "backfill-snapshot", Usage: "when nothing changed and the newest migration has no meta/NNNN_snapshot.json, write it"},
+			&cli.BoolFlag{Name: "backfill-snapshot", Usage: "when nothing changed and the newest migration has no snapshot (meta/NNNN_snapshot.json; <folder>/snapshot.json in drizzle-kit 1.0's layout), write it"},
 			devURLFlag(), databaseURLFlag(), jsonFlag(),
 		},
 		Action: commandAction(s, newGenerateOptions, runGenerate),

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
 	"regexp"
 	"strings"
 	"sync"
@@ -122,7 +123,8 @@ type Options struct {
 	Name string
 	// BackfillSnapshot: when there is nothing to generate and the newest
 	// migration has no snapshot, build that snapshot (for folders written
-	// without drizzle-kit).
+	// without drizzle-kit): meta/NNNN_snapshot.json in drizzle-kit 0.x's
+	// layout, <folder>/snapshot.json in 1.0's.
 	BackfillSnapshot bool
 	// Now is the clock for the journal's "when" (default time.Now).
 	Now func() time.Time
@@ -157,7 +159,7 @@ type Result struct {
 	sql          []byte
 	snapshot     []byte
 	journalBytes []byte
-	folder       bool // drizzle-kit 1.0's layout: a new folder, no journal
+	folder       bool // drizzle-kit 1.0's layout, no journal: a new folder, or a backfilled snapshot.json
 }
 
 // SQL returns the migration file's content.
@@ -228,7 +230,11 @@ func Prepare(ctx context.Context, opts Options) (_ *Result, rerr error) {
 	}
 	res := &Result{Track: opts.Track, Statements: []string{}, Warnings: []Warning{}}
 	if len(changes) == 0 {
-		if opts.BackfillSnapshot && fo.j.Layout != journal.LayoutFolders {
+		switch {
+		case !opts.BackfillSnapshot:
+		case fo.j.Layout == journal.LayoutFolders:
+			return backfill8(res, fo.j, fo.src, st, owned, captureExprs(opts.Schema))
+		default:
 			return backfill(res, fo.j, fo.src, fo.prev, st, owned, captureExprs(opts.Schema))
 		}
 		return res, nil
@@ -412,6 +418,42 @@ func backfill(res *Result, j *journal.Journal, src fs.FS, prev *prevSnapshot, st
 		return nil, err
 	}
 	res.Snapshot, res.snapshot = file, b
+	return res, nil
+}
+
+// backfill8 builds the missing snapshot.json of the newest migration of a
+// folder in drizzle-kit 1.0's layout (a migration written by hand, or by a
+// tool other than drizzle-kit): drizzle-kit 1.0 diffs against the newest
+// snapshot it finds, so without it a later generate would write that
+// migration's changes again. It chains to the newest earlier snapshot, as
+// drizzle-kit 1.0 would have; nothing is reused from that one but what
+// Atlas cannot see (RLS, sequences, roles, policies, views), since the
+// migrations after it may have changed the rest.
+func backfill8(res *Result, j *journal.Journal, src fs.FS, st *states, owned func(kind, schema, name string) bool, exprs *drizzleExprs) (*Result, error) {
+	n := len(j.Migrations)
+	if n == 0 {
+		return res, nil
+	}
+	file := path.Join(j.Migrations[n-1].Name, journal.SnapshotFile)
+	if _, err := fs.Stat(src, file); err == nil {
+		return res, nil
+	}
+	var prev *prevSnapshot8
+	for k := n - 2; k >= 0 && prev == nil; k-- {
+		var err error
+		if prev, err = readSnapshot8(src, j.Migrations[k].Name); err != nil {
+			return nil, err
+		}
+	}
+	id := newID()
+	v7, err := buildSnapshot(snapshotInput{ID: id, PrevID: ZeroID, Desired: st.desired.realm, IDs: st.desired.ids, Owned: owned, Exprs: exprs})
+	if err != nil {
+		return nil, err
+	}
+	if res.snapshot, err = buildSnapshot8(id, v7, prev, nil); err != nil {
+		return nil, err
+	}
+	res.Snapshot, res.folder = file, true
 	return res, nil
 }
 

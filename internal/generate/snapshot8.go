@@ -37,7 +37,13 @@ func readPrevSnapshot8(src fs.FS, j *journal.Journal) (*prevSnapshot8, error) {
 	if src == nil || n == 0 {
 		return nil, nil
 	}
-	file := path.Join(j.Migrations[n-1].Name, journal.SnapshotFile)
+	return readSnapshot8(src, j.Migrations[n-1].Name)
+}
+
+// readSnapshot8 reads the snapshot.json of the migration folder name;
+// none: nil.
+func readSnapshot8(src fs.FS, name string) (*prevSnapshot8, error) {
+	file := path.Join(name, journal.SnapshotFile)
 	b, err := fs.ReadFile(src, file)
 	if err != nil {
 		return nil, nil // written without drizzle-kit: no snapshot to chain to

@@ -28,6 +28,13 @@ func Write(dir string, res *Result) error {
 	if res == nil || res.snapshot == nil {
 		return nil
 	}
+	if res.folder && !res.Changed { // a backfilled snapshot.json, in its migration's folder
+		if err := writeNew(filepath.Join(dir, filepath.FromSlash(res.Snapshot)), res.snapshot); err != nil {
+			return err
+		}
+		res.Written = true
+		return nil
+	}
 	if res.folder {
 		return writeFolder(dir, res)
 	}

@@ -104,3 +104,71 @@ func TestGenerateFromDrizzleKit1ExportMatchesItsSnapshot(t *testing.T) {
 		t.Fatal("drizzle-kit 1.0 generate with v5.ts found changes after hogsend-db generate")
 	}
 }
+
+// A migration written by hand in drizzle-kit 1.0's layout has no
+// snapshot.json, and drizzle-kit 1.0 then diffs against the newest
+// snapshot it finds: here v3's, so generate from v4.ts writes v4's change
+// (dropping tickets.legacy_code) a second time. generate
+// --backfill-snapshot writes the missing snapshot.json, chained to v3's;
+// drizzle-kit 1.0 check accepts the folder and generate from v4.ts finds
+// nothing to do.
+func TestBackfillSnapshotDrizzleKit1(t *testing.T) {
+	t.Parallel()
+	drizzletest.V1.Require(t)
+	dir := copyFolder(t, filepath.Join(drizzletest.V1.Dir(t), "migrations"))
+	names := folderNames(t, dir)
+	newest := names[len(names)-1]
+	if !strings.HasSuffix(newest, "_v4") {
+		t.Fatalf("folders %v: want v4 last", names)
+	}
+	if err := os.Remove(filepath.Join(dir, newest, "snapshot.json")); err != nil {
+		t.Fatal(err)
+	}
+	schema := schemaFile(t, "v4")
+	if without := copyFolder(t, dir); !drizzletest.V1.Generate(t, schema, without, "again") {
+		t.Fatal("drizzle-kit 1.0 found nothing to do without v4's snapshot: this test shows nothing")
+	}
+
+	var res struct {
+		SQL string `json:"sql"`
+	}
+	drizzletest.V1.Kit(t, &res, "export", "--schema", schema)
+	dev := pgtest.New(t)
+	r := hogsendStdin(t, res.SQL, "generate", "--schema", "-", "--dir", dir, "--dev-url", dev.URL, "--backfill-snapshot")
+	if r.Code != 0 || !strings.Contains(r.Stdout, "no schema changes; wrote the missing snapshot") {
+		t.Fatalf("generate --backfill-snapshot: want exit 0 and the snapshot written\n%s", r)
+	}
+	if got := folderNames(t, dir); !slices.Equal(got, names) || fileExists(filepath.Join(dir, "meta")) {
+		t.Fatalf("folders after the backfill: %v (was %v), meta: %v", got, names, fileExists(filepath.Join(dir, "meta")))
+	}
+	var v3, v4 struct {
+		ID      string   `json:"id"`
+		PrevIDs []string `json:"prevIds"`
+	}
+	readJSONFile(t, filepath.Join(dir, names[len(names)-2], "snapshot.json"), &v3)
+	readJSONFile(t, filepath.Join(dir, newest, "snapshot.json"), &v4)
+	if !slices.Equal(v4.PrevIDs, []string{v3.ID}) {
+		t.Errorf("backfilled snapshot prevIds %v, want [%s] (v3's id)", v4.PrevIDs, v3.ID)
+	}
+
+	var ok struct {
+		OK bool `json:"ok"`
+	}
+	drizzletest.V1.Kit(t, &ok, "check", "--out", dir)
+	if drizzletest.V1.Generate(t, schema, dir, "after_hogsend") {
+		names := folderNames(t, dir)
+		sql, _ := os.ReadFile(filepath.Join(dir, names[len(names)-1], "migration.sql"))
+		t.Fatalf("drizzle-kit 1.0 generate with v4.ts found changes after the backfill:\n%s", sql)
+	}
+}
+
+func readJSONFile(t testing.TB, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
