@@ -700,6 +700,21 @@ func TestOptionsValidated(t *testing.T) {
 			t.Errorf("%s: New = %v, want a guard: error", name, err)
 		}
 	}
+	// The duration options refuse zero and negative values, each naming
+	// itself (they share one check).
+	for _, tc := range []struct {
+		name string
+		opt  Option
+	}{
+		{"WithTimeout", WithTimeout(0)},
+		{"WithTimeout", WithTimeout(-time.Second)},
+		{"WithVerifyInterval", WithVerifyInterval(0)},
+		{"WithVerifyInterval", WithVerifyInterval(-time.Second)},
+	} {
+		if _, err := New(pool, tc.opt); err == nil || !strings.HasPrefix(err.Error(), "guard: "+tc.name+": ") {
+			t.Errorf("%s: New = %v, want a guard: %s: error", tc.name, err, tc.name)
+		}
+	}
 	if _, err := New(nil); err == nil {
 		t.Error("New(nil) succeeded")
 	}

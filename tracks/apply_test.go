@@ -288,6 +288,38 @@ func TestStatementErrorSummarisesLongRollback(t *testing.T) {
 	}
 }
 
+// A no-transaction migration's errors say which of its statements stay:
+// every arm of that sentence, for a plain failure, one inside the
+// migration's own BEGIN, and a BEGIN left open.
+func TestNoTransactionErrorsSayWhatStays(t *testing.T) {
+	failed := func(statement int) journal.StatementError {
+		return journal.StatementError{Tag: "0000_nt", File: "0000_nt.sql", Statement: statement, Line: 1, Col: 1, Err: errors.New("boom")}
+	}
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{&tracks.StatementError{Track: "client", StatementError: failed(2), NoTransaction: true, Partial: true},
+			"outside a transaction: statement 1 was applied and stays, no ledger row"},
+		{&tracks.StatementError{Track: "client", StatementError: failed(4), NoTransaction: true, Partial: true},
+			"outside a transaction: statements 1-3 were applied and stay, no ledger row"},
+		{&tracks.StatementError{Track: "client", StatementError: failed(2), NoTransaction: true, Partial: true, TxOpenedAt: 1},
+			"rolled back: statements 1-2 not applied; no statement of it stays applied; no ledger row"},
+		{&tracks.StatementError{Track: "client", StatementError: failed(5), NoTransaction: true, Partial: true, TxOpenedAt: 3},
+			"rolled back: statements 3-5 not applied; statements 1-2 were applied and stay; no ledger row"},
+		{&tracks.OpenTxError{Track: "client", Tag: "0000_nt", File: "0000_nt.sql", Opened: 1, Last: 1},
+			"rolled back: statement 1 not applied; no statement of it stays applied; no ledger row"},
+		{&tracks.OpenTxError{Track: "client", Tag: "0000_nt", File: "0000_nt.sql", Opened: 2, Last: 3},
+			"rolled back: statements 2-3 not applied; statement 1 was applied and stays; no ledger row"},
+		{&tracks.OpenTxError{Track: "client", Tag: "0000_nt", File: "0000_nt.sql", Opened: 4, Last: 4},
+			"rolled back: statement 4 not applied; statements 1-3 were applied and stay; no ledger row"},
+	} {
+		if !strings.Contains(tc.err.Error(), tc.want) {
+			t.Errorf("%s\nlacks %q", tc.err, tc.want)
+		}
+	}
+}
+
 // "already exists" while the ledger is behind: the push hint.
 func TestApplyPushHint(t *testing.T) {
 	t.Parallel()
