@@ -24,20 +24,34 @@ import (
 // snapshot's own entity for every object that did not change, so what
 // drizzle-kit 1.0 wrote (a CHECK rendered from TypeScript, say) stays.
 
-// prevSnapshot8 is the snapshot.json of a 1.0 folder's newest migration.
+// prevSnapshot8 is the newest snapshot.json of a 1.0 folder's migrations.
 type prevSnapshot8 struct {
 	File string
 	ID   string
 	DDL  []map[string]any
+	// Newest: it is the newest migration's own. Otherwise migrations
+	// written without drizzle-kit came after it, and its entities may no
+	// longer describe the objects they name.
+	Newest bool
 }
 
-// readPrevSnapshot8 reads the newest migration's snapshot.json; none: nil.
-func readPrevSnapshot8(src fs.FS, j *journal.Journal) (*prevSnapshot8, error) {
-	n := len(j.Migrations)
-	if src == nil || n == 0 {
+// readPrevSnapshot8 reads the newest snapshot.json among ms (in folder
+// order), as drizzle-kit 1.0 chains a new migration to it, skipping the
+// folders without one; none: nil.
+func readPrevSnapshot8(src fs.FS, ms []*journal.Migration) (*prevSnapshot8, error) {
+	if src == nil {
 		return nil, nil
 	}
-	return readSnapshot8(src, j.Migrations[n-1].Name)
+	for k := len(ms) - 1; k >= 0; k-- {
+		prev, err := readSnapshot8(src, ms[k].Name)
+		if err != nil || prev != nil {
+			if prev != nil {
+				prev.Newest = k == len(ms)-1
+			}
+			return prev, err
+		}
+	}
+	return nil, nil
 }
 
 // readSnapshot8 reads the snapshot.json of the migration folder name;
