@@ -83,6 +83,10 @@ func TestApplyFoldersRefusesUnmatchedRowInSecond(t *testing.T) {
 		strings.Contains(err.Error(), "app folder") {
 		t.Fatalf("migrate: %v, want a *SameSecondError naming 20231114221320_b and row 2", err)
 	}
+	// The refusal names the file to restore, and where it is.
+	if !slices.Equal(se.Files, []string{"20231114221320_b/migration.sql"}) || !strings.Contains(err.Error(), "20231114221320_b/migration.sql in test") {
+		t.Fatalf("migrate: %v (files %v), want the file 20231114221320_b/migration.sql in test named", err, se.Files)
+	}
 	var n int
 	if err := conn.QueryRow(context.Background(), "select count(*) from ss_log").Scan(&n); err != nil || n != 1 {
 		t.Fatalf("ss_log has %d rows (%v): the insert ran again", n, err)
