@@ -53,6 +53,11 @@ type BehindError struct {
 	Pending  []string // engine migrations to run, journal order
 	Unknown  bool     // the database could not be read: Applied and Pending are unknown
 	Reason   string   // why it could not be read (redacted: no password)
+	// Edited (tracks.ModifiedSameSecond): pending migrations of which one
+	// was edited after it ran, so migrate refuses to run them; Remedy says
+	// what to do instead, in words.
+	Edited []string
+	Remedy string
 }
 
 func (e *BehindError) Error() string {
@@ -67,6 +72,12 @@ func (e *BehindError) Error() string {
 	applied, pending := e.Applied, strings.Join(e.Pending, ", ")
 	if applied == "" {
 		applied = "(none)"
+	}
+	if len(e.Edited) > 0 {
+		return fmt.Sprintf("Database schema is out of date: this build requires %s, database is at %s. Pending migration(s): %s. "+
+			"They cannot be run: a ledger row of the second of %s matches none of them, so one of them was edited after it ran "+
+			"(hogsend-db migrate refuses to run them). Fix: %s; or set %s=true to bypass.",
+			e.Required, applied, pending, strings.Join(e.Edited, ", "), e.Remedy, EnvSkipSchemaCheck)
 	}
 	return fmt.Sprintf("Database schema is out of date: this build requires %s, database is at %s. Pending migration(s): %s. "+
 		`Run "hogsend-db migrate", or set %s=true to bypass.`, e.Required, applied, pending, EnvSkipSchemaCheck)
@@ -168,6 +179,11 @@ func (g *Guard) Boot(ctx context.Context) error {
 		e := &BehindError{Required: required, Pending: s.Pending}
 		if s.Applied != nil {
 			e.Applied = *s.Applied
+		}
+		for _, p := range rep.Integrity {
+			if p.Track == tracks.Engine && p.Kind == string(tracks.ModifiedSameSecond) {
+				e.Edited, e.Remedy = p.Items, p.Remedy
+			}
 		}
 		return e
 	case tracks.MissingObjects:

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -176,6 +177,12 @@ func TestEngineEditInSharedSecondRefused(t *testing.T) {
 	var be *BehindError
 	if !errors.Is(err, ErrSchemaBehind) || errors.Is(err, ErrForeign) || !errors.As(err, &be) || be.Pending[0] != "20231114221320_b" {
 		t.Fatalf("Boot: %v, want a *BehindError naming 20231114221320_b", err)
+	}
+	// The refusal says what is wrong and what to do: running migrate, which
+	// refuses these migrations, is not it.
+	if msg := err.Error(); !slices.Equal(be.Edited, []string{"20231114221320_b"}) || !strings.Contains(msg, "edited after it ran") ||
+		!strings.Contains(msg, "restore the applied migration's file") || strings.Contains(msg, `Run "hogsend-db migrate"`) {
+		t.Fatalf("Boot: %q (edited %v): want the edit of 20231114221320_b and its fix, not an advice to migrate", msg, be.Edited)
 	}
 	_, _, rep := health(t, g)
 	if e := rep.Schema[tracks.Engine]; e.Verdict != tracks.ModifiedSameSecond || len(rep.Integrity) != 1 ||

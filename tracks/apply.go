@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -72,7 +73,13 @@ func Preflight(rep *Report, ts []Loaded, opts Options) error {
 			return &ForeignError{Track: t.Name, Ledger: s.Ledger, Location: t.Location, Origin: t.Origin,
 				Matched: s.Matched, Rows: s.Rows, Unknown: len(s.Unknown), Remedy: ForeignRemedy(t.Name)}
 		case ModifiedSameSecond:
-			return &SameSecondError{Track: t.Name, Ledger: s.Ledger, Rows: s.sameSecond, Tags: s.editedTags, Remedy: SameSecondRemedy}
+			e := &SameSecondError{Track: t.Name, Ledger: s.Ledger, Location: t.Location, Rows: s.sameSecond, Tags: s.editedTags, Remedy: SameSecondRemedy}
+			for _, m := range s.PendingMigrations() {
+				if slices.Contains(s.editedTags, m.Tag) {
+					e.Files = append(e.Files, m.File)
+				}
+			}
+			return e
 		}
 	}
 	for _, t := range ts {

@@ -69,15 +69,21 @@ func (e *ForeignError) Unwrap() error { return ErrForeign }
 // Nothing is written while it holds: running the migrations of that second
 // could run the edited one again. It matches ErrModified.
 type SameSecondError struct {
-	Track  string
-	Ledger string
-	Rows   []RowRef // the rows that match nothing
-	Tags   []string // the migrations of their seconds that no row records
-	Remedy string   // what to do, in words
+	Track    string
+	Ledger   string
+	Location string   // the migrations folder, for messages
+	Rows     []RowRef // the rows that match nothing
+	Tags     []string // the migrations of their seconds that no row records
+	Files    []string // their migration files, relative to Location
+	Remedy   string   // what to do, in words
 }
 
 func (e *SameSecondError) Error() string {
-	return fmt.Sprintf("%s track: %s; nothing was written. Fix: %s", e.Track, SameSecondMessage(e.Ledger, e.Rows, e.Tags), e.Remedy)
+	msg := fmt.Sprintf("%s track: %s; nothing was written. Fix: %s", e.Track, SameSecondMessage(e.Ledger, e.Rows, e.Tags), e.Remedy)
+	if len(e.Files) > 0 {
+		msg += fmt.Sprintf(" (the file to restore is among %s in %s)", strings.Join(e.Files, ", "), e.Location)
+	}
+	return msg
 }
 func (e *SameSecondError) Unwrap() error { return ErrModified }
 

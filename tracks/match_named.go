@@ -56,7 +56,7 @@ func matchNamed(j *journal.Journal, l ledger.Ledger) State {
 		if used[i] || r.Name != "" {
 			continue
 		}
-		k := upgradeMatch(j, bySecond, byHash, r)
+		k := upgradeMatch(j, bySecond, byHash, rowOf, r)
 		if k >= 0 && rowOf[k] < 0 {
 			rowOf[k], used[i] = i, true
 		}
@@ -66,12 +66,22 @@ func matchNamed(j *journal.Journal, l ledger.Ledger) State {
 	}
 
 	applied := -1
+	// recorded holds the rows that record an unmodified migration, by
+	// hash and created_at: a leftover row equal to one of them is that
+	// migration recorded twice.
+	type rowKey struct {
+		hash string
+		at   int64
+	}
+	recorded := make(map[rowKey]int, n)
 	for k, m := range j.Migrations {
 		if i := rowOf[k]; i >= 0 {
 			applied = k
 			s.Matched++
-			if l.Rows[i].Hash != m.Hash {
+			if r := l.Rows[i]; r.Hash != m.Hash {
 				s.Modified = append(s.Modified, m.Tag)
+			} else if !r.NullCreatedAt {
+				recorded[rowKey{r.Hash, r.CreatedAt}] = k
 			}
 		}
 	}
@@ -97,6 +107,15 @@ func matchNamed(j *journal.Journal, l ledger.Ledger) State {
 	}
 	for i, r := range l.Rows {
 		if used[i] {
+			continue
+		}
+		// The same hash, created_at and migration (its name, or none: a
+		// nameless row is matched by hash and second) as the row that
+		// records it, as drizzle-orm 1.0's upgrade would match it too: a
+		// duplicate, whichever second it is in.
+		if k, ok := recorded[rowKey{r.Hash, r.CreatedAt}]; ok && !r.NullCreatedAt && (r.Name == "" || r.Name == j.Migrations[k].Name) {
+			at := r.CreatedAt
+			s.Duplicate = append(s.Duplicate, DuplicateRow{RowRef: RowRef{ID: r.ID, Hash: r.Hash, CreatedAt: &at}, Migration: j.Migrations[k].Tag})
 			continue
 		}
 		ahead := last == nil
@@ -126,8 +145,12 @@ func matchNamed(j *journal.Journal, l ledger.Ledger) State {
 }
 
 // upgradeMatch is drizzle-orm 1.0's rule for a nameless row: the index of
-// the migration it records, or -1.
-func upgradeMatch(j *journal.Journal, bySecond map[int64][]int, byHash map[string]int, r ledger.Row) int {
+// the migration it records, or -1. Among migrations of one second with the
+// same hash (identical files), it takes the first that no row records yet
+// (drizzle takes the first, recording that one twice and running the other
+// again): a row is never taken for a second record of one while another
+// could be its own.
+func upgradeMatch(j *journal.Journal, bySecond map[int64][]int, byHash map[string]int, rowOf []int, r ledger.Row) int {
 	var candidates []int
 	if !r.NullCreatedAt {
 		candidates = bySecond[createdSecond(r.CreatedAt)]
@@ -136,12 +159,19 @@ func upgradeMatch(j *journal.Journal, bySecond map[int64][]int, byHash map[strin
 	case len(candidates) == 1:
 		return candidates[0]
 	case len(candidates) > 1:
+		found := -1
 		for _, k := range candidates {
-			if j.Migrations[k].Hash == r.Hash {
+			if j.Migrations[k].Hash != r.Hash {
+				continue
+			}
+			if rowOf[k] < 0 {
 				return k
 			}
+			if found < 0 {
+				found = k
+			}
 		}
-		return -1 // drizzle does not fall back to the hash alone here
+		return found // drizzle does not fall back to the hash alone here
 	}
 	if k, ok := byHash[r.Hash]; ok {
 		return k

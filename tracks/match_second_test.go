@@ -83,6 +83,10 @@ func TestApplyFoldersRefusesUnmatchedRowInSecond(t *testing.T) {
 		strings.Contains(err.Error(), "app folder") {
 		t.Fatalf("migrate: %v, want a *SameSecondError naming 20231114221320_b and row 2", err)
 	}
+	// The refusal names the file to restore, and where it is.
+	if !slices.Equal(se.Files, []string{"20231114221320_b/migration.sql"}) || !strings.Contains(err.Error(), "20231114221320_b/migration.sql in test") {
+		t.Fatalf("migrate: %v (files %v), want the file 20231114221320_b/migration.sql in test named", err, se.Files)
+	}
 	var n int
 	if err := conn.QueryRow(context.Background(), "select count(*) from ss_log").Scan(&n); err != nil || n != 1 {
 		t.Fatalf("ss_log has %d rows (%v): the insert ran again", n, err)
@@ -121,5 +125,61 @@ func TestMatchNamedEditInSharedSecond(t *testing.T) {
 				t.Errorf("problem %+v", p)
 			}
 		})
+	}
+}
+
+// A row that repeats a matched row exactly (hash, created_at and name: the
+// migration was recorded twice, say by two drizzle-orm migrators without a
+// lock) is a duplicate of that migration in drizzle-kit 1.0's layout too,
+// as drizzle-orm 1.0's upgrade matches it: not a row of another folder
+// (foreign), and in a shared second not the trace of an edit of the folder
+// still pending there (modified_same_second), which migrate would refuse to
+// run although its file is untouched.
+func TestMatchNamedDuplicateRow(t *testing.T) {
+	j := jm1(t, fA, fB, fC, fD)
+	for _, tc := range []struct {
+		name    string
+		version int
+		rows    []ledger.Row
+		pending []string
+	}{
+		{"nameless, shared second", ledger.Version0,
+			[]ledger.Row{row(1, "h"+fA, ms(t, fA)), row(2, "h"+fB, ms(t, fB)+5), row(3, "h"+fB, ms(t, fB)+5)}, []string{fC, fD}},
+		{"nameless, a second of one folder", ledger.Version0,
+			[]ledger.Row{row(1, "h"+fA, ms(t, fA)), row(3, "h"+fA, ms(t, fA))}, []string{fB, fC, fD}},
+		{"named", ledger.Version1,
+			[]ledger.Row{named(1, "h"+fA, ms(t, fA), fA), named(3, "h"+fA, ms(t, fA), fA)}, []string{fB, fC, fD}},
+		{"named row, then a nameless one of the same migration", ledger.Version1,
+			[]ledger.Row{named(1, "h"+fA, ms(t, fA), fA), named(2, "h"+fB, ms(t, fB), fB), row(3, "h"+fB, ms(t, fB))}, []string{fC, fD}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := tracks.Match(j, ledger.Ledger{Table: ledger.ClientTable, Exists: true, Version: tc.version, Rows: tc.rows})
+			v, ps := tracks.Judge(tracks.Facts{Track: tracks.Client, State: &s, Location: "migrations"})
+			if v != tracks.Pending || !slices.Equal(s.Pending, tc.pending) || len(s.Unknown) != 0 ||
+				len(s.Duplicate) != 1 || s.Duplicate[0].ID != 3 || !s.Problems() {
+				t.Fatalf("verdict %s pending %v unknown %+v duplicate %+v problems %+v; want pending %v and row 3 a duplicate",
+					v, s.Pending, s.Unknown, s.Duplicate, ps, tc.pending)
+			}
+			if len(ps) != 1 || ps[0].Kind != "duplicate_rows" {
+				t.Fatalf("problems %+v, want duplicate_rows alone", ps)
+			}
+		})
+	}
+}
+
+// Two folders of one second with the same file (so the same hash), both
+// applied: a nameless row is told from them by its hash alone, so the second
+// row records the folder that has no row yet. Taking it for a second row of
+// the first would run the other again, or refuse it as an edit.
+func TestMatchNamedSameHashInSharedSecond(t *testing.T) {
+	j := jm1(t, fA, fB, fC)
+	j.Migrations[2].Hash = j.Migrations[1].Hash
+	for _, at := range []int64{ms(t, fB), ms(t, fB) + 900} {
+		s := tracks.Match(j, ledger.Ledger{Table: ledger.ClientTable, Exists: true, Rows: []ledger.Row{
+			row(1, "h"+fA, ms(t, fA)), row(2, "h"+fB, ms(t, fB)), row(3, "h"+fB, at)}})
+		if s.Verdict != tracks.InSync || len(s.Pending) != 0 || len(s.Duplicate) != 0 || len(s.Unknown) != 0 || s.Matched != 3 {
+			t.Fatalf("second row at %d: verdict %s pending %v duplicate %+v unknown %+v matched %d; want all three applied",
+				at, s.Verdict, s.Pending, s.Duplicate, s.Unknown, s.Matched)
+		}
 	}
 }

@@ -78,3 +78,50 @@ func TestBackfillSnapshotFolders(t *testing.T) {
 		t.Fatalf("a second backfill: %+v, %v", res, err)
 	}
 }
+
+// A migration generated after a hand-written one (no snapshot.json) on a
+// folder in drizzle-kit 1.0's layout chains to the newest snapshot there
+// is, as drizzle-kit 1.0 does: chained to none (the zero id, like the
+// first migration's), drizzle-kit 1.0 check refuses the folder
+// ("non-commutative migrations": two snapshots share the zero id). It
+// takes no entity from that older snapshot: the hand-written migration
+// may have changed an object since (here b.id's type), which is then
+// "unchanged" between the folder and the desired schema.
+func TestGenerateAfterHandWrittenFolderChains(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	write := func(name, sql string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Join(e.dir, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(e.dir, name, "migration.sql"), []byte(sql), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const a, b = `CREATE TABLE "a" ("id" integer PRIMARY KEY);`, `CREATE TABLE "b" ("id" integer PRIMARY KEY);`
+	write("20240101000000_a", a)
+	second := e.generate(a+"\n"+b, "b")
+	var prev struct{ ID string }
+	readJSON(t, filepath.Join(e.dir, filepath.FromSlash(second.Snapshot)), &prev)
+	write("20991231000000_manual", `ALTER TABLE "b" ALTER COLUMN "id" TYPE bigint;`)
+
+	const bigB = `CREATE TABLE "b" ("id" bigint PRIMARY KEY);`
+	res := e.generate(a+"\n"+bigB+"\n"+`CREATE TABLE "d" ("id" integer);`, "d")
+	if !res.Written || !strings.HasSuffix(res.Snapshot, "_d/snapshot.json") {
+		t.Fatalf("generate: %+v", res)
+	}
+	var snap struct {
+		PrevIDs []string         `json:"prevIds"`
+		DDL     []map[string]any `json:"ddl"`
+	}
+	readJSON(t, filepath.Join(e.dir, filepath.FromSlash(res.Snapshot)), &snap)
+	if !slices.Equal(snap.PrevIDs, []string{prev.ID}) {
+		t.Errorf("prevIds %v, want [%s] (the snapshot of 20240101..._b, the newest there is)", snap.PrevIDs, prev.ID)
+	}
+	for _, ent := range snap.DDL {
+		if ent["entityType"] == "columns" && ent["table"] == "b" && ent["name"] == "id" && ent["type"] != "bigint" {
+			t.Errorf("b.id is %v in the snapshot, want bigint (what the hand-written migration made it)", ent["type"])
+		}
+	}
+}

@@ -284,7 +284,7 @@ type folder struct {
 	j     *journal.Journal
 	base  *journal.Journal // nil without opts.Base
 	prev  *prevSnapshot    // journal layout: the newest v7 snapshot, if any
-	prev8 *prevSnapshot8   // folder layout: the newest v8 snapshot, if any
+	prev8 *prevSnapshot8   // folder layout: the newest v8 snapshot, if any (not necessarily the newest migration's)
 }
 
 func readFolder(opts Options) (*folder, error) {
@@ -305,7 +305,7 @@ func readFolder(opts Options) (*folder, error) {
 		return nil, err
 	}
 	if fo.j.Layout == journal.LayoutFolders {
-		if fo.prev8, err = readPrevSnapshot8(fo.src, fo.j); err != nil {
+		if fo.prev8, err = readPrevSnapshot8(fo.src, fo.j.Migrations); err != nil {
 			return nil, err
 		}
 	}
@@ -393,7 +393,14 @@ func prepareFolder(res *Result, j *journal.Journal, opts Options, name string, s
 	if err != nil {
 		return nil, err
 	}
-	if res.snapshot, err = buildSnapshot8(id, v7, prev, unchangedObjects(st.current.realm, st.desired.realm)); err != nil {
+	// The previous snapshot's entities of unchanged objects are reused only
+	// when it is the newest migration's: a migration written without
+	// drizzle-kit since may have changed what an older one describes.
+	var unchanged map[string]bool
+	if prev != nil && prev.Newest {
+		unchanged = unchangedObjects(st.current.realm, st.desired.realm)
+	}
+	if res.snapshot, err = buildSnapshot8(id, v7, prev, unchanged); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -438,12 +445,9 @@ func backfill8(res *Result, j *journal.Journal, src fs.FS, st *states, owned fun
 	if _, err := fs.Stat(src, file); err == nil {
 		return res, nil
 	}
-	var prev *prevSnapshot8
-	for k := n - 2; k >= 0 && prev == nil; k-- {
-		var err error
-		if prev, err = readSnapshot8(src, j.Migrations[k].Name); err != nil {
-			return nil, err
-		}
+	prev, err := readPrevSnapshot8(src, j.Migrations[:n-1])
+	if err != nil {
+		return nil, err
 	}
 	id := newID()
 	v7, err := buildSnapshot(snapshotInput{ID: id, PrevID: ZeroID, Desired: st.desired.realm, IDs: st.desired.ids, Owned: owned, Exprs: exprs})

@@ -24,20 +24,34 @@ import (
 // snapshot's own entity for every object that did not change, so what
 // drizzle-kit 1.0 wrote (a CHECK rendered from TypeScript, say) stays.
 
-// prevSnapshot8 is the snapshot.json of a 1.0 folder's newest migration.
+// prevSnapshot8 is the newest snapshot.json of a 1.0 folder's migrations.
 type prevSnapshot8 struct {
 	File string
 	ID   string
 	DDL  []map[string]any
+	// Newest: it is the newest migration's own. Otherwise migrations
+	// written without drizzle-kit came after it, and its entities may no
+	// longer describe the objects they name.
+	Newest bool
 }
 
-// readPrevSnapshot8 reads the newest migration's snapshot.json; none: nil.
-func readPrevSnapshot8(src fs.FS, j *journal.Journal) (*prevSnapshot8, error) {
-	n := len(j.Migrations)
-	if src == nil || n == 0 {
+// readPrevSnapshot8 reads the newest snapshot.json among ms (in folder
+// order), as drizzle-kit 1.0 chains a new migration to it, skipping the
+// folders without one; none: nil.
+func readPrevSnapshot8(src fs.FS, ms []*journal.Migration) (*prevSnapshot8, error) {
+	if src == nil {
 		return nil, nil
 	}
-	return readSnapshot8(src, j.Migrations[n-1].Name)
+	for k := len(ms) - 1; k >= 0; k-- {
+		prev, err := readSnapshot8(src, ms[k].Name)
+		if err != nil || prev != nil {
+			if prev != nil {
+				prev.Newest = k == len(ms)-1
+			}
+			return prev, err
+		}
+	}
+	return nil, nil
 }
 
 // readSnapshot8 reads the snapshot.json of the migration folder name;
@@ -219,7 +233,7 @@ func convertToV8(v7 []byte) ([]map[string]any, error) {
 		for _, pk := range slices.Sorted(maps.Keys(t.CompositePrimaryKeys)) {
 			p := t.CompositePrimaryKeys[pk]
 			add("pks", map[string]any{"schema": schema, "table": t.Name, "name": p.Name, "columns": p.Columns,
-				"nameExplicit": !implicitName(p.Name, t.Name+"_pkey", t.Name+"_"+strings.Join(p.Columns, "_")+"_pk")})
+				"nameExplicit": !implicitName(p.Name, t.Name+"_pkey", pgChosenName(t.Name, "", "pkey"), t.Name+"_"+strings.Join(p.Columns, "_")+"_pk")})
 		}
 		for _, uk := range slices.Sorted(maps.Keys(t.UniqueConstraints)) {
 			u := t.UniqueConstraints[uk]
@@ -288,9 +302,11 @@ func convertToV8(v7 []byte) ([]map[string]any, error) {
 // serializer, fromDrizzleSchema), and its up for drizzle-kit 0.x's:
 //
 //   - primary key: 1.0 <table>_pkey (a column's .primaryKey() and an
-//     unnamed primaryKey({columns}) alike), 0.x <table>_<columns>_pk;
+//     unnamed primaryKey({columns}) alike; past 63 bytes as PostgreSQL
+//     shortens it when the DDL leaves it unnamed), 0.x <table>_<columns>_pk;
 //   - unique constraint: <table>_<columns>_unique (unique().on(...)), and in
-//     1.0 <table>_<column>_key (a column's .unique());
+//     1.0 <table>_<column>_key (a column's .unique(); past 63 bytes as
+//     PostgreSQL shortens it, since drizzle-kit 1.0 writes a bare UNIQUE);
 //   - index: <table>_<columns>_index (one on an expression must be named);
 //   - foreign key: 1.0 <table>_<columns>_<tableTo>_<columnsTo>_fkey,
 //     shortened with a hash when longer than 63 characters (fkName), 0.x
@@ -314,12 +330,46 @@ func implicitName(name string, defaults ...string) bool {
 }
 
 // uniqueNames are the implicit names of a unique constraint on columns.
+// drizzle-kit 1.0 writes an unnamed one on one column as a bare UNIQUE, so
+// PostgreSQL names it (pgChosenName).
 func uniqueNames(table string, columns []string) []string {
 	names := []string{table + "_" + strings.Join(columns, "_") + "_unique"}
 	if len(columns) == 1 {
-		names = append(names, table+"_"+columns[0]+"_key")
+		names = append(names, table+"_"+columns[0]+"_key", pgChosenName(table, columns[0], "key"))
 	}
 	return names
+}
+
+// pgChosenName is the name PostgreSQL gives a constraint the DDL leaves
+// unnamed (makeObjectName in its commands/indexcmds.c): <name1>_<name2>_<label>
+// (name2 may be empty), and past 63 bytes it shortens the longer of name1
+// and name2 a byte at a time, never inside a UTF-8 sequence, and keeps the
+// label whole. Cutting the end, as it does a name given in the DDL, would
+// lose the label.
+func pgChosenName(name1, name2, label string) string {
+	overhead := len(label) + 1
+	n1, n2 := len(name1), len(name2)
+	if name2 != "" {
+		overhead++
+	}
+	for avail := 63 - overhead; n1+n2 > avail; {
+		if n1 > n2 {
+			n1--
+		} else {
+			n2--
+		}
+	}
+	clip := func(s string, n int) string {
+		for n > 0 && n < len(s) && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		return s[:n]
+	}
+	name := clip(name1, n1)
+	if name2 != "" {
+		name += "_" + clip(name2, n2)
+	}
+	return name + "_" + label
 }
 
 // fkName is drizzle-kit 1.0's defaultNameForFK.

@@ -78,3 +78,21 @@ func TestConvertToV8NameExplicit(t *testing.T) {
 		}
 	}
 }
+
+// pgChosenName is the name PostgreSQL 15 gave these constraints when the
+// DDL left them unnamed (read back from pg_constraint).
+func TestPGChosenName(t *testing.T) {
+	for _, tc := range []struct{ name1, name2, label, want string }{
+		{"t", "email", "key", "t_email_key"},
+		{"a_table_name_that_is_quite_long_enough_to_exceed_limits_x1", "some_rather_long_column_name_here", "key",
+			"a_table_name_that_is_quite_lo_some_rather_long_column_name__key"},
+		{"another_table_whose_name_is_long_enough_to_shorten_its_pkey_x", "", "pkey",
+			"another_table_whose_name_is_long_enough_to_shorten_its_pke_pkey"},
+		{"таблица_с_очень_длинным_именем_xyz", "колонка_тоже_длинная_очень", "key", "таблица_с_очень__колонка_тоже_дл_key"},
+		{"таблица_с_очень_длинным_именем_xyz", "", "pkey", "таблица_с_очень_длинным_именем_x_pkey"},
+	} {
+		if got := pgChosenName(tc.name1, tc.name2, tc.label); got != tc.want {
+			t.Errorf("pgChosenName(%s, %s, %s) = %s, want %s", tc.name1, tc.name2, tc.label, got, tc.want)
+		}
+	}
+}

@@ -172,3 +172,31 @@ func readJSONFile(t testing.TB, path string, v any) {
 		t.Fatalf("%s: %v", path, err)
 	}
 }
+
+// Unnamed constraints whose default names pass 63 bytes: drizzle-kit 1.0
+// writes a column's .unique() and .primaryKey() bare, so PostgreSQL names
+// them, shortening the table and column parts. hogsend-db generate from
+// drizzle-kit 1.0's export must write them nameExplicit: false, or
+// drizzle-kit 1.0's next generate from the same TypeScript stops at an
+// unresolved "rename or create" for the unique constraint (exit 2).
+func TestGenerateLongNamesDrizzleKit1(t *testing.T) {
+	t.Parallel()
+	drizzletest.V1.Require(t)
+	dir := filepath.Join(t.TempDir(), "migrations")
+	if !drizzletest.V1.Generate(t, schemaFile(t, "support-base"), dir, "base") {
+		t.Fatal("drizzle-kit 1.0 generate wrote no first migration from support-base.ts")
+	}
+	schema := schemaFile(t, "longnames")
+	var res struct {
+		SQL string `json:"sql"`
+	}
+	drizzletest.V1.Kit(t, &res, "export", "--schema", schema)
+	if !strings.Contains(res.SQL, `"some_rather_long_column_name_here" text UNIQUE`) {
+		t.Fatalf("drizzle-kit 1.0 export has no bare UNIQUE: not the shape this test is about:\n%s", res.SQL)
+	}
+	dev := pgtest.New(t)
+	if r := hogsendStdin(t, res.SQL, "generate", "--schema", "-", "--dir", dir, "--dev-url", dev.URL, "--name", "long"); r.Code != 0 {
+		t.Fatalf("generate from drizzle-kit 1.0's export of longnames.ts: want exit 0\n%s", r)
+	}
+	kitFindsNothing(t, drizzletest.V1, schema, dir)
+}
