@@ -275,9 +275,9 @@ func (r *Reader) read(ctx context.Context, q Querier, present []bool, extra *Ext
 			rel := Release{Track: deref(a), Version: deref(b), ToolVersion: deref(c), RecordedAt: deref(d)}
 			snap.Releases[rel.Track] = rel
 		case a == nil:
-			// The version row of a present ledger: d says whether it has
-			// the name column.
-			if d != nil {
+			// The version row of a present ledger: whether it has a name
+			// column.
+			if d != nil && *d == "true" {
 				snap.Ledgers[i-1].Version = Version1
 			}
 		default:
@@ -331,7 +331,24 @@ func (r *Reader) query(present []bool, extra *Extra) query {
 		args []any
 	)
 	last := len(r.tables) - 1 // ReleaseTable
+	// One statement serves both ledger versions without asking the catalog
+	// or converting rows (a health probe sends it every few seconds): the
+	// ledgers are read in a lateral subquery, where an unqualified name is
+	// the ledger's column when it has one (version 1) and otherwise f.name,
+	// a NULL of type record, which no table column can be. Each ledger's
+	// version row says which it was. ALTER TABLE invalidates the prepared
+	// statement and PostgreSQL resolves name again, so a name column added
+	// or dropped later is seen on the next read.
+	if last > 0 {
+		b.WriteString("select v.* from (select null::record as name) f, lateral (\n  ")
+	}
 	for i, t := range r.tables {
+		switch {
+		case i == last && last > 0:
+			b.WriteString(") v\nunion all ")
+		case i > 0:
+			b.WriteString("\n  union all ")
+		}
 		switch {
 		case !present[i]:
 			args = append(args, t.Ident())
@@ -339,15 +356,10 @@ func (r *Reader) query(present []bool, extra *Extra) query {
 		case i == last:
 			fmt.Fprintf(&b, "select '0'::text, track::text, version::text, tool_version::text, recorded_at::text from %s", t.Ident())
 		default:
-			// name through to_jsonb, which reads it when the column exists
-			// and yields NULL when it does not (a version-0 ledger), so one
-			// statement serves both versions; the version row says which.
-			args = append(args, t.Ident())
-			fmt.Fprintf(&b, "select '%d'::text, id::text, hash::text, created_at::text, to_jsonb(l)->>'name' from %s l", i+1, t.Ident())
-			fmt.Fprintf(&b, "\nunion all select '%d'::text, null::text, null::text, null::text, (select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = to_regclass($%d) and a.attname = 'name' and not a.attisdropped)", i+1, len(args))
-		}
-		if i < last {
-			b.WriteString("\nunion all ")
+			fmt.Fprintf(&b, "select '%[1]d'::text, id::text, hash::text, created_at::text, name::text from %[2]s"+
+				"\n  union all select '%[1]d'::text, null::text, null::text, null::text, "+
+				"(pg_catalog.pg_typeof((select name from %[2]s where false)) <> 'pg_catalog.record'::pg_catalog.regtype)::text",
+				i+1, t.Ident())
 		}
 	}
 	if len(r.indexes) > 0 {
