@@ -62,3 +62,16 @@ func TestDescribe(t *testing.T) {
 		t.Errorf("describe(startup) = %q", got)
 	}
 }
+
+func TestBenchLine(t *testing.T) {
+	for line, want := range map[string][3]string{
+		"BenchmarkCheck/Check-2         	   40742	    133551 ns/op	    6999 B/op	      57 allocs/op": {"BenchmarkCheck/Check", "133551", "57"},
+		"BenchmarkCheck/Select1-2 	   12357	     98437.5 ns/op":                                      {"BenchmarkCheck/Select1", "98437.5", ""},
+		"BenchmarkSelect1 	   12357	     98437 ns/op	     414 B/op	       6 allocs/op":               {"BenchmarkSelect1", "98437", "6"},
+	} {
+		m := benchLine.FindStringSubmatch(line)
+		if m == nil || [3]string{m[1], m[2], m[3]} != want {
+			t.Errorf("benchLine(%q) = %q, want %q", line, m, want)
+		}
+	}
+}
