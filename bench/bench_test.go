@@ -75,3 +75,13 @@ func TestBenchLine(t *testing.T) {
 		}
 	}
 }
+
+func TestPairedLine(t *testing.T) {
+	line := "BenchmarkCheckPaired-2   	      98	  24858535 ns/op	         2.564 check/select1	         1.085 deadline/select1	        57.35 us-over-select1"
+	if m := pairedLine.FindStringSubmatch(line); m == nil || m[1] != "2.564" || m[2] != "57.35" {
+		t.Errorf("pairedLine = %q, want 2.564 and 57.35", m)
+	}
+	if m := pairedLine.FindStringSubmatch("BenchmarkCheck/Check-2  20116  168903 ns/op"); m != nil {
+		t.Errorf("pairedLine matched BenchmarkCheck: %q", m)
+	}
+}
