@@ -62,3 +62,26 @@ func TestDescribe(t *testing.T) {
 		t.Errorf("describe(startup) = %q", got)
 	}
 }
+
+func TestBenchLine(t *testing.T) {
+	for line, want := range map[string][3]string{
+		"BenchmarkCheck/Check-2         	   40742	    133551 ns/op	    6999 B/op	      57 allocs/op": {"BenchmarkCheck/Check", "133551", "57"},
+		"BenchmarkCheck/Select1-2 	   12357	     98437.5 ns/op":                                      {"BenchmarkCheck/Select1", "98437.5", ""},
+		"BenchmarkSelect1 	   12357	     98437 ns/op	     414 B/op	       6 allocs/op":               {"BenchmarkSelect1", "98437", "6"},
+	} {
+		m := benchLine.FindStringSubmatch(line)
+		if m == nil || [3]string{m[1], m[2], m[3]} != want {
+			t.Errorf("benchLine(%q) = %q, want %q", line, m, want)
+		}
+	}
+}
+
+func TestPairedLine(t *testing.T) {
+	line := "BenchmarkCheckPaired-2   	      98	  24858535 ns/op	         2.564 check/select1	         1.085 deadline/select1	        57.35 us-over-select1"
+	if m := pairedLine.FindStringSubmatch(line); m == nil || m[1] != "2.564" || m[2] != "57.35" {
+		t.Errorf("pairedLine = %q, want 2.564 and 57.35", m)
+	}
+	if m := pairedLine.FindStringSubmatch("BenchmarkCheck/Check-2  20116  168903 ns/op"); m != nil {
+		t.Errorf("pairedLine matched BenchmarkCheck: %q", m)
+	}
+}

@@ -39,6 +39,7 @@ type config struct {
 	flights    int   // runs of the round-trip breakdown
 	drizzle    bool
 	guardBench bool
+	guardRuns  int // go test processes (rounds) of guard's benchmarks
 	drift      bool
 	driftRuns  int
 	cpuprofile string
@@ -94,6 +95,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.flights, "flights", 9, "runs of the round-trip breakdown")
 	fs.BoolVar(&cfg.drizzle, "drizzle", true, "include drizzle-orm (needs node and testdata/drizzle/node_modules)")
 	fs.BoolVar(&cfg.guardBench, "guard", true, "run guard's BenchmarkCheck/BenchmarkSelect1 if they exist")
+	fs.IntVar(&cfg.guardRuns, "guard-runs", 7, "rounds of guard's benchmarks (one go test process each, about 5 s)")
 	fs.BoolVar(&cfg.drift, "drift", true, "time hogsend-db drift if it is implemented")
 	fs.IntVar(&cfg.driftRuns, "drift-runs", 2, "hogsend-db drift runs per corpus")
 	fs.StringVar(&cfg.cpuprofile, "cpuprofile", "", "write a CPU profile of in-process cold migrates to this file and print its top")
@@ -109,6 +111,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 			cfg.only[o] = true
 		}
 	}
+	if cfg.guardRuns < 1 {
+		err := fmt.Errorf("bench: -guard-runs %d is not a positive count", cfg.guardRuns)
+		fmt.Fprintln(stderr, err)
+		return cfg, err
+	}
 	var err error
 	if cfg.scale, err = ints(*scale); err != nil {
 		return cfg, err
@@ -120,7 +127,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		cfg.scaleRuns = append(cfg.scaleRuns, cfg.scaleRuns[len(cfg.scaleRuns)-1])
 	}
 	if *quick {
-		cfg.runs, cfg.noopRuns, cfg.flights, cfg.driftRuns = 3, 5, 3, 1
+		cfg.runs, cfg.noopRuns, cfg.flights, cfg.driftRuns, cfg.guardRuns = 3, 5, 3, 1, 2
 		for i := range cfg.scaleRuns {
 			cfg.scaleRuns[i] = 1
 		}

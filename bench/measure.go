@@ -62,6 +62,8 @@ func medianOf(xs []sample, f func(sample) time.Duration) time.Duration {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d)/float64(time.Millisecond)) }
 
+func us(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d)/float64(time.Microsecond)) }
+
 func ratio(a, b time.Duration) float64 {
 	if b == 0 {
 		return 0

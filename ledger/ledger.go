@@ -168,11 +168,12 @@ func joinTables(ts []Table) string {
 
 // parseMillis accepts bigint text and numeric text ("1795304834121" or
 // "1795304834121.000"), since drizzle's drivers create either type.
-func parseMillis(v string) (int64, error) {
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+func parseMillis(v []byte) (int64, error) {
+	// bigint text, the common case, parsed without copying v
+	if n, err := strconv.ParseInt(string(v), 10, 64); err == nil {
 		return n, nil
 	}
-	f, _, err := big.ParseFloat(v, 10, 128, big.ToZero)
+	f, _, err := big.ParseFloat(string(v), 10, 128, big.ToZero)
 	if err != nil {
 		return 0, err
 	}

@@ -287,6 +287,55 @@ func TestVersions(t *testing.T) {
 	}
 }
 
+// TestVersionChangeOnWarmConnection: a Reader whose statement is already
+// prepared on the connection sees a name column added (drizzle-kit up) and
+// dropped again: the version and names come from the table as it is now,
+// not as it was when the statement was prepared.
+func TestVersionChangeOnWarmConnection(t *testing.T) {
+	db := pgtest.New(t)
+	conn := db.Conn(t)
+	ctx := context.Background()
+	for _, tb := range []ledger.Table{ledger.EngineTable, ledger.ClientTable} {
+		if err := ledger.EnsureVersion(ctx, conn, tb, ledger.Version0); err != nil {
+			t.Fatal(err)
+		}
+		if err := ledger.Insert(ctx, conn, tb, "aa", 1000); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := ledger.NewReader([]ledger.Table{ledger.EngineTable, ledger.ClientTable})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(step string, wantVersion int, wantName string) {
+		t.Helper()
+		snap, err := r.Read(ctx, conn)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		e, c := snap.Ledgers[0], snap.Ledgers[1]
+		if e.Version != ledger.Version0 || len(e.Rows) != 1 || e.Rows[0].Name != "" {
+			t.Fatalf("%s: untouched engine ledger read as %+v", step, e)
+		}
+		if c.Version != wantVersion || len(c.Rows) != 1 || c.Rows[0].Name != wantName || c.Rows[0].Hash != "aa" {
+			t.Fatalf("%s: client ledger read as %+v, want version %d and name %q", step, c, wantVersion, wantName)
+		}
+	}
+	read("version 0", ledger.Version0, "")
+	read("version 0 again", ledger.Version0, "")
+	db.Exec(t, `alter table drizzle.__client_migrations add column name text, add column applied_at timestamptz default now();
+		update drizzle.__client_migrations set name = '20240101000000_init'`)
+	read("name added", ledger.Version1, "20240101000000_init")
+	db.Exec(t, `update drizzle.__client_migrations set name = null`)
+	read("name null", ledger.Version1, "")
+	db.Exec(t, `alter table drizzle.__client_migrations drop column name`)
+	read("name dropped", ledger.Version0, "")
+	// A column of another type is still the name column.
+	db.Exec(t, `alter table drizzle.__client_migrations add column name varchar(255);
+		update drizzle.__client_migrations set name = '0000_init'`)
+	read("name varchar", ledger.Version1, "0000_init")
+}
+
 func TestTextArray(t *testing.T) {
 	db := pgtest.New(t)
 	conn := db.Conn(t)

@@ -250,8 +250,9 @@ func (r *Reader) read(ctx context.Context, q Querier, present []bool, extra *Ext
 		snap.Ledgers[i] = Ledger{Table: t, Exists: present[i]}
 	}
 	// Every column is text: the raw values are the strings themselves,
-	// which spares pgx's per-row scan planning (a health probe reads this
-	// every few seconds).
+	// which spares pgx's per-row scan planning, and a string is made only
+	// for what a Snapshot keeps (a health probe reads this every few
+	// seconds). string(v) of a NULL is "", as Row and Release want it.
 	for rows.Next() {
 		raw := rows.RawValues()
 		if len(raw) != 5 {
@@ -261,38 +262,37 @@ func (r *Reader) read(ctx context.Context, q Querier, present []bool, extra *Ext
 		if err != nil {
 			return Snapshot{}, nil, fmt.Errorf("ledger: read %s: marker %q: %w", joinTables(ledgers), raw[0], err)
 		}
-		a, b, c, d := text(raw[1]), text(raw[2]), text(raw[3]), text(raw[4])
 		switch {
 		case i <= ExtraMarker:
-			snap.Extra = append(snap.Extra, ExtraRow{Marker: i, A: a, B: b, C: c, D: d})
+			snap.Extra = append(snap.Extra, ExtraRow{Marker: i, A: text(raw[1]), B: text(raw[2]), C: text(raw[3]), D: text(raw[4])})
 		case i == invalidIndexMarker:
-			snap.InvalidIndexes = append(snap.InvalidIndexes, Index{Schema: deref(a), Name: deref(b), Table: deref(c)})
+			snap.InvalidIndexes = append(snap.InvalidIndexes, Index{Schema: string(raw[1]), Name: string(raw[2]), Table: string(raw[3])})
 		case i < 0:
-			if d != nil && *d == "true" {
+			if string(raw[4]) == "true" {
 				appeared = append(appeared, -i-1)
 			}
 		case i == 0:
-			rel := Release{Track: deref(a), Version: deref(b), ToolVersion: deref(c), RecordedAt: deref(d)}
+			rel := Release{Track: string(raw[1]), Version: string(raw[2]), ToolVersion: string(raw[3]), RecordedAt: string(raw[4])}
 			snap.Releases[rel.Track] = rel
-		case a == nil:
-			// The version row of a present ledger: d says whether it has
-			// the name column.
-			if d != nil {
+		case raw[1] == nil:
+			// The version row of a present ledger: whether it has a name
+			// column.
+			if string(raw[4]) == "true" {
 				snap.Ledgers[i-1].Version = Version1
 			}
 		default:
-			row := Row{Hash: deref(b), Name: deref(d)}
+			row := Row{Hash: string(raw[2]), Name: string(raw[4])}
 			t := ledgers[i-1]
-			if row.ID, err = strconv.ParseInt(deref(a), 10, 64); err != nil {
+			if row.ID, err = strconv.ParseInt(string(raw[1]), 10, 64); err != nil {
 				return Snapshot{}, nil, &UnreadableError{Tables: []Table{t}, Err: err,
-					Reason: fmt.Sprintf("a row has id %q, not an integer", deref(a)),
+					Reason: fmt.Sprintf("a row has id %q, not an integer", raw[1]),
 					Remedy: fmt.Sprintf("restore %s from a backup: drizzle-orm creates id as serial", t)}
 			}
-			if c == nil {
+			if raw[3] == nil {
 				row.NullCreatedAt = true
-			} else if row.CreatedAt, err = parseMillis(*c); err != nil {
+			} else if row.CreatedAt, err = parseMillis(raw[3]); err != nil {
 				return Snapshot{}, nil, &UnreadableError{Tables: []Table{t}, Err: err,
-					Reason: fmt.Sprintf("row id %d has created_at %q, not an integer (milliseconds)", row.ID, *c),
+					Reason: fmt.Sprintf("row id %d has created_at %q, not an integer (milliseconds)", row.ID, raw[3]),
 					Remedy: fmt.Sprintf("set it to the when of its migration in meta/_journal.json: UPDATE %s SET created_at = <when> WHERE id = %d", t.Ident(), row.ID)}
 			}
 			snap.Ledgers[i-1].Rows = append(snap.Ledgers[i-1].Rows, row)
@@ -331,7 +331,24 @@ func (r *Reader) query(present []bool, extra *Extra) query {
 		args []any
 	)
 	last := len(r.tables) - 1 // ReleaseTable
+	// One statement serves both ledger versions without asking the catalog
+	// or converting rows (a health probe sends it every few seconds): the
+	// ledgers are read in a lateral subquery, where an unqualified name is
+	// the ledger's column when it has one (version 1) and otherwise f.name,
+	// a NULL of type record, which no table column can be. Each ledger's
+	// version row says which it was. ALTER TABLE invalidates the prepared
+	// statement and PostgreSQL resolves name again, so a name column added
+	// or dropped later is seen on the next read.
+	if last > 0 {
+		b.WriteString("select v.* from (select null::record as name) f, lateral (\n  ")
+	}
 	for i, t := range r.tables {
+		switch {
+		case i == last && last > 0:
+			b.WriteString(") v\nunion all ")
+		case i > 0:
+			b.WriteString("\n  union all ")
+		}
 		switch {
 		case !present[i]:
 			args = append(args, t.Ident())
@@ -339,15 +356,10 @@ func (r *Reader) query(present []bool, extra *Extra) query {
 		case i == last:
 			fmt.Fprintf(&b, "select '0'::text, track::text, version::text, tool_version::text, recorded_at::text from %s", t.Ident())
 		default:
-			// name through to_jsonb, which reads it when the column exists
-			// and yields NULL when it does not (a version-0 ledger), so one
-			// statement serves both versions; the version row says which.
-			args = append(args, t.Ident())
-			fmt.Fprintf(&b, "select '%d'::text, id::text, hash::text, created_at::text, to_jsonb(l)->>'name' from %s l", i+1, t.Ident())
-			fmt.Fprintf(&b, "\nunion all select '%d'::text, null::text, null::text, null::text, (select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = to_regclass($%d) and a.attname = 'name' and not a.attisdropped)", i+1, len(args))
-		}
-		if i < last {
-			b.WriteString("\nunion all ")
+			fmt.Fprintf(&b, "select '%[1]d'::text, id::text, hash::text, created_at::text, name::text from %[2]s"+
+				"\n  union all select '%[1]d'::text, null::text, null::text, null::text, "+
+				"(pg_catalog.pg_typeof((select name from %[2]s where false)) <> 'pg_catalog.record'::pg_catalog.regtype)::text",
+				i+1, t.Ident())
 		}
 	}
 	if len(r.indexes) > 0 {
@@ -380,11 +392,4 @@ func text(v []byte) *string {
 	}
 	s := string(v)
 	return &s
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

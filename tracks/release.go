@@ -3,6 +3,7 @@ package tracks
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/go-version"
@@ -49,15 +50,43 @@ func ShouldRecordRelease(build string, recorded *Release) bool {
 // the one release difference that makes the engine track fatal. An
 // unparsable release on either side says nothing about majors: false.
 func MajorAhead(recorded, build string) bool {
-	r, err := version.NewVersion(recorded)
-	if err != nil {
+	r, ok := majorOf(recorded)
+	if !ok {
 		return false
 	}
-	b, err := version.NewVersion(build)
-	if err != nil {
-		return false
+	b, ok := majorOf(build)
+	return ok && r > b
+}
+
+// majorOf is a release's major version as go-version reads it, and whether
+// it parses at all. A plain MAJOR.MINOR.PATCH, what migrate records, is read
+// without go-version's regular expression, which would otherwise be half
+// the Go-side cost of every guard health probe.
+func majorOf(v string) (int64, bool) {
+	if m, ok := plainMajor(v); ok {
+		return m, true
 	}
-	return r.Segments()[0] > b.Segments()[0]
+	p, err := version.NewVersion(v)
+	if err != nil {
+		return 0, false
+	}
+	return p.Segments64()[0], true
+}
+
+// plainMajor reads "MAJOR.MINOR.PATCH" made of 1 to 18 digits each (so no
+// part overflows, as go-version requires); anything else is not plain.
+func plainMajor(v string) (int64, bool) {
+	major, rest, ok := strings.Cut(v, ".")
+	minor, patch, ok2 := strings.Cut(rest, ".")
+	if !ok || !ok2 || !plainNumber(major) || !plainNumber(minor) || !plainNumber(patch) {
+		return 0, false
+	}
+	m, err := strconv.ParseInt(major, 10, 64)
+	return m, err == nil
+}
+
+func plainNumber(s string) bool {
+	return len(s) > 0 && len(s) <= 18 && strings.Trim(s, "0123456789") == ""
 }
 
 // ParseRelease returns nil if v is a release the policy can compare, else
