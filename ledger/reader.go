@@ -180,7 +180,7 @@ const probeSQL = `select u.i::int, c.oid is not null,
   coalesce((select array_agg(a.attname::text order by a.attnum) from pg_catalog.pg_attribute a
             where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped), '{}')
 from unnest($1::text[]) with ordinality as u(t, i)
-left join pg_catalog.pg_class c on c.oid = to_regclass(u.t)`
+left join pg_catalog.pg_class c on c.oid = pg_catalog.to_regclass(u.t)`
 
 var (
 	ledgerColumns  = []string{"id", "hash", "created_at"}
@@ -352,7 +352,7 @@ func (r *Reader) query(present []bool, extra *Extra) query {
 		switch {
 		case !present[i]:
 			args = append(args, t.Ident())
-			fmt.Fprintf(&b, "select '%d'::text, null::text, null::text, null::text, (to_regclass($%d) is not null)::text", -(i + 1), len(args))
+			fmt.Fprintf(&b, "select '%d'::text, null::text, null::text, null::text, (pg_catalog.to_regclass($%d) is not null)::text", -(i + 1), len(args))
 		case i == last:
 			fmt.Fprintf(&b, "select '0'::text, track::text, version::text, tool_version::text, recorded_at::text from %s", t.Ident())
 		default:
