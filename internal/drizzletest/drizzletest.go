@@ -350,10 +350,16 @@ func (v Tools) Kit(t testing.TB, out any, args ...string) {
 // serializer describes it.
 func Export(t testing.TB, schemaFile string) string {
 	t.Helper()
+	return V0.Export(t, schemaFile)
+}
+
+// Export is Export with these tools.
+func (v Tools) Export(t testing.TB, schemaFile string) string {
+	t.Helper()
 	var res struct {
 		SQL string `json:"sql"`
 	}
-	run(t, &res, "kit.mjs", "export", "--schema", schemaFile)
+	v.run(t, &res, "kit.mjs", "export", "--schema", schemaFile)
 	if res.SQL == "" {
 		t.Fatal("drizzletest: kit.mjs export printed no SQL")
 	}
@@ -464,4 +470,17 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// ReadJSON decodes a drizzle-kit JSON file (snapshot.json, _journal.json)
+// into v, failing the test if it cannot.
+func ReadJSON(t testing.TB, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
 }

@@ -1,12 +1,12 @@
 package generate_test
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/hogsend/hogsend-db/internal/drizzletest"
 	"github.com/hogsend/hogsend-db/internal/generate"
 )
 
@@ -19,25 +19,16 @@ import (
 func TestBackfillSnapshotFolders(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	write := func(name, sql string) {
-		t.Helper()
-		if err := os.MkdirAll(filepath.Join(e.dir, name), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(e.dir, name, "migration.sql"), []byte(sql), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 	const a, b, c = `CREATE TABLE "a" ("id" integer PRIMARY KEY);`, `CREATE TABLE "b" ("id" integer PRIMARY KEY);`, `CREATE TABLE "c" ("id" integer PRIMARY KEY);`
-	write("20240101000000_a", a)
+	e.writeFolder("20240101000000_a", a)
 	second := e.generate(a+"\n"+b, "b") // drizzle-kit 1.0's layout: a folder with its snapshot.json
 	if !second.Written || !strings.HasSuffix(second.Snapshot, "_b/snapshot.json") {
 		t.Fatalf("second migration: %+v", second)
 	}
 	var prev struct{ ID string }
-	readJSON(t, filepath.Join(e.dir, filepath.FromSlash(second.Snapshot)), &prev)
+	drizzletest.ReadJSON(t, filepath.Join(e.dir, filepath.FromSlash(second.Snapshot)), &prev)
 	const manual = "20991231000000_manual"
-	write(manual, c)
+	e.writeFolder(manual, c)
 	before := tree(t, e.dir)
 
 	o := e.options(a + "\n" + b + "\n" + c)
@@ -61,7 +52,7 @@ func TestBackfillSnapshotFolders(t *testing.T) {
 		PrevIDs []string         `json:"prevIds"`
 		DDL     []map[string]any `json:"ddl"`
 	}
-	readJSON(t, filepath.Join(e.dir, manual, "snapshot.json"), &snap)
+	drizzletest.ReadJSON(t, filepath.Join(e.dir, manual, "snapshot.json"), &snap)
 	var tables []string
 	for _, ent := range snap.DDL {
 		if ent["entityType"] == "tables" {
@@ -90,21 +81,12 @@ func TestBackfillSnapshotFolders(t *testing.T) {
 func TestGenerateAfterHandWrittenFolderChains(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	write := func(name, sql string) {
-		t.Helper()
-		if err := os.MkdirAll(filepath.Join(e.dir, name), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(e.dir, name, "migration.sql"), []byte(sql), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 	const a, b = `CREATE TABLE "a" ("id" integer PRIMARY KEY);`, `CREATE TABLE "b" ("id" integer PRIMARY KEY);`
-	write("20240101000000_a", a)
+	e.writeFolder("20240101000000_a", a)
 	second := e.generate(a+"\n"+b, "b")
 	var prev struct{ ID string }
-	readJSON(t, filepath.Join(e.dir, filepath.FromSlash(second.Snapshot)), &prev)
-	write("20991231000000_manual", `ALTER TABLE "b" ALTER COLUMN "id" TYPE bigint;`)
+	drizzletest.ReadJSON(t, filepath.Join(e.dir, filepath.FromSlash(second.Snapshot)), &prev)
+	e.writeFolder("20991231000000_manual", `ALTER TABLE "b" ALTER COLUMN "id" TYPE bigint;`)
 
 	const bigB = `CREATE TABLE "b" ("id" bigint PRIMARY KEY);`
 	res := e.generate(a+"\n"+bigB+"\n"+`CREATE TABLE "d" ("id" integer);`, "d")
@@ -115,7 +97,7 @@ func TestGenerateAfterHandWrittenFolderChains(t *testing.T) {
 		PrevIDs []string         `json:"prevIds"`
 		DDL     []map[string]any `json:"ddl"`
 	}
-	readJSON(t, filepath.Join(e.dir, filepath.FromSlash(res.Snapshot)), &snap)
+	drizzletest.ReadJSON(t, filepath.Join(e.dir, filepath.FromSlash(res.Snapshot)), &snap)
 	if !slices.Equal(snap.PrevIDs, []string{prev.ID}) {
 		t.Errorf("prevIds %v, want [%s] (the snapshot of 20240101..._b, the newest there is)", snap.PrevIDs, prev.ID)
 	}

@@ -55,7 +55,7 @@ func TestEngineSnapshotBackfillPassesDrizzleKitCheck(t *testing.T) {
 	}
 	drizzletest.Check(t, dir)
 	var snap map[string]any
-	readJSON(t, filepath.Join(dir, "meta", "0005_snapshot.json"), &snap)
+	drizzletest.ReadJSON(t, filepath.Join(dir, "meta", "0005_snapshot.json"), &snap)
 	tables := snap["tables"].(map[string]any)
 	prefs := tables["public.email_preferences"].(map[string]any)
 	pk := prefs["compositePrimaryKeys"].(map[string]any)["email_preferences_contact_id_category_pk"]

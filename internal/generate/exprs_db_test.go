@@ -3,6 +3,8 @@ package generate_test
 import (
 	"path/filepath"
 	"testing"
+
+	"github.com/hogsend/hogsend-db/internal/drizzletest"
 )
 
 // A desired schema printed by drizzle-kit export: the snapshot holds the
@@ -46,7 +48,7 @@ CREATE UNIQUE INDEX "tickets_lower_idx" ON "tickets" USING btree ("state",lower(
 			} `json:"checkConstraints"`
 		} `json:"tables"`
 	}
-	readJSON(t, filepath.Join(e.dir, "meta", "0000_snapshot.json"), &snap)
+	drizzletest.ReadJSON(t, filepath.Join(e.dir, "meta", "0000_snapshot.json"), &snap)
 	tb := snap.Tables["public.tickets"]
 	if got, want := tb.CheckConstraints["tickets_reply_count_check"].Value, `"tickets"."reply_count" >= 0`; got != want {
 		t.Errorf("check value %q, want %q", got, want)

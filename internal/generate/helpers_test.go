@@ -3,7 +3,6 @@ package generate_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"io/fs"
 	"maps"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/hogsend/hogsend-db/engine"
+	"github.com/hogsend/hogsend-db/internal/drizzletest"
 	"github.com/hogsend/hogsend-db/internal/enginesrc"
 	"github.com/hogsend/hogsend-db/internal/generate"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
@@ -47,6 +47,18 @@ func newEnvAtV1(t *testing.T) *env {
 	e := newEnv(t)
 	e.generate(v1, "init")
 	return e
+}
+
+// writeFolder writes a drizzle-kit 1.0 migration folder by hand: name/migration.sql
+// and no snapshot.json, as a hand-written migration leaves it.
+func (e *env) writeFolder(name, sql string) {
+	e.t.Helper()
+	if err := os.MkdirAll(filepath.Join(e.dir, name), 0o755); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(e.dir, name, "migration.sql"), []byte(sql), 0o644); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 func (e *env) options(desired string) generate.Options {
@@ -176,23 +188,11 @@ func sameTree(a, b map[string]string) bool {
 // keys lists m's keys in order.
 func keys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
-// readJSON decodes a file of dir.
-func readJSON(t testing.TB, path string, v any) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-}
-
 // snapshot decodes the folder's snapshot meta/<prefix>_snapshot.json.
 func (e *env) snapshot(prefix string) map[string]any {
 	e.t.Helper()
 	var snap map[string]any
-	readJSON(e.t, filepath.Join(e.dir, "meta", prefix+"_snapshot.json"), &snap)
+	drizzletest.ReadJSON(e.t, filepath.Join(e.dir, "meta", prefix+"_snapshot.json"), &snap)
 	return snap
 }
 

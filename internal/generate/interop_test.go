@@ -70,8 +70,8 @@ func TestSnapshotAndSQLMatchDrizzleKit(t *testing.T) {
 		t.Fatal("drizzle-kit generated nothing")
 	}
 	var ours, theirs map[string]any
-	readJSON(t, filepath.Join(e.dir, "meta", "0004_snapshot.json"), &ours)
-	readJSON(t, filepath.Join(kit, "meta", "0004_snapshot.json"), &theirs)
+	drizzletest.ReadJSON(t, filepath.Join(e.dir, "meta", "0004_snapshot.json"), &ours)
+	drizzletest.ReadJSON(t, filepath.Join(kit, "meta", "0004_snapshot.json"), &theirs)
 	if ours["prevId"] != theirs["prevId"] {
 		t.Errorf("prevId %v, drizzle-kit %v", ours["prevId"], theirs["prevId"])
 	}

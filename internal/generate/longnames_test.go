@@ -1,9 +1,10 @@
 package generate_test
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/hogsend/hogsend-db/internal/drizzletest"
 )
 
 // drizzle-kit 1.0 writes a column's .unique() (and an unnamed
@@ -17,13 +18,8 @@ import (
 func TestNameExplicitForNamesPostgreSQLShortens(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	if err := os.MkdirAll(filepath.Join(e.dir, "20240101000000_base"), 0o755); err != nil {
-		t.Fatal(err)
-	}
 	base := `CREATE TABLE "base" ("id" integer PRIMARY KEY);`
-	if err := os.WriteFile(filepath.Join(e.dir, "20240101000000_base", "migration.sql"), []byte(base), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	e.writeFolder("20240101000000_base", base)
 	// drizzle-kit 1.0's export of a table with a column .unique() and of one
 	// with an unnamed composite primary key written by hand without a name.
 	const long = "a_table_name_that_is_quite_long_enough_to_exceed_limits_x1"
@@ -38,7 +34,7 @@ CREATE TABLE "` + pkTable + `" ("a" integer, "b" integer, PRIMARY KEY ("a", "b")
 	var snap struct {
 		DDL []map[string]any `json:"ddl"`
 	}
-	readJSON(t, filepath.Join(e.dir, filepath.FromSlash(res.Snapshot)), &snap)
+	drizzletest.ReadJSON(t, filepath.Join(e.dir, filepath.FromSlash(res.Snapshot)), &snap)
 	want := map[string]string{
 		"uniques": "a_table_name_that_is_quite_lo_some_rather_long_column_name__key", // PostgreSQL's own choice
 		"pks":     pkTable[:58] + "_pkey",

@@ -74,18 +74,15 @@ func TestGenerateFromDrizzleKit1ExportMatchesItsSnapshot(t *testing.T) {
 	if !drizzletest.V1.Generate(t, schema, byKit, "v5") {
 		t.Fatal("drizzle-kit 1.0 generate wrote nothing from v5.ts")
 	}
-	var res struct {
-		SQL string `json:"sql"`
-	}
-	drizzletest.V1.Kit(t, &res, "export", "--schema", schema)
+	exported := drizzletest.V1.Export(t, schema)
 	for _, name := range []string{`"attachments_ticket_id_tickets_id_fkey"`, `"ticket_labels_pkey"`} {
-		if !strings.Contains(res.SQL, name) {
-			t.Fatalf("drizzle-kit 1.0 export has no %s: not the shape this test is about:\n%s", name, res.SQL)
+		if !strings.Contains(exported, name) {
+			t.Fatalf("drizzle-kit 1.0 export has no %s: not the shape this test is about:\n%s", name, exported)
 		}
 	}
 
 	dev := pgtest.New(t)
-	if r := hogsendStdin(t, res.SQL, "generate", "--schema", "-", "--dir", dir, "--dev-url", dev.URL, "--name", "v5"); r.Code != 0 {
+	if r := hogsendStdin(t, exported, "generate", "--schema", "-", "--dir", dir, "--dev-url", dev.URL, "--name", "v5"); r.Code != 0 {
 		t.Fatalf("generate from drizzle-kit 1.0's export of v5.ts: want exit 0\n%s", r)
 	}
 	ours, theirs := snapshotEntities(t, dir), snapshotEntities(t, byKit)
@@ -129,12 +126,9 @@ func TestBackfillSnapshotDrizzleKit1(t *testing.T) {
 		t.Fatal("drizzle-kit 1.0 found nothing to do without v4's snapshot: this test shows nothing")
 	}
 
-	var res struct {
-		SQL string `json:"sql"`
-	}
-	drizzletest.V1.Kit(t, &res, "export", "--schema", schema)
+	exported := drizzletest.V1.Export(t, schema)
 	dev := pgtest.New(t)
-	r := hogsendStdin(t, res.SQL, "generate", "--schema", "-", "--dir", dir, "--dev-url", dev.URL, "--backfill-snapshot")
+	r := hogsendStdin(t, exported, "generate", "--schema", "-", "--dir", dir, "--dev-url", dev.URL, "--backfill-snapshot")
 	if r.Code != 0 || !strings.Contains(r.Stdout, "no schema changes; wrote the missing snapshot") {
 		t.Fatalf("generate --backfill-snapshot: want exit 0 and the snapshot written\n%s", r)
 	}
@@ -145,8 +139,8 @@ func TestBackfillSnapshotDrizzleKit1(t *testing.T) {
 		ID      string   `json:"id"`
 		PrevIDs []string `json:"prevIds"`
 	}
-	readJSONFile(t, filepath.Join(dir, names[len(names)-2], "snapshot.json"), &v3)
-	readJSONFile(t, filepath.Join(dir, newest, "snapshot.json"), &v4)
+	drizzletest.ReadJSON(t, filepath.Join(dir, names[len(names)-2], "snapshot.json"), &v3)
+	drizzletest.ReadJSON(t, filepath.Join(dir, newest, "snapshot.json"), &v4)
 	if !slices.Equal(v4.PrevIDs, []string{v3.ID}) {
 		t.Errorf("backfilled snapshot prevIds %v, want [%s] (v3's id)", v4.PrevIDs, v3.ID)
 	}
@@ -159,17 +153,6 @@ func TestBackfillSnapshotDrizzleKit1(t *testing.T) {
 		names := folderNames(t, dir)
 		sql, _ := os.ReadFile(filepath.Join(dir, names[len(names)-1], "migration.sql"))
 		t.Fatalf("drizzle-kit 1.0 generate with v4.ts found changes after the backfill:\n%s", sql)
-	}
-}
-
-func readJSONFile(t testing.TB, path string, v any) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatalf("%s: %v", path, err)
 	}
 }
 
@@ -187,15 +170,12 @@ func TestGenerateLongNamesDrizzleKit1(t *testing.T) {
 		t.Fatal("drizzle-kit 1.0 generate wrote no first migration from support-base.ts")
 	}
 	schema := schemaFile(t, "longnames")
-	var res struct {
-		SQL string `json:"sql"`
-	}
-	drizzletest.V1.Kit(t, &res, "export", "--schema", schema)
-	if !strings.Contains(res.SQL, `"some_rather_long_column_name_here" text UNIQUE`) {
-		t.Fatalf("drizzle-kit 1.0 export has no bare UNIQUE: not the shape this test is about:\n%s", res.SQL)
+	exported := drizzletest.V1.Export(t, schema)
+	if !strings.Contains(exported, `"some_rather_long_column_name_here" text UNIQUE`) {
+		t.Fatalf("drizzle-kit 1.0 export has no bare UNIQUE: not the shape this test is about:\n%s", exported)
 	}
 	dev := pgtest.New(t)
-	if r := hogsendStdin(t, res.SQL, "generate", "--schema", "-", "--dir", dir, "--dev-url", dev.URL, "--name", "long"); r.Code != 0 {
+	if r := hogsendStdin(t, exported, "generate", "--schema", "-", "--dir", dir, "--dev-url", dev.URL, "--name", "long"); r.Code != 0 {
 		t.Fatalf("generate from drizzle-kit 1.0's export of longnames.ts: want exit 0\n%s", r)
 	}
 	kitFindsNothing(t, drizzletest.V1, schema, dir)
