@@ -374,7 +374,7 @@ func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Mig
 	results, err := conn.PgConn().ExecBatch(ctx, rec.Batch).ReadAll()
 	if err != nil {
 		rollback(ctx, conn)
-		if commitInDoubt(err) {
+		if CommitInDoubt(err) {
 			return &CommitUnknownError{Track: t.Name, Tags: migrationTags(group), Err: err}
 		}
 		if ctx.Err() != nil {
@@ -680,7 +680,7 @@ func applyNoTx(ctx context.Context, conn *pgx.Conn, t Loaded, m *journal.Migrati
 		return fmt.Errorf("%s track: %s applied but not recorded: %w", t.Name, m.Tag, err)
 	}
 	if err := tx.Commit(ctx); err != nil {
-		if commitInDoubt(err) {
+		if CommitInDoubt(err) {
 			return &CommitUnknownError{Track: t.Name, Tags: []string{m.Tag}, NoTransaction: true, Err: err}
 		}
 		return fmt.Errorf("%s track: %s applied but not recorded: %w", t.Name, m.Tag, err)
@@ -688,12 +688,24 @@ func applyNoTx(ctx context.Context, conn *pgx.Conn, t Loaded, m *journal.Migrati
 	return nil
 }
 
-// commitInDoubt reports whether a failed COMMIT may still have committed:
-// the server did not answer (the connection broke, or pgconn closed it after
-// an unanswered cancel request), and the request may have reached it.
-func commitInDoubt(err error) bool {
+// CommitInDoubt reports whether a failed COMMIT may still have committed:
+// the server did not answer it (the connection broke, or pgconn closed it
+// after an unanswered cancel request), and it may have reached the server.
+// When it reports false, the server answered (with an error, or ROLLBACK)
+// or pgconn refused to send on a context already done: the transaction was
+// rolled back.
+//
+// pgconn.SafeToRetry alone cannot tell: when the connection breaks while
+// the answer is awaited, pgconn (v5.9) reports "conn closed", an error it
+// calls safe to retry, although the COMMIT was sent. Any failure without an
+// answer is in doubt but the one that wraps the done context.
+func CommitInDoubt(err error) bool {
 	var pgErr *pgconn.PgError
-	return !errors.As(err, &pgErr) && !pgconn.SafeToRetry(err)
+	if errors.As(err, &pgErr) || errors.Is(err, pgx.ErrTxCommitRollback) {
+		return false
+	}
+	notSent := pgconn.SafeToRetry(err) && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
+	return !notSent
 }
 
 // rollback ends the open transaction even when ctx is cancelled.
