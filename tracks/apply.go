@@ -62,9 +62,10 @@ type Result struct {
 }
 
 // Preflight is what Apply refuses before it writes anything: it validates
-// a report against the options. A foreign ledger and rows that an edit in a
-// shared second left unmatched (always), out-of-order
-// migrations (unless allowed) and, with Strict, modified ones are errors.
+// a report against the options. A foreign ledger, a folder renamed after
+// it ran and rows that an edit in a shared second left unmatched (always),
+// out-of-order migrations (unless allowed) and, with Strict, modified ones
+// are errors.
 // Warnings go to OnEvent. It is what a dry run calls.
 func Preflight(rep *Report, ts []Loaded, opts Options) error {
 	for _, t := range ts {
@@ -73,6 +74,10 @@ func Preflight(rep *Report, ts []Loaded, opts Options) error {
 			return &ForeignError{Track: t.Name, Ledger: s.Ledger, Location: t.Location, Origin: t.Origin,
 				Matched: s.Matched, Rows: s.Rows, Unknown: len(s.Unknown), Remedy: ForeignRemedy(t.Name)}
 		case ModifiedSameSecond:
+			if len(s.renamed) > 0 {
+				return &RenamedError{Track: t.Name, Ledger: s.Ledger, Location: t.Location, Renamed: s.renamed,
+					Remedy: RenamedRemedy(s.renamed)}
+			}
 			e := &SameSecondError{Track: t.Name, Ledger: s.Ledger, Location: t.Location, Rows: s.sameSecond, Tags: s.editedTags, Remedy: SameSecondRemedy}
 			for _, m := range s.PendingMigrations() {
 				if slices.Contains(s.editedTags, m.Tag) {
