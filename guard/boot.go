@@ -54,10 +54,13 @@ type BehindError struct {
 	Unknown  bool     // the database could not be read: Applied and Pending are unknown
 	Reason   string   // why it could not be read (redacted: no password)
 	// Edited (tracks.ModifiedSameSecond): pending migrations of which one
-	// was edited after it ran, so migrate refuses to run them; Remedy says
-	// what to do instead, in words.
-	Edited []string
-	Remedy string
+	// was edited after it ran, so migrate refuses to run them. Renamed
+	// (the same verdict, problem tracks.KindRenamedFolder): pending
+	// migrations that ran under another folder name, renamed since. Remedy
+	// says what to do instead, in words.
+	Edited  []string
+	Renamed []string
+	Remedy  string
 }
 
 func (e *BehindError) Error() string {
@@ -73,11 +76,19 @@ func (e *BehindError) Error() string {
 	if applied == "" {
 		applied = "(none)"
 	}
-	if len(e.Edited) > 0 {
+	if len(e.Edited) > 0 || len(e.Renamed) > 0 {
+		var why []string
+		if len(e.Renamed) > 0 {
+			why = append(why, fmt.Sprintf("%s already ran under another folder name, which the ledger records "+
+				"(renamed after it ran: running it would run it again)", strings.Join(e.Renamed, ", ")))
+		}
+		if len(e.Edited) > 0 {
+			why = append(why, fmt.Sprintf("a ledger row of the second of %s matches none of them, so one of them was edited after it ran",
+				strings.Join(e.Edited, ", ")))
+		}
 		return fmt.Sprintf("Database schema is out of date: this build requires %s, database is at %s. Pending migration(s): %s. "+
-			"They cannot be run: a ledger row of the second of %s matches none of them, so one of them was edited after it ran "+
-			"(hogsend-db migrate refuses to run them). Fix: %s; or set %s=true to bypass.",
-			e.Required, applied, pending, strings.Join(e.Edited, ", "), e.Remedy, EnvSkipSchemaCheck)
+			"They cannot be run: %s (hogsend-db migrate refuses to run them). Fix: %s; or set %s=true to bypass.",
+			e.Required, applied, pending, strings.Join(why, "; and "), e.Remedy, EnvSkipSchemaCheck)
 	}
 	return fmt.Sprintf("Database schema is out of date: this build requires %s, database is at %s. Pending migration(s): %s. "+
 		`Run "hogsend-db migrate", or set %s=true to bypass.`, e.Required, applied, pending, EnvSkipSchemaCheck)
@@ -180,11 +191,19 @@ func (g *Guard) Boot(ctx context.Context) error {
 		if s.Applied != nil {
 			e.Applied = *s.Applied
 		}
+		var remedies []string
 		for _, p := range rep.Integrity {
-			if p.Track == tracks.Engine && p.Kind == string(tracks.ModifiedSameSecond) {
-				e.Edited, e.Remedy = p.Items, p.Remedy
+			if p.Track != tracks.Engine {
+				continue
+			}
+			switch p.Kind {
+			case string(tracks.ModifiedSameSecond):
+				e.Edited, remedies = p.Items, append(remedies, p.Remedy)
+			case tracks.KindRenamedFolder:
+				e.Renamed, remedies = p.Items, append(remedies, p.Remedy)
 			}
 		}
+		e.Remedy = strings.Join(remedies, "; and ")
 		return e
 	case tracks.MissingObjects:
 		return &MissingObjectsError{Track: tracks.Engine, Missing: s.SchemaCheck.Missing, Remedy: s.SchemaCheck.Remedy}

@@ -190,3 +190,50 @@ func TestEngineEditInSharedSecondRefused(t *testing.T) {
 		t.Fatalf("health: verdict %s integrity %+v", e.Verdict, rep.Integrity)
 	}
 }
+
+// An engine in drizzle-kit 1.0's layout whose applied folder was renamed to
+// a later time: its named row matches no folder, but has the renamed
+// folder's hash. Boot refuses (running it would run it again), saying the
+// folder was renamed and what to rename it back to, not that it was edited
+// nor that another engine wrote the ledger.
+func TestEngineRenamedFolderRefused(t *testing.T) {
+	t.Parallel()
+	fsys := fstest.MapFS{
+		"20231114221320_a/migration.sql": {Data: []byte(`CREATE TABLE "rn_a" ("id" int);`)},
+		"20231114221500_b/migration.sql": {Data: []byte(`CREATE TABLE "rn_b" ("id" int);`)}, // ran as 20231114221320_b
+	}
+	j, err := journal.Open(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := pgtest.New(t)
+	ctx := context.Background()
+	conn := db.Conn(t)
+	if err := ledger.EnsureVersion(ctx, conn, ledger.EngineTable, ledger.Version1); err != nil {
+		t.Fatal(err)
+	}
+	a, b := j.Migrations[0], j.Migrations[1]
+	if err := ledger.InsertNamed(ctx, conn, ledger.EngineTable, a.Hash, a.When, a.Name); err != nil {
+		t.Fatal(err)
+	}
+	if err := ledger.InsertNamed(ctx, conn, ledger.EngineTable, b.Hash, a.When, "20231114221320_b"); err != nil {
+		t.Fatal(err)
+	}
+	g := newGuardT(t, newPool(t, db), WithEngine(fsys, "0.67.0"))
+	err = g.Boot(ctx)
+	var be *BehindError
+	if !errors.Is(err, ErrSchemaBehind) || errors.Is(err, ErrForeign) || !errors.As(err, &be) ||
+		!slices.Equal(be.Renamed, []string{"20231114221500_b"}) || len(be.Edited) != 0 {
+		t.Fatalf("Boot: %v, want a *BehindError naming the renamed 20231114221500_b", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "20231114221500_b already ran under another folder name") ||
+		!strings.Contains(msg, "20231114221500_b back to 20231114221320_b") || strings.Contains(msg, "edited") ||
+		strings.Contains(msg, `Run "hogsend-db migrate"`) {
+		t.Fatalf("Boot: %q: want the rename and its undoing, not an edit nor an advice to migrate", msg)
+	}
+	_, _, rep := health(t, g)
+	if e := rep.Schema[tracks.Engine]; e.Verdict != tracks.ModifiedSameSecond || len(rep.Integrity) != 1 ||
+		rep.Integrity[0].Kind != tracks.KindRenamedFolder || rep.Integrity[0].Items[0] != "20231114221500_b" {
+		t.Fatalf("health: verdict %s integrity %+v", e.Verdict, rep.Integrity)
+	}
+}

@@ -68,6 +68,17 @@ func FolderName(t time.Time, name string) string {
 	return t.UTC().Format(folderTimeLayout) + "_" + name
 }
 
+// Retimed is the 1.0 folder name with its leading UTC time replaced by the
+// second of millis (epoch milliseconds), the rest kept: what the folder was
+// called at that time, if only its time changed.
+func Retimed(name string, millis int64) string {
+	prefix := time.UnixMilli(millis).UTC().Format(folderTimeLayout)
+	if len(name) < len(folderTimeLayout) {
+		return prefix
+	}
+	return prefix + name[len(folderTimeLayout):]
+}
+
 // CompareNames orders 1.0 folder names as drizzle-orm 1.0 applies them
 // (String.prototype.localeCompare). It compares bytes: every name starts
 // with 14 ASCII digits, so only names made in the same second reach the

@@ -108,3 +108,25 @@ func FuzzOpenFolders(f *testing.F) {
 		}
 	})
 }
+
+// Retimed keeps what follows the time, and reads the time back as FolderTime
+// does: the second of millis, in UTC.
+func TestRetimed(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		millis int64
+		want   string
+	}{
+		{"20240105000000_add_users", 1700000000900, "20231114221320_add_users"},
+		{"20240105000000", 1700000000000, "20231114221320"},
+		{"20240105000000-odd name", 0, "19700101000000-odd name"},
+	} {
+		got := journal.Retimed(tc.name, tc.millis)
+		if got != tc.want {
+			t.Errorf("Retimed(%q, %d) = %q, want %q", tc.name, tc.millis, got, tc.want)
+		}
+		if ms, ok := journal.FolderTime(got); !ok || ms != tc.millis/1000*1000 {
+			t.Errorf("FolderTime(%q) = %d, %v", got, ms, ok)
+		}
+	}
+}

@@ -62,9 +62,10 @@ type Result struct {
 }
 
 // Preflight is what Apply refuses before it writes anything: it validates
-// a report against the options. A foreign ledger and rows that an edit in a
-// shared second left unmatched (always), out-of-order
-// migrations (unless allowed) and, with Strict, modified ones are errors.
+// a report against the options. A foreign ledger, a folder renamed after
+// it ran and rows that an edit in a shared second left unmatched (always),
+// out-of-order migrations (unless allowed) and, with Strict, modified ones
+// are errors.
 // Warnings go to OnEvent. It is what a dry run calls.
 func Preflight(rep *Report, ts []Loaded, opts Options) error {
 	for _, t := range ts {
@@ -73,6 +74,10 @@ func Preflight(rep *Report, ts []Loaded, opts Options) error {
 			return &ForeignError{Track: t.Name, Ledger: s.Ledger, Location: t.Location, Origin: t.Origin,
 				Matched: s.Matched, Rows: s.Rows, Unknown: len(s.Unknown), Remedy: ForeignRemedy(t.Name)}
 		case ModifiedSameSecond:
+			if len(s.renamed) > 0 {
+				return &RenamedError{Track: t.Name, Ledger: s.Ledger, Location: t.Location, Renamed: s.renamed,
+					Remedy: RenamedRemedy(s.renamed)}
+			}
 			e := &SameSecondError{Track: t.Name, Ledger: s.Ledger, Location: t.Location, Rows: s.sameSecond, Tags: s.editedTags, Remedy: SameSecondRemedy}
 			for _, m := range s.PendingMigrations() {
 				if slices.Contains(s.editedTags, m.Tag) {
@@ -374,7 +379,7 @@ func applyTx(ctx context.Context, conn *pgx.Conn, t Loaded, group []*journal.Mig
 	results, err := conn.PgConn().ExecBatch(ctx, rec.Batch).ReadAll()
 	if err != nil {
 		rollback(ctx, conn)
-		if commitInDoubt(err) {
+		if CommitInDoubt(err) {
 			return &CommitUnknownError{Track: t.Name, Tags: migrationTags(group), Err: err}
 		}
 		if ctx.Err() != nil {
@@ -680,7 +685,7 @@ func applyNoTx(ctx context.Context, conn *pgx.Conn, t Loaded, m *journal.Migrati
 		return fmt.Errorf("%s track: %s applied but not recorded: %w", t.Name, m.Tag, err)
 	}
 	if err := tx.Commit(ctx); err != nil {
-		if commitInDoubt(err) {
+		if CommitInDoubt(err) {
 			return &CommitUnknownError{Track: t.Name, Tags: []string{m.Tag}, NoTransaction: true, Err: err}
 		}
 		return fmt.Errorf("%s track: %s applied but not recorded: %w", t.Name, m.Tag, err)
@@ -688,12 +693,24 @@ func applyNoTx(ctx context.Context, conn *pgx.Conn, t Loaded, m *journal.Migrati
 	return nil
 }
 
-// commitInDoubt reports whether a failed COMMIT may still have committed:
-// the server did not answer (the connection broke, or pgconn closed it after
-// an unanswered cancel request), and the request may have reached it.
-func commitInDoubt(err error) bool {
+// CommitInDoubt reports whether a failed COMMIT may still have committed:
+// the server did not answer it (the connection broke, or pgconn closed it
+// after an unanswered cancel request), and it may have reached the server.
+// When it reports false, the server answered (with an error, or ROLLBACK)
+// or pgconn refused to send on a context already done: the transaction was
+// rolled back.
+//
+// pgconn.SafeToRetry alone cannot tell: when the connection breaks while
+// the answer is awaited, pgconn (v5.9) reports "conn closed", an error it
+// calls safe to retry, although the COMMIT was sent. Any failure without an
+// answer is in doubt but the one that wraps the done context.
+func CommitInDoubt(err error) bool {
 	var pgErr *pgconn.PgError
-	return !errors.As(err, &pgErr) && !pgconn.SafeToRetry(err)
+	if errors.As(err, &pgErr) || errors.Is(err, pgx.ErrTxCommitRollback) {
+		return false
+	}
+	notSent := pgconn.SafeToRetry(err) && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
+	return !notSent
 }
 
 // rollback ends the open transaction even when ctx is cancelled.

@@ -3,6 +3,7 @@ package tracks_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -670,62 +671,93 @@ func applyAsSchemaOwner(t *testing.T, ts []tracks.Loaded) {
 	}
 }
 
-// A cancel that the server does not honour during COMMIT: pgconn closes the
+// A cancel request that goes unanswered during COMMIT: pgconn closes the
 // connection after its deadline delay, and the server goes on to commit.
-// Apply must not claim a rollback: the outcome is unknown to it, and here
-// the migration did land, row and table together.
+// Likewise a connection that breaks under the COMMIT (pgconn then reports
+// "conn closed", an error it calls safe to retry although the COMMIT was
+// sent). Apply must not claim a rollback: the outcome is unknown to it, and
+// here the migration did land, row and table together. The cut also fails
+// pgconn's cancel requests (each dials a connection of its own), so the
+// server never gets one: a cancel that lands between two statements of a
+// COMMIT-time trigger would roll it back.
 func TestApplyCommitOutcomeUnknown(t *testing.T) {
-	t.Parallel()
-	db := pgtest.New(t)
-	// A deferred constraint trigger runs at COMMIT; it sleeps 8 s in steps
-	// and swallows cancel requests.
-	slow := mig{"0000_slow_commit", 1700000000000, `CREATE TABLE slow (id int);
+	for _, tc := range []struct {
+		name    string
+		seconds int // the COMMIT-time trigger's sleep
+		cut     func(c *pgtest.Cutter, cancel context.CancelFunc)
+	}{
+		{"cancel unanswered", 7, func(c *pgtest.Cutter, cancel context.CancelFunc) { c.RefuseDials(); cancel() }},
+		{"connection broken", 2, func(c *pgtest.Cutter, _ context.CancelFunc) { c.RefuseDials(); c.CloseConns() }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			db := pgtest.New(t)
+			// A deferred constraint trigger runs at COMMIT.
+			slow := mig{"0000_slow_commit", 1700000000000, fmt.Sprintf(`CREATE TABLE slow (id int);
 --> statement-breakpoint
 CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  FOR i IN 1..80 LOOP
-    BEGIN
-      PERFORM pg_sleep(0.1);
-    EXCEPTION WHEN query_canceled THEN NULL;
-    END;
-  END LOOP;
+  PERFORM pg_sleep(%d);
   RETURN NULL;
 END $$;
 --> statement-breakpoint
 CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON slow DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit();
 --> statement-breakpoint
-INSERT INTO slow VALUES (1);`}
-	conn := connect(t, db)
-	pid := backendPID(t, conn)
-	ctx, cancel := context.WithCancel(ctxT(t))
-	defer cancel()
-	go func() {
-		// Cancel once that session is running COMMIT.
-		watch := db.Conn(t)
-		for ctx.Err() == nil {
-			var q string
-			err := watch.QueryRow(context.Background(), "select query from pg_stat_activity where pid = $1 and state = 'active'", pid).Scan(&q)
-			if err == nil && q == "COMMIT" {
-				cancel()
-				return
+INSERT INTO slow VALUES (1);`, tc.seconds)}
+			conn, c := cutConnect(t, db)
+			pid := backendPID(t, conn)
+			ctx, cancel := context.WithCancel(ctxT(t))
+			defer cancel()
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				// Cut once that session is running COMMIT.
+				watch := db.Conn(t)
+				for ctx.Err() == nil {
+					var q string
+					err := watch.QueryRow(context.Background(), "select query from pg_stat_activity where pid = $1 and state = 'active'", pid).Scan(&q)
+					if err == nil && q == "COMMIT" {
+						tc.cut(c, cancel)
+						return
+					}
+					time.Sleep(20 * time.Millisecond)
+				}
+			}()
+			_, err := tracks.Apply(ctx, conn, []tracks.Loaded{client(t, folder(slow))}, tracks.Options{})
+			cancel()
+			<-done
+			var unknown *tracks.CommitUnknownError
+			if !errors.As(err, &unknown) || !errors.Is(err, tracks.ErrCommitUnknown) || strings.Contains(err.Error(), "rolled back") {
+				t.Fatalf("Apply: %v, want a CommitUnknownError that does not claim a rollback", err)
 			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}()
-	_, err := tracks.Apply(ctx, conn, []tracks.Loaded{client(t, folder(slow))}, tracks.Options{})
-	var unknown *tracks.CommitUnknownError
-	if !errors.As(err, &unknown) || !errors.Is(err, tracks.ErrCommitUnknown) || strings.Contains(err.Error(), "rolled back") {
-		t.Fatalf("Apply: %v, want a CommitUnknownError that does not claim a rollback", err)
+			if !slices.Equal(unknown.Tags, []string{"0000_slow_commit"}) || !strings.Contains(err.Error(), "Check the status") {
+				t.Errorf("error: %v (tags %v)", err, unknown.Tags)
+			}
+			// The server finishes the COMMIT on its own: the row and the table land together.
+			deadline := time.Now().Add(20 * time.Second)
+			for len(rowsOf(t, db, ledger.ClientTable)) == 0 && time.Now().Before(deadline) {
+				time.Sleep(100 * time.Millisecond)
+			}
+			if got := rowsOf(t, db, ledger.ClientTable); len(got) != 1 || !slices.Contains(tables(t, db), "slow") {
+				t.Errorf("after the server finished: ledger %v, tables %v", got, tables(t, db))
+			}
+		})
 	}
-	if !slices.Equal(unknown.Tags, []string{"0000_slow_commit"}) || !strings.Contains(err.Error(), "Check the status") {
-		t.Errorf("error: %v (tags %v)", err, unknown.Tags)
+}
+
+// cutConnect connects as tracks.Connect does, through a dialer the test
+// can cut.
+func cutConnect(t *testing.T, db *pgtest.DB) (*pgx.Conn, *pgtest.Cutter) {
+	t.Helper()
+	cfg, err := tracks.ConnConfig(db.URL, tracks.Session{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	// The server finishes the COMMIT on its own: the row and the table land together.
-	deadline := time.Now().Add(20 * time.Second)
-	for len(rowsOf(t, db, ledger.ClientTable)) == 0 && time.Now().Before(deadline) {
-		time.Sleep(100 * time.Millisecond)
+	cut := pgtest.NewCutter(&cfg.Config)
+	conn, err := pgx.ConnectConfig(ctxT(t), cfg)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got := rowsOf(t, db, ledger.ClientTable); len(got) != 1 || !slices.Contains(tables(t, db), "slow") {
-		t.Errorf("after the server finished: ledger %v, tables %v", got, tables(t, db))
-	}
+	t.Cleanup(func() { _ = conn.Close(context.Background()) })
+	return conn, cut
 }

@@ -87,6 +87,24 @@ func (e *SameSecondError) Error() string {
 }
 func (e *SameSecondError) Unwrap() error { return ErrModified }
 
+// RenamedError: a folder in drizzle-kit 1.0's layout was renamed after its
+// migration ran: a ledger row matches no folder but has the hash of the
+// pending one (see RenamedFolder). Nothing is written while it holds:
+// running that migration would run it again. It matches ErrModified.
+type RenamedError struct {
+	Track    string
+	Ledger   string
+	Location string // the migrations folder, for messages
+	Renamed  []RenamedFolder
+	Remedy   string // what to do, in words
+}
+
+func (e *RenamedError) Error() string {
+	return fmt.Sprintf("%s track: %s; nothing was written. Fix: %s (the folders are in %s)",
+		e.Track, RenamedMessage(e.Ledger, e.Renamed), e.Remedy, e.Location)
+}
+func (e *RenamedError) Unwrap() error { return ErrModified }
+
 // ModifiedError: applied migrations' files no longer hash to their rows.
 type ModifiedError struct {
 	Track string

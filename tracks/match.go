@@ -82,6 +82,25 @@ type State struct {
 	// stray.
 	sameSecond []RowRef
 	editedTags []string
+	// renamed (1.0 layout) holds the Unknown rows that record a pending
+	// migration under the name it had before its folder was renamed. Not
+	// counted in stray either.
+	renamed []RenamedFolder
+}
+
+// RenamedFolder (1.0 layout) is a ledger row that matches no local folder
+// by name (or, without a name, by second) but has the hash of exactly one
+// pending folder: that folder's migration ran under another name, and the
+// folder was renamed after it ran. Running it would run it again.
+type RenamedFolder struct {
+	Row    RowRef
+	Folder string // the folder's name now (its tag)
+	File   string // its migration file, relative to the migrations folder
+	// RanAs is the name it ran under: the row's name, or, for a row
+	// without one, Folder with the time of the row's created_at (the
+	// ledger keeps only that time: any name with it matches the row).
+	RanAs string
+	Named bool // RanAs is the row's own name
 }
 
 // Problems reports whether the state has integrity problems (exit code 4):

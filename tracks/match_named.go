@@ -105,6 +105,19 @@ func matchNamed(j *journal.Journal, l ledger.Ledger) State {
 		tag := last.Tag
 		s.Required = &tag
 	}
+	// The pending migrations by hash, for rows that match no folder by
+	// name or second: -1 when several pending migrations share the hash
+	// (identical files), which leaves the row's migration unproven.
+	pendingByHash := make(map[string]int, len(s.pending))
+	for k, m := range j.Migrations {
+		if rowOf[k] >= 0 {
+			continue
+		}
+		if _, dup := pendingByHash[m.Hash]; dup {
+			k = -1
+		}
+		pendingByHash[m.Hash] = k
+	}
 	for i, r := range l.Rows {
 		if used[i] {
 			continue
@@ -116,6 +129,12 @@ func matchNamed(j *journal.Journal, l ledger.Ledger) State {
 		if k, ok := recorded[rowKey{r.Hash, r.CreatedAt}]; ok && !r.NullCreatedAt && (r.Name == "" || r.Name == j.Migrations[k].Name) {
 			at := r.CreatedAt
 			s.Duplicate = append(s.Duplicate, DuplicateRow{RowRef: RowRef{ID: r.ID, Hash: r.Hash, CreatedAt: &at}, Migration: j.Migrations[k].Tag})
+			continue
+		}
+		if rn, ok := renamedFolder(j, byName, pendingByHash, r); ok {
+			s.Unknown = append(s.Unknown, rowRef(r))
+			s.renamed = append(s.renamed, rn)
+			pendingByHash[r.Hash] = -1 // one row per folder: another is not its own
 			continue
 		}
 		ahead := last == nil
@@ -208,6 +227,32 @@ func editedInSecond(j *journal.Journal, bySecond map[int64][]int, rowOf []int, r
 		}
 	}
 	return true
+}
+
+// renamedFolder reports whether r, a row that matches no folder, records
+// the pending migration whose file has its hash, one that no other pending
+// migration shares: a row with a name no folder has, or a row without one
+// whose second differs from that folder's (a folder of the same second
+// would have matched it). That folder was renamed after its migration ran.
+func renamedFolder(j *journal.Journal, byName map[string]int, pendingByHash map[string]int, r ledger.Row) (RenamedFolder, bool) {
+	k, ok := pendingByHash[r.Hash]
+	if !ok || k < 0 {
+		return RenamedFolder{}, false
+	}
+	m := j.Migrations[k]
+	rn := RenamedFolder{Row: rowRef(r), Folder: m.Tag, File: m.File}
+	switch {
+	case r.Name != "":
+		if _, local := byName[r.Name]; local {
+			return RenamedFolder{}, false
+		}
+		rn.RanAs, rn.Named = r.Name, true
+	case r.NullCreatedAt || createdSecond(r.CreatedAt) == m.When:
+		return RenamedFolder{}, false
+	default:
+		rn.RanAs = journal.Retimed(m.Tag, r.CreatedAt)
+	}
+	return rn, true
 }
 
 // createdSecond is created_at truncated to the second, in milliseconds, as

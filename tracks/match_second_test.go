@@ -8,6 +8,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/ledger"
 	"github.com/hogsend/hogsend-db/tracks"
 )
@@ -181,5 +182,141 @@ func TestMatchNamedSameHashInSharedSecond(t *testing.T) {
 			t.Fatalf("second row at %d: verdict %s pending %v duplicate %+v unknown %+v matched %d; want all three applied",
 				at, s.Verdict, s.Pending, s.Duplicate, s.Unknown, s.Matched)
 		}
+	}
+}
+
+// A folder renamed to another time after its migration ran: its row matches
+// no folder (a row without a name, in a second of several folders, by hash;
+// a named row by name), but has the hash of the renamed folder, pending
+// under its new name. Running it would run it again, so the track still
+// refuses (modified_same_second), but the problem says what happened and
+// how to undo it: give the folder back the name it ran under. Not an edit
+// of the second's other folders, nor another folder's ledger.
+func TestMatchNamedRenamedFolder(t *testing.T) {
+	const (
+		fC2 = "20240101000001_c2"  // a third folder of fB's second
+		fR  = "20240103000000_b"   // fB, renamed to a later time
+		fRe = "20231231000000_b"   // fB, renamed to a time before every folder
+		fBx = "20240105000000_new" // a name after every folder
+	)
+	// renamed is the folders names, those in as with the file of from.
+	renamed := func(t *testing.T, names []string, from string, as ...string) *journal.Journal {
+		j := jm1(t, names...)
+		for _, m := range j.Migrations {
+			if slices.Contains(as, m.Tag) {
+				m.Hash = "h" + from
+			}
+		}
+		return j
+	}
+	for _, tc := range []struct {
+		name    string
+		j       *journal.Journal
+		version int
+		rows    []ledger.Row
+		want    tracks.Verdict
+		kind    string
+		items   []string
+		remedy  string
+		pending []string
+	}{
+		{"nameless row, a second of folders without rows", renamed(t, []string{fA, fC, fC2, fR}, fB, fR), ledger.Version0,
+			[]ledger.Row{row(1, "h"+fA, ms(t, fA)), row(2, "h"+fB, ms(t, fB)+5)},
+			tracks.ModifiedSameSecond, tracks.KindRenamedFolder, []string{fR}, fR + " back to " + fB, []string{fC, fC2, fR}},
+		{"nameless row, a second whose folders all have rows", renamed(t, []string{fA, fC, fC2, fR}, fB, fR), ledger.Version0,
+			[]ledger.Row{row(1, "h"+fA, ms(t, fA)), row(2, "h"+fB, ms(t, fB)), row(3, "h"+fC, ms(t, fC)), row(4, "h"+fC2, ms(t, fC2))},
+			tracks.ModifiedSameSecond, tracks.KindRenamedFolder, []string{fR}, fR + " back to " + fB, []string{fR}},
+		{"named row", renamed(t, []string{fA, fC, fR}, fB, fR), ledger.Version1,
+			[]ledger.Row{named(1, "h"+fA, ms(t, fA), fA), named(2, "h"+fB, ms(t, fB), fB), named(3, "h"+fC, ms(t, fC), fC)},
+			tracks.ModifiedSameSecond, tracks.KindRenamedFolder, []string{fR}, fR + " back to " + fB, []string{fR}},
+		{"named row after every folder", renamed(t, []string{fRe, fA}, fBx, fRe), ledger.Version1,
+			[]ledger.Row{named(1, "h"+fA, ms(t, fA), fA), named(2, "h"+fBx, ms(t, fBx), fBx)},
+			tracks.ModifiedSameSecond, tracks.KindRenamedFolder, []string{fRe}, fRe + " back to " + fBx, []string{fRe}},
+		{"two pending folders with the row's hash: unproven", renamed(t, []string{fA, fC, fR, fBx}, fB, fR, fBx), ledger.Version1,
+			[]ledger.Row{named(1, "h"+fA, ms(t, fA), fA), named(2, "h"+fB, ms(t, fB), fB)},
+			tracks.Foreign, string(tracks.Foreign), []string{"2"}, "app folder", []string{fC, fR, fBx}},
+		{"a row of another folder beside it: foreign", renamed(t, []string{fA, fC, fR}, fB, fR), ledger.Version1,
+			[]ledger.Row{named(1, "h"+fA, ms(t, fA), fA), named(2, "h"+fB, ms(t, fB), fB), named(3, "other", ms(t, fB), "20240101000001_x")},
+			tracks.Foreign, string(tracks.Foreign), []string{"2", "3"}, "app folder", []string{fC, fR}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := tracks.Match(tc.j, ledger.Ledger{Table: ledger.ClientTable, Exists: true, Version: tc.version, Rows: tc.rows})
+			v, ps := tracks.Judge(tracks.Facts{Track: tracks.Client, State: &s, Location: "migrations"})
+			if v != tc.want || s.Verdict != v || len(ps) != 1 || ps[0].Kind != tc.kind || !slices.Equal(ps[0].Items, tc.items) ||
+				!strings.Contains(ps[0].Remedy, tc.remedy) || !slices.Equal(s.Pending, tc.pending) {
+				t.Fatalf("verdict %s, pending %v, problems %+v; want %s, pending %v, one %s problem with items %v and a remedy with %q",
+					v, s.Pending, ps, tc.want, tc.pending, tc.kind, tc.items, tc.remedy)
+			}
+			if v == tracks.ModifiedSameSecond && (!v.Integrity() || !v.RefusesBoot() || !s.Problems() ||
+				!strings.Contains(ps[0].Message, "renamed after its migration ran") || strings.Contains(ps[0].Message, "edited")) {
+				t.Errorf("problem %+v", ps[0])
+			}
+		})
+	}
+}
+
+// The version-0 ledger of a 0.x folder whose two migrations share a second;
+// then the folder in the 1.0 layout with a new folder in that second and b
+// renamed to a later time. b's row matches no folder of its second, but it
+// has the hash of the renamed folder: migrate refuses (running it would run
+// b's insert again), saying the folder was renamed and what its name was,
+// and writes nothing. Renamed back, the folder is applied, b is not run
+// again, and the new folder runs.
+func TestApplyFoldersRefusesRenamedFolder(t *testing.T) {
+	db := newDB(t)
+	conn := connect(t, db)
+	ctx := ctxT(t)
+	if _, err := tracks.Apply(ctx, conn, []tracks.Loaded{client(t, ssFolders0())}, tracks.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	rows := rowsOf(t, db, ledger.ClientTable)
+	const a, b, c = "create table ss_log(v text);", "insert into ss_log values ('b');", "create table ss_c(v text);"
+	fsys := fstest.MapFS{
+		"20231114221320_a/migration.sql": {Data: []byte(a)},
+		"20231114221320_c/migration.sql": {Data: []byte(c)},
+		"20231114221500_b/migration.sql": {Data: []byte(b)}, // 20231114221320_b, renamed
+	}
+	ts := []tracks.Loaded{client(t, fsys)}
+	rep, err := tracks.Status(ctx, conn, ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := rep.Track(tracks.Client)
+	if s.Verdict != tracks.ModifiedSameSecond || len(rep.Integrity) != 1 || rep.Integrity[0].Kind != tracks.KindRenamedFolder ||
+		!slices.Equal(rep.Integrity[0].Items, []string{"20231114221500_b"}) ||
+		!strings.Contains(rep.Integrity[0].Remedy, "20231114221500_b back to 20231114221320_b") {
+		t.Fatalf("status: verdict %s, integrity %+v: want the rename of 20231114221320_b to 20231114221500_b and its undoing", s.Verdict, rep.Integrity)
+	}
+	_, err = tracks.Apply(ctx, conn, ts, tracks.Options{})
+	var re *tracks.RenamedError
+	if !errors.As(err, &re) || !errors.Is(err, tracks.ErrModified) || errors.Is(err, tracks.ErrForeign) ||
+		len(re.Renamed) != 1 || re.Renamed[0].Row.ID != 2 || re.Renamed[0].RanAs != "20231114221320_b" ||
+		!strings.Contains(err.Error(), "renamed after its migration ran") || strings.Contains(err.Error(), "edited") ||
+		!strings.Contains(err.Error(), "nothing was written. Fix: rename") || strings.Contains(err.Error(), "app folder") {
+		t.Fatalf("migrate: %v, want a *RenamedError naming row 2 and 20231114221320_b", err)
+	}
+	logRows := func() int {
+		var n int
+		if err := conn.QueryRow(context.Background(), "select count(*) from ss_log").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := logRows(); n != 1 {
+		t.Fatalf("ss_log has %d rows: b's insert ran again", n)
+	}
+	if after := rowsOf(t, db, ledger.ClientTable); !slices.Equal(after, rows) || slices.Contains(tables(t, db), "ss_c") {
+		t.Fatalf("written: ledger %+v (was %+v), tables %v", after, rows, tables(t, db))
+	}
+
+	// The remedy: the folder gets its name back.
+	fsys["20231114221320_b/migration.sql"] = fsys["20231114221500_b/migration.sql"]
+	delete(fsys, "20231114221500_b/migration.sql")
+	res, err := tracks.Apply(ctx, conn, []tracks.Loaded{client(t, fsys)}, tracks.Options{})
+	if err != nil || !slices.Equal(res.Applied[tracks.Client], []string{"20231114221320_c"}) || !res.Report.Track(tracks.Client).InSync {
+		t.Fatalf("migrate after renaming back: %v (applied %v)", err, res)
+	}
+	if n := logRows(); n != 1 {
+		t.Fatalf("ss_log has %d rows: b's insert ran again", n)
 	}
 }

@@ -2,6 +2,7 @@ package tracks
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -20,12 +21,17 @@ const (
 	// newer than every local migration sit above pending local ones (this
 	// build's migrations are not a prefix of the ledger).
 	Foreign Verdict = "foreign"
-	// ModifiedSameSecond (1.0 layout): ledger rows without a name have the
-	// second of several local migrations, some of which have no row, and
-	// match none of them by hash. Such a row is told apart by its hash
-	// alone (drizzle-orm 1.0's ledger upgrade does the same and throws on
-	// it), so one of those migrations was edited after it ran, and which
-	// one cannot be told: none of them is run until the file is restored.
+	// ModifiedSameSecond (1.0 layout): a local folder changed after its
+	// migration ran, so that its row matches none and the migration looks
+	// pending; none is run until the folder is restored. Either ledger
+	// rows without a name have the second of several local migrations,
+	// some of which have no row, and match none of them by hash: such a row
+	// is told apart by its hash alone (drizzle-orm 1.0's ledger upgrade
+	// does the same and throws on it), so one of those migrations was
+	// edited after it ran, and which one cannot be told (problem
+	// modified_same_second). Or a row has the hash of a pending folder
+	// under another name or second: that folder was renamed after it ran
+	// (problem renamed_folder, see RenamedFolder).
 	ModifiedSameSecond Verdict = "modified_same_second"
 	// ReleaseMajorAhead: the database records an engine release of a newer
 	// major version than this build's (engine track only).
@@ -92,12 +98,17 @@ type Facts struct {
 // probe can read it without knowing every track field.
 type Problem struct {
 	Track   string   `json:"track"`
-	Kind    string   `json:"kind"` // a Verdict, or "unknown_rows", "duplicate_rows", "folder_missing", "null_created_at", "invalid_index"
+	Kind    string   `json:"kind"` // a Verdict, or KindRenamedFolder, "unknown_rows", "duplicate_rows", "folder_missing", "null_created_at", "invalid_index"
 	Message string   `json:"message"`
 	Items   []string `json:"items,omitempty"` // tags, row ids or index names
 	// Remedy says what to do, in words (no CLI flag names).
 	Remedy string `json:"remedy,omitempty"`
 }
+
+// KindRenamedFolder is the Problem kind of the ModifiedSameSecond verdict
+// for rows whose folder was renamed after it ran (RenamedFolder): its items
+// are the folders as they are named now.
+const KindRenamedFolder = "renamed_folder"
 
 // Judge is the verdict over one track's match state, and the integrity
 // problems found on the way. It is pure: status and guard call it on the
@@ -116,14 +127,21 @@ func Judge(f Facts) (Verdict, []Problem) {
 	// first migrations), so the local ones are not a prefix of it. In both
 	// layouts: a pending migration that 1.0 applies out of order is still
 	// missing under rows that no local migration knows.
-	diverged := len(s.Ahead) > 0 && len(s.Pending) > 0
-	foreign := s.stray > 0 || diverged || (!f.Unchecked && s.Matched == 0 && s.Rows-len(s.NullCreatedAt)-len(s.sameSecond) > 0)
-	sameSecond := len(s.sameSecond) > 0
+	// A renamed folder is pending only by name: it ran.
+	diverged := len(s.Ahead) > 0 && len(s.Pending)-len(s.renamed) > 0
+	foreign := s.stray > 0 || diverged ||
+		(!f.Unchecked && s.Matched == 0 && s.Rows-len(s.NullCreatedAt)-len(s.sameSecond)-len(s.renamed) > 0)
+	changed := len(s.sameSecond) > 0 || len(s.renamed) > 0
 	switch {
 	case foreign:
 		add(string(Foreign), ForeignMessage(f), rowIDList(append(append([]RowRef{}, s.Unknown...), s.Ahead...)), ForeignRemedy(f.Track))
-	case sameSecond:
-		add(string(ModifiedSameSecond), SameSecondMessage(s.Ledger, s.sameSecond, s.editedTags), s.editedTags, SameSecondRemedy)
+	case changed:
+		if len(s.sameSecond) > 0 {
+			add(string(ModifiedSameSecond), SameSecondMessage(s.Ledger, s.sameSecond, s.editedTags), s.editedTags, SameSecondRemedy)
+		}
+		if len(s.renamed) > 0 {
+			add(KindRenamedFolder, RenamedMessage(s.Ledger, s.renamed), renamedFolders(s.renamed), RenamedRemedy(s.renamed))
+		}
 	case len(s.Unknown) > 0:
 		add("unknown_rows", "ledger rows repeat a migration's created_at but match it no more", rowIDList(s.Unknown),
 			"compare them with the migration files; delete the extra rows if they are duplicates")
@@ -170,7 +188,7 @@ func Judge(f Facts) (Verdict, []Problem) {
 	switch {
 	case foreign:
 		return Foreign, ps
-	case sameSecond:
+	case changed:
 		return ModifiedSameSecond, ps
 	case f.MajorAhead:
 		return ReleaseMajorAhead, ps
@@ -224,6 +242,55 @@ func SameSecondMessage(ledger string, rows []RowRef, tags []string) string {
 // SameSecondRemedy is the fix for ModifiedSameSecond, in words.
 const SameSecondRemedy = "restore the applied migration's file from version control (its SHA-256 must be the row's hash again) " +
 	"and put the change in a new migration: never edit a migration that ran"
+
+// RenamedMessage says what a ModifiedSameSecond track's renamed rows (see
+// RenamedFolder) of ledger mean.
+func RenamedMessage(ledger string, rs []RenamedFolder) string {
+	each := make([]string, len(rs))
+	for i, r := range rs {
+		under := "name " + r.RanAs
+		if !r.Named {
+			// RanAs starts with the row's second, as a folder time.
+			under = fmt.Sprintf("no name, created_at %s, in the second %s", createdAtText(r.Row), r.RanAs[:min(len(r.RanAs), 14)])
+		}
+		each[i] = fmt.Sprintf("row id %d (%s) has the hash of %s", r.Row.ID, under, r.File)
+	}
+	return fmt.Sprintf("ledger row(s) in %s match no folder but have the SHA-256 of a pending folder's migration file: %s; "+
+		"the folder was renamed after its migration ran, so it is not pending, and running it would run it again",
+		ledger, strings.Join(each, "; "))
+}
+
+// RenamedRemedy is the fix for renamed rows, in words: each folder gets
+// back the name it ran under.
+func RenamedRemedy(rs []RenamedFolder) string {
+	each := make([]string, len(rs))
+	anyName := false
+	for i, r := range rs {
+		each[i] = r.Folder + " back to " + r.RanAs
+		anyName = anyName || !r.Named
+	}
+	remedy := "rename the folder(s) to the name their migration ran under: " + strings.Join(each, ", ")
+	if anyName {
+		remedy += " (a row without a name keeps only the time: any name with that time matches it)"
+	}
+	return remedy + "; a migration that ran keeps its folder name"
+}
+
+func renamedFolders(rs []RenamedFolder) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.Folder
+	}
+	return out
+}
+
+// createdAtText is a row's created_at as its digits, "NULL" for none.
+func createdAtText(r RowRef) string {
+	if r.CreatedAt == nil {
+		return "NULL"
+	}
+	return strconv.FormatInt(*r.CreatedAt, 10)
+}
 
 func rowIDList(rs []RowRef) []string {
 	if len(rs) == 0 {

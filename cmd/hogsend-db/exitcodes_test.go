@@ -43,6 +43,11 @@ func TestExitCodeMapsTypes(t *testing.T) {
 		{&tracks.OutOfOrderError{Track: "client"}, exitIntegrity},
 		{&tracks.LockTimeoutError{}, exitLockTimeout},
 		{fmt.Errorf("x: %w", context.Canceled), exitInterrupted},
+		// repair's unknown COMMIT maps as migrate's: 130 after a cancel, 1 when the connection broke.
+		{&tracks.CommitUnknownError{Track: "client", Err: fmt.Errorf("receive: %w", context.Canceled)}, exitInterrupted},
+		{&drift.CommitUnknownError{Err: fmt.Errorf("receive: %w", context.Canceled)}, exitInterrupted},
+		{&tracks.CommitUnknownError{Track: "client", Err: errors.New("conn closed")}, exitError},
+		{&drift.CommitUnknownError{Err: errors.New("conn closed")}, exitError},
 	} {
 		if got := exitCode(tc.err); got != tc.want {
 			t.Errorf("exitCode(%v) = %d, want %d", tc.err, got, tc.want)

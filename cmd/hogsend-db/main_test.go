@@ -135,6 +135,42 @@ func TestStatusModifiedIsIntegrityProblem(t *testing.T) {
 	}
 }
 
+// A 1.0 folder renamed to another time after it ran: status and migrate
+// say it was renamed and name the name to give it back, not a foreign
+// ledger; both exit 4 and migrate runs nothing.
+func TestStatusRenamedFolder(t *testing.T) {
+	db := pgtest.New(t)
+	dir := t.TempDir()
+	for name, sql := range map[string]string{"20240101000000_a": "CREATE TABLE rn_a (id int);", "20240102000000_b": "INSERT INTO rn_a VALUES (1);"} {
+		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name, "migration.sql"), []byte(sql), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, _, errOut := hogsend(t, "migrate", "--database-url", db.URL, "--track", "client", "--dir", dir); code != exitOK {
+		t.Fatalf("migrate: exit %d %s", code, errOut)
+	}
+	if err := os.Rename(filepath.Join(dir, "20240102000000_b"), filepath.Join(dir, "20240103000000_b")); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := hogsend(t, "status", "--database-url", db.URL, "--track", "client", "--dir", dir)
+	if code != exitIntegrity || !strings.Contains(out, "renamed + problems") || !strings.Contains(out, "client renamed: ") ||
+		!strings.Contains(out, "20240103000000_b back to 20240102000000_b") || strings.Contains(out, "foreign") || strings.Contains(out, "app folder") {
+		t.Fatalf("status: exit %d, want %d, the rename and its undoing; output:\n%s", code, exitIntegrity, out)
+	}
+	code, _, errOut := hogsend(t, "migrate", "--database-url", db.URL, "--track", "client", "--dir", dir)
+	if code != exitIntegrity || !strings.Contains(errOut, "renamed after its migration ran") || !strings.Contains(errOut, "20240103000000_b back to 20240102000000_b") ||
+		strings.Contains(errOut, ": applied ") {
+		t.Fatalf("migrate: exit %d, want %d refusing the renamed folder: %s", code, exitIntegrity, errOut)
+	}
+	var n int
+	if err := db.Conn(t).QueryRow(context.Background(), "select count(*) from rn_a").Scan(&n); err != nil || n != 1 {
+		t.Fatalf("rn_a has %d rows (%v): the renamed migration ran again", n, err)
+	}
+}
+
 func TestDryRunTouchesNothing(t *testing.T) {
 	db := pgtest.New(t)
 	out := migrateDryRun(t, db)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hogsend/hogsend-db/internal/drift"
 	"github.com/hogsend/hogsend-db/internal/generate"
 	"github.com/hogsend/hogsend-db/internal/scratch"
 	"github.com/hogsend/hogsend-db/tracks"
@@ -29,7 +30,10 @@ func cliRemedy(err error) string {
 	var ooo *tracks.OutOfOrderError
 	var cu *tracks.CommitUnknownError
 	var se *tracks.StatementError
+	var rcu *drift.CommitUnknownError
 	switch {
+	case errors.As(err, &rcu):
+		return ` ("hogsend-db status" or "hogsend-db drift", then "hogsend-db repair --from-push")`
 	case errors.As(err, &ooo):
 		return ": pass --allow-out-of-order"
 	case errors.As(err, &cu) && cu.NoTransaction:

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hogsend/hogsend-db/internal/drift"
 	"github.com/hogsend/hogsend-db/internal/generate"
 	"github.com/hogsend/hogsend-db/internal/scratch"
 	"github.com/hogsend/hogsend-db/tracks"
@@ -21,6 +22,8 @@ func TestMessageNamesTheFlagOfTheRemedy(t *testing.T) {
 		{&tracks.OutOfOrderError{Track: "client", Tags: []string{"0001_a"}}, "allow out-of-order migrations: pass --allow-out-of-order"},
 		{&tracks.CommitUnknownError{Track: "client", Tags: []string{"0001_a"}, Err: errors.New("eof")}, `"hogsend-db status", then "hogsend-db migrate"`},
 		{&tracks.CommitUnknownError{Track: "client", Tags: []string{"0001_a"}, NoTransaction: true, Err: errors.New("eof")}, `"hogsend-db repair --from-push"`},
+		{&drift.CommitUnknownError{Rows: []drift.Row{{Track: "client", Tag: "0001_a"}}, Err: errors.New("eof")},
+			`"hogsend-db status" or "hogsend-db drift", then "hogsend-db repair --from-push"`},
 		{&tracks.StatementError{Track: "client", PushHint: true}, "then `hogsend-db repair --from-push`"},
 		{fmt.Errorf("drift: replay: %w (permission denied)", scratch.ErrNoCreateDB), "(permission denied): pass --dev-url"},
 		{generate.ErrNoDefaultSchema, "neither ./schema.sql nor ./schema/ exists; pass --schema"},

@@ -140,6 +140,8 @@ func renderStatus(s *streams, rep *tracks.Report, loaded []tracks.Loaded) {
 		switch {
 		case st.Verdict == tracks.Foreign:
 			state = bad.Render("foreign")
+		case st.Verdict == tracks.ModifiedSameSecond && onlyRenamed(rep, l.Name):
+			state = bad.Render("renamed")
 		case st.Verdict == tracks.ModifiedSameSecond:
 			state = bad.Render("modified")
 		case !st.InSync:
@@ -168,6 +170,9 @@ func renderStatus(s *streams, rep *tracks.Report, loaded []tracks.Loaded) {
 		if p.Kind == string(tracks.ModifiedSameSecond) {
 			notes = append(notes, fmt.Sprintf("%s modified: %s. Fix: %s", p.Track, p.Message, p.Remedy))
 		}
+		if p.Kind == tracks.KindRenamedFolder {
+			notes = append(notes, fmt.Sprintf("%s renamed: %s. Fix: %s", p.Track, p.Message, p.Remedy))
+		}
 	}
 	if rep.Release != nil {
 		fmt.Fprintf(s.out, "engine release recorded in the database: %s (by hogsend-db %s)\n", rep.Release.Version, rep.Release.ToolVersion)
@@ -175,6 +180,24 @@ func renderStatus(s *streams, rep *tracks.Report, loaded []tracks.Loaded) {
 	for _, n := range notes {
 		fmt.Fprintln(s.out, n)
 	}
+}
+
+// onlyRenamed reports whether a ModifiedSameSecond track's rows are all
+// explained by renamed folders (no edit in a shared second).
+func onlyRenamed(rep *tracks.Report, track string) bool {
+	renamed := false
+	for _, p := range rep.Integrity {
+		if p.Track != track {
+			continue
+		}
+		switch p.Kind {
+		case string(tracks.ModifiedSameSecond):
+			return false
+		case tracks.KindRenamedFolder:
+			renamed = true
+		}
+	}
+	return renamed
 }
 
 // trackNotes lists a track's pending tags and integrity findings, one line each.

@@ -93,6 +93,7 @@ var (
 	_ func(*journal.Journal) journal.File = (*journal.Journal).File
 	_ func(journal.File) []byte           = journal.MarshalJournal
 	_ func(time.Time, string) string      = journal.FolderName
+	_ func(string, int64) string          = journal.Retimed
 
 	_ = []error{journal.ErrNoJournal, journal.ErrInvalidJSON, journal.ErrNotJournal, journal.ErrEmptyJournal,
 		journal.ErrDialect, journal.ErrMissingTag, journal.ErrMissingWhen, journal.ErrDuplicateTag, journal.ErrDuplicateWhen,

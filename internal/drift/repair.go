@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -110,7 +111,8 @@ type RepairOptions struct {
 // that differs from want a *ChangedError, and nothing is written in either
 // case. Otherwise it writes the rows (creating the ledger tables as drizzle
 // does if needed) and the engine release in one transaction, and returns
-// the report after the repair.
+// the report after the repair. A connection that fails with that COMMIT in
+// flight gives a *CommitUnknownError: whether it committed is unknown.
 func Repair(ctx context.Context, conn *pgx.Conn, url string, h *History, want *Plan, opts RepairOptions) (*Report, error) {
 	var after *Report
 	err := tracks.WithLock(ctx, conn, opts.LockWait, opts.OnEvent, func() error {
@@ -196,12 +198,55 @@ func write(ctx context.Context, conn *pgx.Conn, h *History, live *Live, p *Plan,
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
+		if tracks.CommitInDoubt(err) {
+			return &CommitUnknownError{Rows: p.Rows, Release: p.Release, Err: err}
+		}
+		// The COMMIT was never sent, or the server answered it: rolled back.
 		if ctx.Err() != nil {
 			return fmt.Errorf("drift: repair: interrupted, rolled back: %w", errors.Join(ctx.Err(), err))
 		}
 		return fmt.Errorf("drift: repair: commit: %w", err)
 	}
 	return nil
+}
+
+// CommitUnknownError: the connection failed (it broke, or was closed after
+// a cancel request the server left unanswered) while repair's COMMIT was in
+// flight. The repair is one transaction: its rows, and the engine release
+// with them, are either all written or none is, and only the database can
+// say which: the status and drift show it. If none is, the repair can run
+// again; if all are, there is nothing left to do. It matches
+// tracks.ErrCommitUnknown and the connection error.
+type CommitUnknownError struct {
+	Rows    []Row  // the rows of the transaction
+	Release string // the engine release recorded with them, "" for none
+	Err     error  // the connection error
+}
+
+func (e *CommitUnknownError) Error() string {
+	what := fmt.Sprintf("%d ledger row(s) (%s)", len(e.Rows), rowList(e.Rows))
+	if e.Release != "" {
+		what += " and engine release " + e.Release
+	}
+	return fmt.Sprintf("drift: repair: the connection failed while committing %s (%v); "+
+		"whether the server committed is unknown: they are either all written or none is. "+
+		"Check the status or drift to see which, then run repair again if the migrations are still not recorded",
+		what, e.Err)
+}
+
+func (e *CommitUnknownError) Unwrap() []error { return []error{tracks.ErrCommitUnknown, e.Err} }
+
+// rowList names rows by track and tag, the first and last of a long run.
+func rowList(rows []Row) string {
+	name := func(r Row) string { return r.Track + " " + r.Tag }
+	if len(rows) > 4 {
+		return name(rows[0]) + " … " + name(rows[len(rows)-1])
+	}
+	s := make([]string, len(rows))
+	for i, r := range rows {
+		s[i] = name(r)
+	}
+	return strings.Join(s, ", ")
 }
 
 // migrationOf is the migration of j that r records (its tag, hash and

@@ -3,8 +3,14 @@ package drift
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/hogsend/hogsend-db/internal/pgtest"
 	"github.com/hogsend/hogsend-db/journal"
@@ -86,4 +92,132 @@ func TestRepairWriteGuards(t *testing.T) {
 			}
 		})
 	}
+}
+
+// repair's COMMIT is answered, or its outcome is unknown. A deferred
+// constraint trigger on the ledger runs at COMMIT and sleeps; meanwhile the
+// repair is interrupted. When the server answers the cancel request, the
+// COMMIT fails and the error says rolled back. When the cancel request goes
+// unanswered (it never reaches the server), pgconn closes the connection
+// after its deadline delay; when the connection breaks under the COMMIT,
+// the answer never comes either. In both the server goes on to commit: the
+// error must say the outcome is unknown, never "rolled back", and here the
+// rows did land.
+func TestRepairCommitOutcome(t *testing.T) {
+	fsys := fstest.MapFS{
+		"20240101000000_a/migration.sql": {Data: []byte(`CREATE TABLE "a" ("id" int);`)},
+		"20240102000000_b/migration.sql": {Data: []byte(`CREATE TABLE "b" ("id" int);`)},
+	}
+	j, err := journal.Open(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tracks.Loaded{Track: tracks.Track{Name: tracks.Client, Source: fsys, Location: "test", Ledger: ledger.ClientTable}, Journal: j}
+	h := &History{Tracks: []tracks.Loaded{tr}}
+	plan := &Plan{}
+	for _, m := range j.Migrations {
+		plan.Rows = append(plan.Rows, Row{Track: tracks.Client, Ledger: tr.Ledger.String(), Tag: m.Tag, Hash: m.Hash, CreatedAt: m.When, Name: m.Tag})
+	}
+	live := &Live{Ledgers: []ledger.Ledger{{Table: ledger.ClientTable, Exists: true, Version: ledger.Version1}}}
+
+	for _, tc := range []struct {
+		name     string
+		seconds  int // the trigger's sleep, per row
+		cut      func(c *pgtest.Cutter, cancel context.CancelFunc)
+		landed   bool
+		canceled bool // the error matches context.Canceled (exit 130)
+	}{
+		{"cancel answered", 10, func(_ *pgtest.Cutter, cancel context.CancelFunc) { cancel() }, false, true},
+		{"cancel unanswered", 4, func(c *pgtest.Cutter, cancel context.CancelFunc) { c.RefuseDials(); cancel() }, true, true},
+		{"connection broken", 1, func(c *pgtest.Cutter, _ context.CancelFunc) { c.RefuseDials(); c.CloseConns() }, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			db := pgtest.New(t)
+			other := db.Conn(t)
+			bg := context.Background()
+			if err := ledger.EnsureVersion(bg, other, ledger.ClientTable, ledger.Version1); err != nil {
+				t.Fatal(err)
+			}
+			db.Exec(t, fmt.Sprintf(`CREATE FUNCTION public.slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_sleep(%d);
+  RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON drizzle.__client_migrations
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.slow_commit();`, tc.seconds))
+
+			cfg, err := tracks.ConnConfig(db.URL, tracks.Session{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cut := pgtest.NewCutter(&cfg.Config)
+			conn, err := pgx.ConnectConfig(bg, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close(bg)
+			if _, err := conn.Exec(bg, "select pg_advisory_lock($1)", tracks.LockKey); err != nil {
+				t.Fatal(err)
+			}
+			pid := conn.PgConn().PID()
+			ctx, cancel := context.WithCancel(bg)
+			defer cancel()
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				// Cut once that session is running COMMIT.
+				watch := db.Conn(t)
+				for ctx.Err() == nil {
+					var q string
+					err := watch.QueryRow(bg, "select query from pg_stat_activity where pid = $1 and state = 'active'", pid).Scan(&q)
+					if err == nil && q == "commit" {
+						tc.cut(cut, cancel)
+						return
+					}
+					time.Sleep(20 * time.Millisecond)
+				}
+			}()
+			err = write(ctx, conn, h, live, plan, RepairOptions{})
+			cancel()
+			<-done
+			var unknown *CommitUnknownError
+			if tc.landed {
+				if !errors.As(err, &unknown) || !errors.Is(err, tracks.ErrCommitUnknown) || strings.Contains(err.Error(), "rolled back") ||
+					!strings.Contains(err.Error(), "unknown") || !slices.Equal(unknown.Rows, plan.Rows) {
+					t.Fatalf("write = %v, want a CommitUnknownError with the plan's rows that does not claim a rollback", err)
+				}
+			} else if err == nil || errors.As(err, &unknown) || !strings.Contains(err.Error(), "rolled back") {
+				t.Fatalf("write = %v, want an error that says rolled back", err)
+			}
+			if got := errors.Is(err, context.Canceled); got != tc.canceled {
+				t.Errorf("errors.Is(%v, context.Canceled) = %v, want %v", err, got, tc.canceled)
+			}
+			want := 0
+			if tc.landed {
+				// The server finishes the COMMIT on its own.
+				want = len(plan.Rows)
+				deadline := time.Now().Add(20 * time.Second)
+				for len(ledgerNames(t, other)) == 0 && time.Now().Before(deadline) {
+					time.Sleep(100 * time.Millisecond)
+				}
+			}
+			if got := ledgerNames(t, other); len(got) != want {
+				t.Errorf("ledger %v, want %d rows", got, want)
+			}
+		})
+	}
+}
+
+func ledgerNames(t *testing.T, q ledger.Querier) []string {
+	t.Helper()
+	rows, err := q.Query(context.Background(), `select name from drizzle.__client_migrations order by id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
 }
