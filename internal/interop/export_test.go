@@ -69,10 +69,7 @@ func TestExportGenerateRoundTrip(t *testing.T) {
 func TestExportGenerateRoundTripDrizzleKit1(t *testing.T) {
 	t.Parallel()
 	drizzletest.V1.Require(t)
-	dir := filepath.Join(t.TempDir(), "migrations")
-	if !drizzletest.V1.Generate(t, schemaFile(t, "support-base"), dir, "base") {
-		t.Fatal("drizzle-kit 1.0 generate wrote no first migration from support-base.ts")
-	}
+	dir := kit1Base(t)
 	before := folderNames(t, dir)
 	schema := schemaFile(t, "support")
 	// drizzle-kit 1.0's own next migration of the same folder, for its

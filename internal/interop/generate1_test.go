@@ -165,10 +165,7 @@ func TestBackfillSnapshotDrizzleKit1(t *testing.T) {
 func TestGenerateLongNamesDrizzleKit1(t *testing.T) {
 	t.Parallel()
 	drizzletest.V1.Require(t)
-	dir := filepath.Join(t.TempDir(), "migrations")
-	if !drizzletest.V1.Generate(t, schemaFile(t, "support-base"), dir, "base") {
-		t.Fatal("drizzle-kit 1.0 generate wrote no first migration from support-base.ts")
-	}
+	dir := kit1Base(t)
 	schema := schemaFile(t, "longnames")
 	exported := drizzletest.V1.Export(t, schema)
 	if !strings.Contains(exported, `"some_rather_long_column_name_here" text UNIQUE`) {

@@ -424,3 +424,14 @@ func truncateJournal(t testing.TB, folder string, n int) {
 		t.Fatal(err)
 	}
 }
+
+// kit1Base is a new drizzle-kit 1.0 migrations folder holding one migration
+// drizzle-kit 1.0 wrote from support-base.ts (support.ts's enum alone).
+func kit1Base(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "migrations")
+	if !drizzletest.V1.Generate(t, schemaFile(t, "support-base"), dir, "base") {
+		t.Fatal("drizzle-kit 1.0 generate wrote no first migration from support-base.ts")
+	}
+	return dir
+}
