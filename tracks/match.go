@@ -1,6 +1,8 @@
 package tracks
 
 import (
+	"slices"
+
 	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/ledger"
 )
@@ -102,6 +104,11 @@ type RenamedFolder struct {
 	RanAs string
 	Named bool // RanAs is the row's own name
 }
+
+// Renamed returns the rows that record a pending folder under the name it
+// had before it was renamed (1.0 layout; see RenamedFolder): those
+// folders' migrations ran, and must be neither run nor recorded again.
+func (s *State) Renamed() []RenamedFolder { return slices.Clone(s.renamed) }
 
 // Problems reports whether the state has integrity problems (exit code 4):
 // a foreign ledger, out-of-order, modified, unknown, duplicate or

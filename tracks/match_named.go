@@ -52,16 +52,33 @@ func matchNamed(j *journal.Journal, l ledger.Ledger) State {
 		bySecond[m.When] = append(bySecond[m.When], k)
 		byHash[m.Hash] = k
 	}
-	for i, r := range l.Rows {
-		if used[i] || r.Name != "" {
-			continue
+	moved := make([]bool, len(l.Rows)) // rows taken back from a folder by movedAway
+	upgrade := func() {
+		for i, r := range l.Rows {
+			if used[i] || moved[i] || r.Name != "" {
+				continue
+			}
+			k := upgradeMatch(j, bySecond, byHash, rowOf, r)
+			if k >= 0 && rowOf[k] < 0 {
+				rowOf[k], used[i] = i, true
+			}
 		}
-		k := upgradeMatch(j, bySecond, byHash, rowOf, r)
-		if k >= 0 && rowOf[k] < 0 {
-			rowOf[k], used[i] = i, true
+	}
+	upgrade()
+	if moves := movedAway(j, l, rowOf, used, moved); len(moves) > 0 {
+		upgrade() // a row the moved one kept from its folder may be that folder's own
+		for _, mv := range moves {
+			if rowOf[mv.to] >= 0 && rowOf[mv.from] < 0 {
+				// Another row took the folder it would record: not proven.
+				rowOf[mv.from], used[mv.row], moved[mv.row] = mv.row, true, false
+			}
 		}
-		if l.Version == ledger.Version1 {
-			s.NullName = append(s.NullName, rowRef(r))
+	}
+	if l.Version == ledger.Version1 {
+		for _, r := range l.Rows {
+			if r.Name == "" {
+				s.NullName = append(s.NullName, rowRef(r))
+			}
 		}
 	}
 
@@ -227,6 +244,47 @@ func editedInSecond(j *journal.Journal, bySecond map[int64][]int, rowOf []int, r
 		}
 	}
 	return true
+}
+
+// move is a nameless row taken back from the folder of its second (from)
+// because it has the hash of the pending folder to.
+type move struct{ row, from, to int }
+
+// movedAway takes back the nameless rows that their second gave to a
+// folder whose hash they do not have, when they have the hash of exactly
+// one pending folder, of another second: drizzle-orm 1.0's upgrade matches
+// a row to the only folder of its second whatever its hash, so a folder
+// renamed to another time after it ran would leave its row to the folder
+// now alone in its old second. That folder looked modified and the renamed
+// one pending (running it again); the row is the renamed folder's (see
+// renamedFolder), and the other folder is pending, or has its own row. A
+// row whose hash no pending folder has stays where it is: an edit.
+func movedAway(j *journal.Journal, l ledger.Ledger, rowOf []int, used, moved []bool) []move {
+	pendingByHash := make(map[string]int)
+	for k, m := range j.Migrations {
+		if rowOf[k] >= 0 {
+			continue
+		}
+		if _, dup := pendingByHash[m.Hash]; dup {
+			k = -1
+		}
+		pendingByHash[m.Hash] = k
+	}
+	var moves []move
+	for k, m := range j.Migrations {
+		i := rowOf[k]
+		if i < 0 || l.Rows[i].Name != "" || l.Rows[i].Hash == m.Hash {
+			continue
+		}
+		p, ok := pendingByHash[l.Rows[i].Hash]
+		if !ok || p < 0 {
+			continue
+		}
+		rowOf[k], used[i], moved[i] = -1, false, true
+		pendingByHash[l.Rows[i].Hash] = -1 // one row per folder
+		moves = append(moves, move{row: i, from: k, to: p})
+	}
+	return moves
 }
 
 // renamedFolder reports whether r, a row that matches no folder, records

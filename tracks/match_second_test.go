@@ -198,6 +198,7 @@ func TestMatchNamedRenamedFolder(t *testing.T) {
 		fR  = "20240103000000_b"   // fB, renamed to a later time
 		fRe = "20231231000000_b"   // fB, renamed to a time before every folder
 		fBx = "20240105000000_new" // a name after every folder
+		fN  = "20240101000001_n"   // a folder of fB's second, made after fB was renamed
 	)
 	// renamed is the folders names, those in as with the file of from.
 	renamed := func(t *testing.T, names []string, from string, as ...string) *journal.Journal {
@@ -226,6 +227,14 @@ func TestMatchNamedRenamedFolder(t *testing.T) {
 		{"nameless row, a second whose folders all have rows", renamed(t, []string{fA, fC, fC2, fR}, fB, fR), ledger.Version0,
 			[]ledger.Row{row(1, "h"+fA, ms(t, fA)), row(2, "h"+fB, ms(t, fB)), row(3, "h"+fC, ms(t, fC)), row(4, "h"+fC2, ms(t, fC2))},
 			tracks.ModifiedSameSecond, tracks.KindRenamedFolder, []string{fR}, fR + " back to " + fB, []string{fR}},
+		// drizzle-orm 1.0's upgrade gives the row to the one folder of its
+		// second whatever its hash: fN looked modified and fR pending.
+		{"nameless row, its second left to one folder without a row", renamed(t, []string{fA, fN, fR}, fB, fR), ledger.Version0,
+			[]ledger.Row{row(1, "h"+fA, ms(t, fA)), row(2, "h"+fB, ms(t, fB)+5)},
+			tracks.ModifiedSameSecond, tracks.KindRenamedFolder, []string{fR}, fR + " back to " + fB, []string{fN, fR}},
+		{"nameless row before the row of the one folder left in its second", renamed(t, []string{fA, fN, fR}, fB, fR), ledger.Version0,
+			[]ledger.Row{row(1, "h"+fA, ms(t, fA)), row(2, "h"+fB, ms(t, fB)+5), row(3, "h"+fN, ms(t, fN)+900)},
+			tracks.ModifiedSameSecond, tracks.KindRenamedFolder, []string{fR}, fR + " back to " + fB, []string{fR}},
 		{"named row", renamed(t, []string{fA, fC, fR}, fB, fR), ledger.Version1,
 			[]ledger.Row{named(1, "h"+fA, ms(t, fA), fA), named(2, "h"+fB, ms(t, fB), fB), named(3, "h"+fC, ms(t, fC), fC)},
 			tracks.ModifiedSameSecond, tracks.KindRenamedFolder, []string{fR}, fR + " back to " + fB, []string{fR}},
@@ -252,6 +261,25 @@ func TestMatchNamedRenamedFolder(t *testing.T) {
 				t.Errorf("problem %+v", ps[0])
 			}
 		})
+	}
+}
+
+// A nameless row given by its second to the one folder there, with a hash
+// no pending folder has: that folder was edited after it ran (modified),
+// whatever was renamed beside it.
+func TestMatchNamedEditedAloneInSecond(t *testing.T) {
+	const fN, fR = "20240101000001_n", "20240103000000_r"
+	j := jm1(t, fA, fN, fR)
+	for _, rows := range [][]ledger.Row{
+		{row(1, "h"+fA, ms(t, fA)), row(2, "edited", ms(t, fN)+5)},
+		{row(1, "h"+fA, ms(t, fA)), row(2, "h"+fA, ms(t, fN)+5)}, // the hash of an applied folder
+	} {
+		s := tracks.Match(j, ledger.Ledger{Table: ledger.ClientTable, Exists: true, Rows: rows})
+		v, ps := tracks.Judge(tracks.Facts{Track: tracks.Client, State: &s, Location: "migrations"})
+		if v != tracks.Pending || len(ps) != 1 || ps[0].Kind != string(tracks.Modified) || !slices.Equal(s.Modified, []string{fN}) || !slices.Equal(s.Pending, []string{fR}) ||
+			len(s.Renamed()) != 0 || slices.ContainsFunc(ps, func(p tracks.Problem) bool { return p.Kind == tracks.KindRenamedFolder }) {
+			t.Fatalf("rows %+v: verdict %s, modified %v, pending %v, problems %+v; want %s modified", rows, v, s.Modified, s.Pending, ps, fN)
+		}
 	}
 }
 
@@ -318,5 +346,73 @@ func TestApplyFoldersRefusesRenamedFolder(t *testing.T) {
 	}
 	if n := logRows(); n != 1 {
 		t.Fatalf("ss_log has %d rows: b's insert ran again", n)
+	}
+}
+
+// The version-0 ledger of a 0.x folder of two migrations in two seconds;
+// then the folder in the 1.0 layout with b renamed to a later time and a
+// new folder n in b's old second. drizzle-orm 1.0's upgrade would give b's
+// row to n, the only folder of its second: n looked modified and b pending,
+// and migrate ran b's insert again with a warning. b's row has the hash of
+// the renamed folder: migrate refuses and writes nothing; n is pending, not
+// modified. Renamed back, b is applied and n runs.
+func TestApplyFoldersRefusesRenamedFolderLeavingItsSecond(t *testing.T) {
+	db := newDB(t)
+	conn := connect(t, db)
+	ctx := ctxT(t)
+	const a, b, n = "create table rn_log(v text);", "insert into rn_log values ('b');", "create table rn_n(v text);"
+	if _, err := tracks.Apply(ctx, conn, []tracks.Loaded{client(t, folder(
+		mig{"0000_a", 1700000000100, a},
+		mig{"0001_b", 1700000001500, b},
+	))}, tracks.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	rows := rowsOf(t, db, ledger.ClientTable)
+	fsys := fstest.MapFS{
+		"20231114221320_a/migration.sql": {Data: []byte(a)},
+		"20231114221321_n/migration.sql": {Data: []byte(n)},
+		"20231114221500_b/migration.sql": {Data: []byte(b)}, // 20231114221321_b, renamed
+	}
+	ts := []tracks.Loaded{client(t, fsys)}
+	rep, err := tracks.Status(ctx, conn, ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := rep.Track(tracks.Client)
+	if s.Verdict != tracks.ModifiedSameSecond || len(s.Modified) != 0 ||
+		!slices.Equal(s.Pending, []string{"20231114221321_n", "20231114221500_b"}) ||
+		len(rep.Integrity) != 1 || rep.Integrity[0].Kind != tracks.KindRenamedFolder ||
+		!slices.Equal(rep.Integrity[0].Items, []string{"20231114221500_b"}) ||
+		!strings.Contains(rep.Integrity[0].Remedy, "20231114221500_b back to 20231114221321_b") {
+		t.Fatalf("status: verdict %s, modified %v, pending %v, integrity %+v: want the rename of 20231114221321_b", s.Verdict, s.Modified, s.Pending, rep.Integrity)
+	}
+	_, err = tracks.Apply(ctx, conn, ts, tracks.Options{})
+	var re *tracks.RenamedError
+	if !errors.As(err, &re) || !errors.Is(err, tracks.ErrModified) || len(re.Renamed) != 1 || re.Renamed[0].Row.ID != 2 ||
+		re.Renamed[0].RanAs != "20231114221321_b" {
+		t.Fatalf("migrate: %v, want a *RenamedError naming row 2 and 20231114221321_b", err)
+	}
+	logRows := func() int {
+		var c int
+		if err := conn.QueryRow(context.Background(), "select count(*) from rn_log").Scan(&c); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	if c := logRows(); c != 1 {
+		t.Fatalf("rn_log has %d rows: b's insert ran again", c)
+	}
+	if after := rowsOf(t, db, ledger.ClientTable); !slices.Equal(after, rows) || slices.Contains(tables(t, db), "rn_n") {
+		t.Fatalf("written: ledger %+v (was %+v), tables %v", after, rows, tables(t, db))
+	}
+
+	fsys["20231114221321_b/migration.sql"] = fsys["20231114221500_b/migration.sql"]
+	delete(fsys, "20231114221500_b/migration.sql")
+	res, err := tracks.Apply(ctx, conn, []tracks.Loaded{client(t, fsys)}, tracks.Options{})
+	if err != nil || !slices.Equal(res.Applied[tracks.Client], []string{"20231114221321_n"}) || !res.Report.Track(tracks.Client).InSync {
+		t.Fatalf("migrate after renaming back: %v (applied %v)", err, res)
+	}
+	if c := logRows(); c != 1 {
+		t.Fatalf("rn_log has %d rows: b's insert ran again", c)
 	}
 }

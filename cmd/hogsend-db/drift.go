@@ -159,6 +159,15 @@ func renderDrift(s *streams, rep *drift.Report) {
 			objectLines(s, "different", m.Different)
 			objectLines(s, "not dropped", m.NotDropped)
 		}
+		for _, m := range t.Migrations {
+			if m.Status == drift.StatusRenamed {
+				fmt.Fprintf(s.out, "  %s %s %s\n", bad.Render("renamed:"), m.Tag,
+					faint.Render("(ran as "+m.RanAs+", which its ledger row records: renamed after it ran; not stamped, not run again)"))
+			}
+		}
+		if t.RenamedRemedy != "" {
+			fmt.Fprintf(s.out, "    fix: %s\n", t.RenamedRemedy)
+		}
 		line(warn, "present after a gap", t.PresentBlocked, " (present, but an earlier pending migration is not: not stamped)")
 		line(faint, "pending", t.Pending, " (not present: migrate applies them)")
 		if applied > 0 {

@@ -22,7 +22,8 @@ func repairCommand(s *streams) *cli.Command {
 		Description: "Runs drift, then writes the ledger rows (hash and when, exactly as drizzle-orm) of the push-gap\n" +
 			"migrations: the contiguous run right after the last applied migration of each track, nothing else.\n" +
 			"It re-checks under the migration lock and writes in one transaction. It refuses (exit 4, nothing\n" +
-			"written) when a pending migration is only partly present. Without --yes it asks on a terminal and\n" +
+			"written) when a pending migration is only partly present, or when a folder was renamed after its\n" +
+			"migration ran (its ledger row names the old folder). Without --yes it asks on a terminal and\n" +
 			"refuses without one.",
 		Flags: []cli.Flag{databaseURLFlag(), dirFlag(), engineDirFlag(), engineReleaseFlag(), devURLFlag(), trackFlag(), jsonFlag(),
 			&cli.BoolFlag{Name: "from-push", Usage: "stamp migrations whose effects are present (the only repair there is; required)"},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -91,5 +92,42 @@ func TestRepairNeedsFromPush(t *testing.T) {
 	t.Parallel()
 	if code, _, errOut := hogsend(t, "repair", "--database-url", "postgres://x@127.0.0.1:1/x"); code != exitUsage || !strings.Contains(errOut, "--from-push") {
 		t.Errorf("repair without --from-push: exit %d %s", code, errOut)
+	}
+}
+
+// A 1.0 folder renamed to another time after it ran, its objects in place:
+// drift shows it renamed (not a push gap) with the name to give back, and
+// repair refuses with exit 4, naming it, and writes no second row.
+func TestRepairRefusesRenamedFolder(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	dir := t.TempDir()
+	for name, sql := range map[string]string{"20240101000000_a": "CREATE TABLE rp_a (id int);", "20240102000000_b": "CREATE TABLE rp_b (id int);"} {
+		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name, "migration.sql"), []byte(sql), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	args := []string{"--database-url", db.URL, "--track", "client", "--dir", dir}
+	if code, _, errOut := hogsend(t, append([]string{"migrate"}, args...)...); code != exitOK {
+		t.Fatalf("migrate: exit %d %s", code, errOut)
+	}
+	if err := os.Rename(filepath.Join(dir, "20240102000000_b"), filepath.Join(dir, "20240103000000_b")); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := hogsend(t, append([]string{"drift"}, args...)...)
+	if code != exitIntegrity || !strings.Contains(out, "renamed: 20240103000000_b") || strings.Contains(out, "push gap") ||
+		!strings.Contains(out, "20240103000000_b back to 20240102000000_b") {
+		t.Fatalf("drift: exit %d, want %d and the rename; output:\n%s%s", code, exitIntegrity, out, errOut)
+	}
+	code, out, errOut = hogsend(t, append([]string{"repair", "--from-push", "--yes"}, args...)...)
+	if code != exitIntegrity || !strings.Contains(errOut, "client/20240103000000_b already ran as 20240102000000_b") ||
+		!strings.Contains(errOut, "20240103000000_b back to 20240102000000_b") {
+		t.Fatalf("repair: exit %d, want %d naming the renamed folder; output:\n%s%s", code, exitIntegrity, out, errOut)
+	}
+	if n := ledgerCount(t, db, ledger.ClientTable); n != 2 {
+		t.Fatalf("repair wrote: %d ledger rows, want 2", n)
 	}
 }

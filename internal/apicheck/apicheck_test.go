@@ -179,6 +179,7 @@ var (
 	_ func(...tracks.Track) ([]tracks.Loaded, error)                                            = tracks.LoadAll
 	_ func(*journal.Journal, ledger.Ledger) tracks.State                                        = tracks.Match
 	_ func(tracks.Facts) (tracks.Verdict, []tracks.Problem)                                     = tracks.Judge
+	_ func(*tracks.State) []tracks.RenamedFolder                                                = (*tracks.State).Renamed
 	_ func(context.Context, ledger.Querier, []tracks.Loaded) (*tracks.Report, error)            = tracks.Status
 	_ func(context.Context, ledger.Querier, []tracks.Loaded) (*tracks.Report, error)            = tracks.Verify
 	_ func([]tracks.Loaded) (*tracks.Inspector, error)                                          = tracks.NewInspector
@@ -223,6 +224,8 @@ var (
 	_ func(context.Context, ledger.Querier, string, []tracks.Loaded, drift.Options) (*drift.Report, *drift.History, *drift.Live, error) = drift.Detect
 	_ func(*drift.Report, *drift.History, *drift.Live) (*drift.Plan, error)                                                             = drift.PlanRepair
 	_ func(context.Context, *pgx.Conn, string, *drift.History, *drift.Plan, drift.RepairOptions) (*drift.Report, error)                 = drift.Repair
+	_ error                                                                                                                             = (*drift.RenamedError)(nil)
+	_ []drift.RenamedMigration                                                                                                          = drift.RenamedError{}.Migrations
 	_ func(context.Context, generate.Options) (*generate.Result, error)                                                                 = generate.Prepare
 	_ func(string, *generate.Result) error                                                                                              = generate.Write
 	_ func(context.Context, string, []lint.Track) (*lint.Report, error)                                                                 = lint.Run

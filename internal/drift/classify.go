@@ -29,6 +29,9 @@ import (
 //   - Partial / present-blocked / pending: every other pending migration,
 //     from its own effects: which are in place in the live schema, which are
 //     not.
+//   - Renamed: a pending folder whose migration the ledger records under
+//     the name it had before it was renamed (tracks.State.Renamed). It ran,
+//     so it counts in H, and it is neither a push gap nor pending.
 //   - Untracked: live objects no migration touches and the empty database
 //     does not have.
 func Classify(h *History, live *Live) *Report {
@@ -42,14 +45,22 @@ func Classify(h *History, live *Live) *Report {
 	// H = what the ledgers record.
 	states := make([]tracks.State, len(h.Tracks))
 	recorded := make([]bool, len(h.steps))
+	ranAs := make(map[int]string) // renamed steps: the name each ran under
 	for ti, t := range h.Tracks {
 		states[ti] = tracks.Match(t.Journal, live.Ledgers[ti])
 		pending := map[string]bool{}
 		for _, tag := range states[ti].Pending {
 			pending[tag] = true
 		}
+		renamed := map[string]string{}
+		for _, rn := range states[ti].Renamed() {
+			renamed[rn.Folder] = rn.RanAs
+		}
 		for _, g := range h.byTrack[ti] {
-			if !pending[h.steps[g].m.Tag] {
+			tag := h.steps[g].m.Tag
+			if as, ok := renamed[tag]; ok {
+				c.in[g], ranAs[g] = true, as
+			} else if !pending[tag] {
 				c.in[g], recorded[g] = true, true
 			}
 		}
@@ -64,11 +75,18 @@ func Classify(h *History, live *Live) *Report {
 	rep.InSync = true
 	for ti, t := range h.Tracks {
 		tr := TrackReport{Track: t.Name, Ledger: t.Ledger.String(), Migrations: []MigrationReport{},
-			Missing: []string{}, PushGap: []string{}, Partial: []string{}, PresentBlocked: []string{}, Pending: []string{}}
+			Missing: []string{}, PushGap: []string{}, Partial: []string{}, PresentBlocked: []string{}, Pending: []string{},
+			Renamed: []string{}, renamed: states[ti].Renamed()}
+		if len(tr.renamed) > 0 {
+			tr.RenamedRemedy = tracks.RenamedRemedy(tr.renamed)
+		}
 		for _, g := range h.byTrack[ti] {
 			s := h.steps[g]
 			mr := MigrationReport{Tag: s.m.Tag, Hash: s.m.Hash, When: s.m.When, Unverifiable: len(s.effects) == 0}
+			as, renamed := ranAs[g]
 			switch {
+			case renamed:
+				mr.Status, mr.RanAs = StatusRenamed, as
 			case recorded[g]:
 				c.checkRecorded(g, &mr)
 			case gap[g]:
@@ -87,6 +105,8 @@ func Classify(h *History, live *Live) *Report {
 				tr.PresentBlocked = append(tr.PresentBlocked, mr.Tag)
 			case StatusPending:
 				tr.Pending = append(tr.Pending, mr.Tag)
+			case StatusRenamed:
+				tr.Renamed = append(tr.Renamed, mr.Tag)
 			}
 			tr.Migrations = append(tr.Migrations, mr)
 		}

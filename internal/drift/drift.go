@@ -18,6 +18,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/hogsend/hogsend-db/tracks"
 )
 
 // Status is what drift concluded about one migration.
@@ -44,6 +46,13 @@ const (
 	// StatusPending: not recorded and none of its effects are present:
 	// migrate will apply it.
 	StatusPending Status = "pending"
+	// StatusRenamed (drizzle-kit 1.0 layout): recorded under another
+	// folder name: a ledger row has the hash of its file and the name (or
+	// second) it had before it was renamed after it ran (the track's
+	// renamed_folder problem, tracks.RenamedFolder). It ran: never stamped
+	// (that would record it twice), nor run again; its folder gets its old
+	// name back.
+	StatusRenamed Status = "renamed"
 )
 
 // Change says what a migration does to an object.
@@ -80,6 +89,9 @@ type MigrationReport struct {
 	// Unverifiable: the migration changes nothing Atlas can compare (only
 	// views, functions, data, ...): its presence cannot be proven.
 	Unverifiable bool `json:"unverifiable,omitempty"`
+	// RanAs (renamed): the folder name it ran under, which its ledger row
+	// records.
+	RanAs string `json:"ranAs,omitempty"`
 	// For partial, missing and present-blocked migrations: its effects
 	// that are in place, missing (should exist), different (exist with
 	// another definition) and not dropped (should be gone, still exist).
@@ -101,12 +113,17 @@ type TrackReport struct {
 	Partial        []string `json:"partial"`
 	PresentBlocked []string `json:"presentBlocked"`
 	Pending        []string `json:"pending"`
+	Renamed        []string `json:"renamed"`
+	// RenamedRemedy says how to undo the renames, in words ("" for none).
+	RenamedRemedy string `json:"renamedRemedy,omitempty"`
+
+	renamed []tracks.RenamedFolder // the track's, from tracks.State.Renamed
 }
 
 // Findings reports whether the track has anything drift reports (exit 4).
 // Plain pending migrations are not findings: status reports them.
 func (t *TrackReport) Findings() bool {
-	return len(t.Missing)+len(t.PushGap)+len(t.Partial)+len(t.PresentBlocked) > 0
+	return len(t.Missing)+len(t.PushGap)+len(t.Partial)+len(t.PresentBlocked)+len(t.Renamed) > 0
 }
 
 // Migration returns the report of the migration tagged tag, or nil.
@@ -151,6 +168,36 @@ func (r *Report) Findings() bool { return !r.InSync }
 
 // ErrPartial: repair refuses because a pending migration is partly present.
 var ErrPartial = errors.New("a pending migration is only partly present")
+
+// ErrRenamed: repair refuses because a folder was renamed after its
+// migration ran (StatusRenamed).
+var ErrRenamed = errors.New("a folder was renamed after its migration ran")
+
+// RenamedError lists the folders renamed after their migration ran that
+// make repair refuse: their ledger rows exist under the old names, so
+// stamping them would record their migrations twice. It matches ErrRenamed
+// and tracks.ErrModified (migrate refuses them the same way).
+type RenamedError struct {
+	Migrations []RenamedMigration
+	Remedy     string // what to do, in words
+}
+
+// RenamedMigration is one folder renamed after its migration ran.
+type RenamedMigration struct {
+	Track string
+	tracks.RenamedFolder
+}
+
+func (e *RenamedError) Error() string {
+	each := make([]string, len(e.Migrations))
+	for i, m := range e.Migrations {
+		each[i] = fmt.Sprintf("%s/%s already ran as %s (ledger row id %d has the SHA-256 of %s)", m.Track, m.Folder, m.RanAs, m.Row.ID, m.File)
+	}
+	return fmt.Sprintf("drift: refusing to repair, nothing written: %s; the folder was renamed after its migration ran, "+
+		"so stamping it would record it twice. Fix: %s", strings.Join(each, "; "), e.Remedy)
+}
+
+func (e *RenamedError) Unwrap() []error { return []error{ErrRenamed, tracks.ErrModified} }
 
 // ErrChanged: between the check and the lock, the database changed so that
 // repair would write other rows than it showed.

@@ -2,10 +2,13 @@ package drift_test
 
 import (
 	"context"
+	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"testing/fstest"
 
+	"github.com/hogsend/hogsend-db/internal/drift"
 	"github.com/hogsend/hogsend-db/internal/ledgertest"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
 	"github.com/hogsend/hogsend-db/journal"
@@ -50,5 +53,50 @@ func TestFoldersPushGapRepair(t *testing.T) {
 	got, want := read(pushed), read(migrated)
 	if got.Version != ledger.Version1 || !slices.Equal(got.Rows, want.Rows) {
 		t.Fatalf("repair wrote version %d rows %+v, migrate %+v", got.Version, got.Rows, want.Rows)
+	}
+}
+
+// A drizzle-kit 1.0 folder renamed after its migration ran: its row names
+// the old folder, its objects are there. drift must not call it a push gap
+// (repair would record the migration a second time, under the new name):
+// it reports it renamed, with the name it ran under, and repair refuses,
+// naming the folder and its old name, and writes nothing, also when it
+// re-plans under the lock.
+func TestFoldersRenamedNotStamped(t *testing.T) {
+	t.Parallel()
+	const a, b = "CREATE TABLE a (id int PRIMARY KEY);", "CREATE TABLE b (id int PRIMARY KEY);"
+	db := pgtest.New(t)
+	migrate(t, db, customTrack(t, fstest.MapFS{
+		"20240101000000_a/migration.sql": {Data: []byte(a)},
+		"20240102000000_b/migration.sql": {Data: []byte(b)},
+	}))
+	rows := ledgerRows(t, db, ledger.ClientTable)
+	cl := customTrack(t, fstest.MapFS{
+		"20240101000000_a/migration.sql": {Data: []byte(a)},
+		"20240105000000_b/migration.sql": {Data: []byte(b)}, // 20240102000000_b, renamed
+	})
+	rep, h := check(t, db, cl)
+	tr := rep.Track(tracks.Client)
+	m := tr.Migration("20240105000000_b")
+	if len(tr.PushGap) != 0 || m == nil || m.Status != drift.StatusRenamed || m.RanAs != "20240102000000_b" ||
+		!slices.Equal(tr.Renamed, []string{"20240105000000_b"}) || !strings.Contains(tr.RenamedRemedy, "20240105000000_b back to 20240102000000_b") ||
+		rep.InSync || !rep.Findings() {
+		t.Fatalf("drift: %+v; want 20240105000000_b renamed from 20240102000000_b, no push gap", tr)
+	}
+	wantRefused := func(err error) {
+		t.Helper()
+		var re *drift.RenamedError
+		if !errors.As(err, &re) || !errors.Is(err, drift.ErrRenamed) || !errors.Is(err, tracks.ErrModified) ||
+			len(re.Migrations) != 1 || re.Migrations[0].Folder != "20240105000000_b" ||
+			!strings.Contains(err.Error(), "nothing written") || !strings.Contains(err.Error(), "20240105000000_b back to 20240102000000_b") {
+			t.Fatalf("repair: %v; want a *RenamedError naming 20240105000000_b and its old name", err)
+		}
+	}
+	_, err := drift.PlanRepair(rep, h, readLive(t, db, cl))
+	wantRefused(err)
+	_, err = drift.Repair(context.Background(), db.Conn(t), db.URL, h, &drift.Plan{Rows: []drift.Row{}}, drift.RepairOptions{ToolVersion: "test"})
+	wantRefused(err)
+	if after := ledgerRows(t, db, ledger.ClientTable); !slices.Equal(after, rows) {
+		t.Fatalf("repair wrote: ledger %v, was %v", after, rows)
 	}
 }

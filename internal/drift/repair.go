@@ -45,8 +45,9 @@ func (p *Plan) Empty() bool { return len(p.Rows) == 0 && p.Release == "" }
 
 // PlanRepair turns a report into the rows to write: the push-gap
 // migrations, nothing else. It returns a *PartialError (matching
-// ErrPartial) when any track has a partly present migration: repair must
-// then write nothing.
+// ErrPartial) when any track has a partly present migration, and a
+// *RenamedError (matching ErrRenamed) when a folder was renamed after its
+// migration ran: repair must then write nothing.
 func PlanRepair(rep *Report, h *History, live *Live) (*Plan, error) {
 	var partial []PartialMigration
 	for _, t := range rep.Tracks {
@@ -58,6 +59,19 @@ func PlanRepair(rep *Report, h *History, live *Live) (*Plan, error) {
 	}
 	if len(partial) > 0 {
 		return nil, &PartialError{Migrations: partial}
+	}
+	var renamed []RenamedMigration
+	var remedies []string
+	for _, t := range rep.Tracks {
+		for _, rn := range t.renamed {
+			renamed = append(renamed, RenamedMigration{Track: t.Track, RenamedFolder: rn})
+		}
+		if t.RenamedRemedy != "" {
+			remedies = append(remedies, t.Track+" track: "+t.RenamedRemedy)
+		}
+	}
+	if len(renamed) > 0 {
+		return nil, &RenamedError{Migrations: renamed, Remedy: strings.Join(remedies, "; ")}
 	}
 	p := &Plan{Rows: []Row{}}
 	for ti, t := range h.Tracks {
@@ -107,7 +121,8 @@ type RepairOptions struct {
 // Repair writes want's rows. On conn (a dedicated session, see
 // tracks.Connect) it takes the migration advisory lock, reads the ledgers
 // and the live schema of the database at url again, classifies with h and
-// plans again: a partly present migration gives a *PartialError, a plan
+// plans again: a partly present migration gives a *PartialError, a folder
+// renamed after it ran a *RenamedError, a plan
 // that differs from want a *ChangedError, and nothing is written in either
 // case. Otherwise it writes the rows (creating the ledger tables as drizzle
 // does if needed) and the engine release in one transaction, and returns
