@@ -8,6 +8,9 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/jackc/pgx/v5"
+
+	"github.com/hogsend/hogsend-db/internal/pgtest"
 	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/ledger"
 	"github.com/hogsend/hogsend-db/tracks"
@@ -315,37 +318,10 @@ func TestApplyFoldersRefusesRenamedFolder(t *testing.T) {
 		!strings.Contains(rep.Integrity[0].Remedy, "20231114221500_b back to 20231114221320_b") {
 		t.Fatalf("status: verdict %s, integrity %+v: want the rename of 20231114221320_b to 20231114221500_b and its undoing", s.Verdict, rep.Integrity)
 	}
-	_, err = tracks.Apply(ctx, conn, ts, tracks.Options{})
-	var re *tracks.RenamedError
-	if !errors.As(err, &re) || !errors.Is(err, tracks.ErrModified) || errors.Is(err, tracks.ErrForeign) ||
-		len(re.Renamed) != 1 || re.Renamed[0].Row.ID != 2 || re.Renamed[0].RanAs != "20231114221320_b" ||
-		!strings.Contains(err.Error(), "renamed after its migration ran") || strings.Contains(err.Error(), "edited") ||
+	err = refusedUntilRenamedBack(t, db, conn, fsys, rows, "20231114221500_b", "20231114221320_b", "ss_log", "ss_c")
+	if errors.Is(err, tracks.ErrForeign) || !strings.Contains(err.Error(), "renamed after its migration ran") || strings.Contains(err.Error(), "edited") ||
 		!strings.Contains(err.Error(), "nothing was written. Fix: rename") || strings.Contains(err.Error(), "app folder") {
-		t.Fatalf("migrate: %v, want a *RenamedError naming row 2 and 20231114221320_b", err)
-	}
-	logRows := func() int {
-		var n int
-		if err := conn.QueryRow(context.Background(), "select count(*) from ss_log").Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-	if n := logRows(); n != 1 {
-		t.Fatalf("ss_log has %d rows: b's insert ran again", n)
-	}
-	if after := rowsOf(t, db, ledger.ClientTable); !slices.Equal(after, rows) || slices.Contains(tables(t, db), "ss_c") {
-		t.Fatalf("written: ledger %+v (was %+v), tables %v", after, rows, tables(t, db))
-	}
-
-	// The remedy: the folder gets its name back.
-	fsys["20231114221320_b/migration.sql"] = fsys["20231114221500_b/migration.sql"]
-	delete(fsys, "20231114221500_b/migration.sql")
-	res, err := tracks.Apply(ctx, conn, []tracks.Loaded{client(t, fsys)}, tracks.Options{})
-	if err != nil || !slices.Equal(res.Applied[tracks.Client], []string{"20231114221320_c"}) || !res.Report.Track(tracks.Client).InSync {
-		t.Fatalf("migrate after renaming back: %v (applied %v)", err, res)
-	}
-	if n := logRows(); n != 1 {
-		t.Fatalf("ss_log has %d rows: b's insert ran again", n)
+		t.Fatalf("migrate: %v, want it to say the folder was renamed, not edited or foreign", err)
 	}
 }
 
@@ -386,33 +362,47 @@ func TestApplyFoldersRefusesRenamedFolderLeavingItsSecond(t *testing.T) {
 		!strings.Contains(rep.Integrity[0].Remedy, "20231114221500_b back to 20231114221321_b") {
 		t.Fatalf("status: verdict %s, modified %v, pending %v, integrity %+v: want the rename of 20231114221321_b", s.Verdict, s.Modified, s.Pending, rep.Integrity)
 	}
-	_, err = tracks.Apply(ctx, conn, ts, tracks.Options{})
+	refusedUntilRenamedBack(t, db, conn, fsys, rows, "20231114221500_b", "20231114221321_b", "rn_log", "rn_n")
+}
+
+// refusedUntilRenamedBack: migrate of fsys, whose folder renamed ran as
+// ranAs (ledger row 2, which inserted one row into logTable), refuses with
+// a *RenamedError and writes nothing (the ledger stays rows, newTable is
+// not created, the insert does not run again); with the folder renamed
+// back, migrate applies only the folder that creates newTable. It returns
+// the refusal for further checks.
+func refusedUntilRenamedBack(t *testing.T, db *pgtest.DB, conn *pgx.Conn, fsys fstest.MapFS, rows []ledgerRow, renamed, ranAs, logTable, newTable string) error {
+	t.Helper()
+	ctx := ctxT(t)
+	_, err := tracks.Apply(ctx, conn, []tracks.Loaded{client(t, fsys)}, tracks.Options{})
 	var re *tracks.RenamedError
 	if !errors.As(err, &re) || !errors.Is(err, tracks.ErrModified) || len(re.Renamed) != 1 || re.Renamed[0].Row.ID != 2 ||
-		re.Renamed[0].RanAs != "20231114221321_b" {
-		t.Fatalf("migrate: %v, want a *RenamedError naming row 2 and 20231114221321_b", err)
+		re.Renamed[0].RanAs != ranAs {
+		t.Fatalf("migrate: %v, want a *RenamedError naming row 2 and %s", err, ranAs)
 	}
 	logRows := func() int {
-		var c int
-		if err := conn.QueryRow(context.Background(), "select count(*) from rn_log").Scan(&c); err != nil {
+		var n int
+		if err := conn.QueryRow(ctx, "select count(*) from "+pgx.Identifier{logTable}.Sanitize()).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
-		return c
+		return n
 	}
-	if c := logRows(); c != 1 {
-		t.Fatalf("rn_log has %d rows: b's insert ran again", c)
+	if n := logRows(); n != 1 {
+		t.Fatalf("%s has %d rows: the renamed migration's insert ran again", logTable, n)
 	}
-	if after := rowsOf(t, db, ledger.ClientTable); !slices.Equal(after, rows) || slices.Contains(tables(t, db), "rn_n") {
+	if after := rowsOf(t, db, ledger.ClientTable); !slices.Equal(after, rows) || slices.Contains(tables(t, db), newTable) {
 		t.Fatalf("written: ledger %+v (was %+v), tables %v", after, rows, tables(t, db))
 	}
 
-	fsys["20231114221321_b/migration.sql"] = fsys["20231114221500_b/migration.sql"]
-	delete(fsys, "20231114221500_b/migration.sql")
+	// The remedy: the folder gets its name back.
+	fsys[ranAs+"/migration.sql"] = fsys[renamed+"/migration.sql"]
+	delete(fsys, renamed+"/migration.sql")
 	res, err := tracks.Apply(ctx, conn, []tracks.Loaded{client(t, fsys)}, tracks.Options{})
-	if err != nil || !slices.Equal(res.Applied[tracks.Client], []string{"20231114221321_n"}) || !res.Report.Track(tracks.Client).InSync {
-		t.Fatalf("migrate after renaming back: %v (applied %v)", err, res)
+	if err != nil || len(res.Applied[tracks.Client]) != 1 || !res.Report.Track(tracks.Client).InSync || !slices.Contains(tables(t, db), newTable) {
+		t.Fatalf("migrate after renaming back: %v (applied %v), want only the folder creating %s", err, res, newTable)
 	}
-	if c := logRows(); c != 1 {
-		t.Fatalf("rn_log has %d rows: b's insert ran again", c)
+	if n := logRows(); n != 1 {
+		t.Fatalf("%s has %d rows: the renamed migration's insert ran again", logTable, n)
 	}
+	return re
 }
