@@ -24,20 +24,7 @@ import (
 // committed meanwhile: that row is not written twice. And a session that
 // does not hold the migration lock writes nothing.
 func TestRepairWriteGuards(t *testing.T) {
-	fsys := fstest.MapFS{
-		"20240101000000_a/migration.sql": {Data: []byte(`CREATE TABLE "a" ("id" int);`)},
-		"20240102000000_b/migration.sql": {Data: []byte(`CREATE TABLE "b" ("id" int);`)},
-	}
-	j, err := journal.Open(fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := tracks.Loaded{Track: tracks.Track{Name: tracks.Client, Source: fsys, Location: "test", Ledger: ledger.ClientTable}, Journal: j}
-	h := &History{Tracks: []tracks.Loaded{tr}}
-	plan := &Plan{}
-	for _, m := range j.Migrations {
-		plan.Rows = append(plan.Rows, Row{Track: tracks.Client, Ledger: tr.Ledger.String(), Tag: m.Tag, Hash: m.Hash, CreatedAt: m.When, Name: m.Tag})
-	}
+	j, h, plan := twoFolderPlan(t)
 	ctx := context.Background()
 
 	for _, tc := range []struct {
@@ -104,20 +91,7 @@ func TestRepairWriteGuards(t *testing.T) {
 // error must say the outcome is unknown, never "rolled back", and here the
 // rows did land.
 func TestRepairCommitOutcome(t *testing.T) {
-	fsys := fstest.MapFS{
-		"20240101000000_a/migration.sql": {Data: []byte(`CREATE TABLE "a" ("id" int);`)},
-		"20240102000000_b/migration.sql": {Data: []byte(`CREATE TABLE "b" ("id" int);`)},
-	}
-	j, err := journal.Open(fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := tracks.Loaded{Track: tracks.Track{Name: tracks.Client, Source: fsys, Location: "test", Ledger: ledger.ClientTable}, Journal: j}
-	h := &History{Tracks: []tracks.Loaded{tr}}
-	plan := &Plan{}
-	for _, m := range j.Migrations {
-		plan.Rows = append(plan.Rows, Row{Track: tracks.Client, Ledger: tr.Ledger.String(), Tag: m.Tag, Hash: m.Hash, CreatedAt: m.When, Name: m.Tag})
-	}
+	_, h, plan := twoFolderPlan(t)
 	live := &Live{Ledgers: []ledger.Ledger{{Table: ledger.ClientTable, Exists: true, Version: ledger.Version1}}}
 
 	for _, tc := range []struct {
@@ -220,4 +194,24 @@ func ledgerNames(t *testing.T, q ledger.Querier) []string {
 		t.Fatal(err)
 	}
 	return names
+}
+
+// twoFolderPlan is a client track of two 1.0 folders (a, b, each creating
+// its table) and the repair plan that stamps both.
+func twoFolderPlan(t *testing.T) (*journal.Journal, *History, *Plan) {
+	t.Helper()
+	fsys := fstest.MapFS{
+		"20240101000000_a/migration.sql": {Data: []byte(`CREATE TABLE "a" ("id" int);`)},
+		"20240102000000_b/migration.sql": {Data: []byte(`CREATE TABLE "b" ("id" int);`)},
+	}
+	j, err := journal.Open(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tracks.Loaded{Track: tracks.Track{Name: tracks.Client, Source: fsys, Location: "test", Ledger: ledger.ClientTable}, Journal: j}
+	plan := &Plan{}
+	for _, m := range j.Migrations {
+		plan.Rows = append(plan.Rows, Row{Track: tracks.Client, Ledger: tr.Ledger.String(), Tag: m.Tag, Hash: m.Hash, CreatedAt: m.When, Name: m.Tag})
+	}
+	return j, &History{Tracks: []tracks.Loaded{tr}}, plan
 }
