@@ -708,24 +708,11 @@ INSERT INTO slow VALUES (1);`, tc.seconds)}
 			pid := backendPID(t, conn)
 			ctx, cancel := context.WithCancel(ctxT(t))
 			defer cancel()
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				// Cut once that session is running COMMIT.
-				watch := db.Conn(t)
-				for ctx.Err() == nil {
-					var q string
-					err := watch.QueryRow(context.Background(), "select query from pg_stat_activity where pid = $1 and state = 'active'", pid).Scan(&q)
-					if err == nil && q == "COMMIT" {
-						tc.cut(c, cancel)
-						return
-					}
-					time.Sleep(20 * time.Millisecond)
-				}
-			}()
+			// Cut once that session is running COMMIT.
+			wait := db.OnStatement(ctx, t, uint32(pid), "commit", func() { tc.cut(c, cancel) })
 			_, err := tracks.Apply(ctx, conn, []tracks.Loaded{client(t, folder(slow))}, tracks.Options{})
 			cancel()
-			<-done
+			wait()
 			var unknown *tracks.CommitUnknownError
 			if !errors.As(err, &unknown) || !errors.Is(err, tracks.ErrCommitUnknown) || strings.Contains(err.Error(), "rolled back") {
 				t.Fatalf("Apply: %v, want a CommitUnknownError that does not claim a rollback", err)

@@ -137,24 +137,11 @@ CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON drizzle.__client_migration
 			pid := conn.PgConn().PID()
 			ctx, cancel := context.WithCancel(bg)
 			defer cancel()
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				// Cut once that session is running COMMIT.
-				watch := db.Conn(t)
-				for ctx.Err() == nil {
-					var q string
-					err := watch.QueryRow(bg, "select query from pg_stat_activity where pid = $1 and state = 'active'", pid).Scan(&q)
-					if err == nil && q == "commit" {
-						tc.cut(cut, cancel)
-						return
-					}
-					time.Sleep(20 * time.Millisecond)
-				}
-			}()
+			// Cut once that session is running COMMIT.
+			wait := db.OnStatement(ctx, t, pid, "commit", func() { tc.cut(cut, cancel) })
 			err = write(ctx, conn, h, live, plan, RepairOptions{})
 			cancel()
-			<-done
+			wait()
 			var unknown *CommitUnknownError
 			if tc.landed {
 				if !errors.As(err, &unknown) || !errors.Is(err, tracks.ErrCommitUnknown) || strings.Contains(err.Error(), "rolled back") ||

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"net"
+	"strings"
 	"sync"
+	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -53,4 +56,27 @@ func (c *Cutter) CloseConns() {
 	for _, conn := range c.conns {
 		_ = conn.Close()
 	}
+}
+
+// OnStatement calls cue once the server shows session pid running query
+// (compared without case), as a test's cue to cut or cancel it mid-statement;
+// it watches on a connection of its own until then or until ctx is done.
+// wait returns once the watcher has stopped.
+func (d *DB) OnStatement(ctx context.Context, t testing.TB, pid uint32, query string, cue func()) (wait func()) {
+	t.Helper()
+	watch := d.Conn(t)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ctx.Err() == nil {
+			var q string
+			err := watch.QueryRow(context.Background(), "select query from pg_stat_activity where pid = $1 and state = 'active'", pid).Scan(&q)
+			if err == nil && strings.EqualFold(q, query) {
+				cue()
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	return func() { <-done }
 }
