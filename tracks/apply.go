@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -78,13 +77,9 @@ func Preflight(rep *Report, ts []Loaded, opts Options) error {
 				return &RenamedError{Track: t.Name, Ledger: s.Ledger, Location: t.Location, Renamed: s.renamed,
 					Remedy: RenamedRemedy(s.renamed)}
 			}
-			e := &SameSecondError{Track: t.Name, Ledger: s.Ledger, Location: t.Location, Rows: s.sameSecond, Tags: s.editedTags, Remedy: SameSecondRemedy}
-			for _, m := range s.PendingMigrations() {
-				if slices.Contains(s.editedTags, m.Tag) {
-					e.Files = append(e.Files, m.File)
-				}
+			if e := s.EditedInSecond(t); e != nil {
+				return e
 			}
-			return e
 		}
 	}
 	for _, t := range ts {

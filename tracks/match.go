@@ -110,6 +110,23 @@ type RenamedFolder struct {
 // folders' migrations ran, and must be neither run nor recorded again.
 func (s *State) Renamed() []RenamedFolder { return slices.Clone(s.renamed) }
 
+// EditedInSecond (1.0 layout) is the refusal for the rows without a name
+// that an edit in a shared second left unmatched (problem
+// modified_same_second): one of the pending folders it names ran, under
+// its file as it was. Nil when there are none.
+func (s *State) EditedInSecond(t Loaded) *SameSecondError {
+	if len(s.sameSecond) == 0 {
+		return nil
+	}
+	e := &SameSecondError{Track: t.Name, Ledger: s.Ledger, Location: t.Location, Rows: s.sameSecond, Tags: s.editedTags, Remedy: SameSecondRemedy}
+	for _, m := range s.PendingMigrations() {
+		if slices.Contains(s.editedTags, m.Tag) {
+			e.Files = append(e.Files, m.File)
+		}
+	}
+	return e
+}
+
 // Problems reports whether the state has integrity problems (exit code 4):
 // a foreign ledger, out-of-order, modified, unknown, duplicate or
 // NULL-created_at rows, invalid indexes, a newer major release, objects of

@@ -68,7 +68,7 @@ func matchNamed(j *journal.Journal, l ledger.Ledger) State {
 	if moves := movedAway(j, l, rowOf, used, moved); len(moves) > 0 {
 		upgrade() // a row the moved one kept from its folder may be that folder's own
 		for _, mv := range moves {
-			if rowOf[mv.to] >= 0 && rowOf[mv.from] < 0 {
+			if mv.to >= 0 && rowOf[mv.to] >= 0 && rowOf[mv.from] < 0 {
 				// Another row took the folder it would record: not proven.
 				rowOf[mv.from], used[mv.row], moved[mv.row] = mv.row, true, false
 			}
@@ -247,12 +247,13 @@ func editedInSecond(j *journal.Journal, bySecond map[int64][]int, rowOf []int, r
 }
 
 // move is a nameless row taken back from the folder of its second (from)
-// because it has the hash of the pending folder to.
+// because it has the hash of the pending folder to (-1: of several).
 type move struct{ row, from, to int }
 
 // movedAway takes back the nameless rows that their second gave to a
 // folder whose hash they do not have, when they have the hash of exactly
-// one pending folder, of another second: drizzle-orm 1.0's upgrade matches
+// one pending folder, of another second (or of several: then the row is
+// unproven, foreign): drizzle-orm 1.0's upgrade matches
 // a row to the only folder of its second whatever its hash, so a folder
 // renamed to another time after it ran would leave its row to the folder
 // now alone in its old second. That folder looked modified and the renamed
@@ -271,17 +272,23 @@ func movedAway(j *journal.Journal, l ledger.Ledger, rowOf []int, used, moved []b
 		pendingByHash[m.Hash] = k
 	}
 	var moves []move
+	taken := make(map[string]bool) // hashes a row was taken back for
 	for k, m := range j.Migrations {
 		i := rowOf[k]
 		if i < 0 || l.Rows[i].Name != "" || l.Rows[i].Hash == m.Hash {
 			continue
 		}
+		// Several pending folders with the hash (identical files): one of
+		// them may be the renamed one, and which cannot be told. The row
+		// is taken back all the same (it is unproven, so the track is
+		// refused), else they would all run, the renamed one again, and
+		// the folder of the second would pass for applied.
 		p, ok := pendingByHash[l.Rows[i].Hash]
-		if !ok || p < 0 {
+		if !ok || taken[l.Rows[i].Hash] {
 			continue
 		}
+		taken[l.Rows[i].Hash] = true // one row per folder
 		rowOf[k], used[i], moved[i] = -1, false, true
-		pendingByHash[l.Rows[i].Hash] = -1 // one row per folder
 		moves = append(moves, move{row: i, from: k, to: p})
 	}
 	return moves

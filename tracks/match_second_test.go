@@ -238,6 +238,12 @@ func TestMatchNamedRenamedFolder(t *testing.T) {
 		{"nameless row before the row of the one folder left in its second", renamed(t, []string{fA, fN, fR}, fB, fR), ledger.Version0,
 			[]ledger.Row{row(1, "h"+fA, ms(t, fA)), row(2, "h"+fB, ms(t, fB)+5), row(3, "h"+fN, ms(t, fN)+900)},
 			tracks.ModifiedSameSecond, tracks.KindRenamedFolder, []string{fR}, fR + " back to " + fB, []string{fR}},
+		// Two pending folders with its hash: which was renamed cannot be
+		// told, but running both would run it again, and fN would pass
+		// for applied.
+		{"nameless row left to one folder, two pending folders with its hash: unproven", renamed(t, []string{fA, fN, fR, fBx}, fB, fR, fBx), ledger.Version0,
+			[]ledger.Row{row(1, "h"+fA, ms(t, fA)), row(2, "h"+fB, ms(t, fB)+5)},
+			tracks.Foreign, string(tracks.Foreign), []string{"2"}, "app folder", []string{fN, fR, fBx}},
 		{"named row", renamed(t, []string{fA, fC, fR}, fB, fR), ledger.Version1,
 			[]ledger.Row{named(1, "h"+fA, ms(t, fA), fA), named(2, "h"+fB, ms(t, fB), fB), named(3, "h"+fC, ms(t, fC), fC)},
 			tracks.ModifiedSameSecond, tracks.KindRenamedFolder, []string{fR}, fR + " back to " + fB, []string{fR}},

@@ -76,7 +76,7 @@ func Classify(h *History, live *Live) *Report {
 	for ti, t := range h.Tracks {
 		tr := TrackReport{Track: t.Name, Ledger: t.Ledger.String(), Migrations: []MigrationReport{},
 			Missing: []string{}, PushGap: []string{}, Partial: []string{}, PresentBlocked: []string{}, Pending: []string{},
-			Renamed: []string{}, renamed: states[ti].Renamed()}
+			Renamed: []string{}, renamed: states[ti].Renamed(), edited: states[ti].EditedInSecond(t)}
 		if len(tr.renamed) > 0 {
 			tr.RenamedRemedy = tracks.RenamedRemedy(tr.renamed)
 		}

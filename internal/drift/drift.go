@@ -118,6 +118,10 @@ type TrackReport struct {
 	RenamedRemedy string `json:"renamedRemedy,omitempty"`
 
 	renamed []tracks.RenamedFolder // the track's, from tracks.State.Renamed
+	// edited: nameless rows that an edit in a shared second left unmatched
+	// (tracks.State.EditedInSecond), nil for none: one of the pending
+	// folders of that second ran, so none may be stamped.
+	edited *tracks.SameSecondError
 }
 
 // Findings reports whether the track has anything drift reports (exit 4).

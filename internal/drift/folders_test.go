@@ -100,3 +100,56 @@ func TestFoldersRenamedNotStamped(t *testing.T) {
 		t.Fatalf("repair wrote: ledger %v, was %v", after, rows)
 	}
 }
+
+// A version-0 ledger (drizzle-orm 0.x, nameless rows) under a drizzle-kit
+// 1.0 folder whose two migrations share a second, one of them edited after
+// it ran: its row matches neither by hash, so that folder looks pending,
+// and its objects are there because it ran. drift called it a push gap and
+// repair stamped it: a second row for a migration that ran, which left the
+// old row foreign. repair refuses as migrate does (the edit in a shared
+// second), naming the files, and writes nothing, also when it re-plans
+// under the lock.
+func TestFoldersEditedInSecondNotStamped(t *testing.T) {
+	t.Parallel()
+	const a, b = "CREATE TABLE a (id int PRIMARY KEY);", "CREATE TABLE b (id int PRIMARY KEY);"
+	db := pgtest.New(t)
+	ran := customTrack(t, fstest.MapFS{
+		"20240101000000_a/migration.sql": {Data: []byte(a)},
+		"20240101000000_b/migration.sql": {Data: []byte(b)},
+	})
+	applySQL(t, db, ran, -1)
+	ctx := context.Background()
+	conn := db.Conn(t)
+	if err := ledger.EnsureVersion(ctx, conn, ledger.ClientTable, ledger.Version0); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ran.Journal.Migrations {
+		if err := ledger.Insert(ctx, conn, ledger.ClientTable, m.Hash, m.When); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows := ledgerRows(t, db, ledger.ClientTable)
+	cl := customTrack(t, fstest.MapFS{
+		"20240101000000_a/migration.sql": {Data: []byte(a)},
+		"20240101000000_b/migration.sql": {Data: []byte(b + "\n-- edited after it ran\n")},
+	})
+	rep, h := check(t, db, cl)
+	if !rep.Findings() {
+		t.Fatalf("drift: no findings: %+v", rep.Track(tracks.Client))
+	}
+	wantRefused := func(err error) {
+		t.Helper()
+		var se *tracks.SameSecondError
+		if !errors.As(err, &se) || !errors.Is(err, tracks.ErrModified) || !strings.Contains(err.Error(), "nothing written") ||
+			!strings.Contains(err.Error(), "20240101000000_b/migration.sql") || !strings.Contains(err.Error(), "restore") {
+			t.Fatalf("repair: %v; want a *tracks.SameSecondError naming 20240101000000_b/migration.sql", err)
+		}
+	}
+	_, err := drift.PlanRepair(rep, h, readLive(t, db, cl))
+	wantRefused(err)
+	_, err = drift.Repair(ctx, db.Conn(t), db.URL, h, &drift.Plan{Rows: []drift.Row{}}, drift.RepairOptions{ToolVersion: "test"})
+	wantRefused(err)
+	if after := ledgerRows(t, db, ledger.ClientTable); !slices.Equal(after, rows) {
+		t.Fatalf("repair wrote: ledger %v, was %v", after, rows)
+	}
+}

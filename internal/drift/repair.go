@@ -45,9 +45,11 @@ func (p *Plan) Empty() bool { return len(p.Rows) == 0 && p.Release == "" }
 
 // PlanRepair turns a report into the rows to write: the push-gap
 // migrations, nothing else. It returns a *PartialError (matching
-// ErrPartial) when any track has a partly present migration, and a
+// ErrPartial) when any track has a partly present migration, a
 // *RenamedError (matching ErrRenamed) when a folder was renamed after its
-// migration ran: repair must then write nothing.
+// migration ran, and a *tracks.SameSecondError (matching
+// tracks.ErrModified) when a folder of a shared second was edited after
+// its migration ran: repair must then write nothing.
 func PlanRepair(rep *Report, h *History, live *Live) (*Plan, error) {
 	var partial []PartialMigration
 	for _, t := range rep.Tracks {
@@ -72,6 +74,13 @@ func PlanRepair(rep *Report, h *History, live *Live) (*Plan, error) {
 	}
 	if len(renamed) > 0 {
 		return nil, &RenamedError{Migrations: renamed, Remedy: strings.Join(remedies, "; ")}
+	}
+	for _, t := range rep.Tracks {
+		if t.edited != nil {
+			// Its objects are present because it ran: stamping it would
+			// record it a second time, under its edited file.
+			return nil, fmt.Errorf("drift: refusing to repair, nothing written: %w", t.edited)
+		}
 	}
 	p := &Plan{Rows: []Row{}}
 	for ti, t := range h.Tracks {
