@@ -125,16 +125,7 @@ func matchNamed(j *journal.Journal, l ledger.Ledger) State {
 	// The pending migrations by hash, for rows that match no folder by
 	// name or second: -1 when several pending migrations share the hash
 	// (identical files), which leaves the row's migration unproven.
-	pendingByHash := make(map[string]int, len(s.pending))
-	for k, m := range j.Migrations {
-		if rowOf[k] >= 0 {
-			continue
-		}
-		if _, dup := pendingByHash[m.Hash]; dup {
-			k = -1
-		}
-		pendingByHash[m.Hash] = k
-	}
+	pendingByHash := pendingHashes(j, rowOf)
 	for i, r := range l.Rows {
 		if used[i] {
 			continue
@@ -261,16 +252,7 @@ type move struct{ row, from, to int }
 // renamedFolder), and the other folder is pending, or has its own row. A
 // row whose hash no pending folder has stays where it is: an edit.
 func movedAway(j *journal.Journal, l ledger.Ledger, rowOf []int, used, moved []bool) []move {
-	pendingByHash := make(map[string]int)
-	for k, m := range j.Migrations {
-		if rowOf[k] >= 0 {
-			continue
-		}
-		if _, dup := pendingByHash[m.Hash]; dup {
-			k = -1
-		}
-		pendingByHash[m.Hash] = k
-	}
+	pendingByHash := pendingHashes(j, rowOf)
 	var moves []move
 	taken := make(map[string]bool) // hashes a row was taken back for
 	for k, m := range j.Migrations {
@@ -333,4 +315,21 @@ func rowRef(r ledger.Row) RowRef {
 		ref.CreatedAt = &at
 	}
 	return ref
+}
+
+// pendingHashes maps the hash of each migration without a row (rowOf[k] <
+// 0) to its index, or to -1 when several of them share the hash (identical
+// files): a row with that hash proves no one of them.
+func pendingHashes(j *journal.Journal, rowOf []int) map[string]int {
+	byHash := make(map[string]int)
+	for k, m := range j.Migrations {
+		if rowOf[k] >= 0 {
+			continue
+		}
+		if _, dup := byHash[m.Hash]; dup {
+			k = -1
+		}
+		byHash[m.Hash] = k
+	}
+	return byHash
 }

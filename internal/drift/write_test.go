@@ -170,17 +170,9 @@ CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON drizzle.__client_migration
 	}
 }
 
-func ledgerNames(t *testing.T, q ledger.Querier) []string {
+func ledgerNames(t *testing.T, conn *pgx.Conn) []string {
 	t.Helper()
-	rows, err := q.Query(context.Background(), `select name from drizzle.__client_migrations order by id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return names
+	return pgtest.Rows(t, conn, pgx.RowTo[string], `select name from drizzle.__client_migrations order by id`)
 }
 
 // twoFolderPlan is a client track of two 1.0 folders (a, b, each creating
