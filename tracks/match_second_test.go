@@ -313,18 +313,7 @@ func TestApplyFoldersRefusesRenamedFolder(t *testing.T) {
 		"20231114221320_c/migration.sql": {Data: []byte(c)},
 		"20231114221500_b/migration.sql": {Data: []byte(b)}, // 20231114221320_b, renamed
 	}
-	ts := []tracks.Loaded{client(t, fsys)}
-	rep, err := tracks.Status(ctx, conn, ts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := rep.Track(tracks.Client)
-	if s.Verdict != tracks.ModifiedSameSecond || len(rep.Integrity) != 1 || rep.Integrity[0].Kind != tracks.KindRenamedFolder ||
-		!slices.Equal(rep.Integrity[0].Items, []string{"20231114221500_b"}) ||
-		!strings.Contains(rep.Integrity[0].Remedy, "20231114221500_b back to 20231114221320_b") {
-		t.Fatalf("status: verdict %s, integrity %+v: want the rename of 20231114221320_b to 20231114221500_b and its undoing", s.Verdict, rep.Integrity)
-	}
-	err = refusedUntilRenamedBack(t, db, conn, fsys, rows, "20231114221500_b", "20231114221320_b", "ss_log", "ss_c")
+	_, err := refusedUntilRenamedBack(t, db, conn, fsys, rows, "20231114221500_b", "20231114221320_b", "ss_log", "ss_c")
 	if errors.Is(err, tracks.ErrForeign) || !strings.Contains(err.Error(), "renamed after its migration ran") || strings.Contains(err.Error(), "edited") ||
 		!strings.Contains(err.Error(), "nothing was written. Fix: rename") || strings.Contains(err.Error(), "app folder") {
 		t.Fatalf("migrate: %v, want it to say the folder was renamed, not edited or foreign", err)
@@ -355,32 +344,32 @@ func TestApplyFoldersRefusesRenamedFolderLeavingItsSecond(t *testing.T) {
 		"20231114221321_n/migration.sql": {Data: []byte(n)},
 		"20231114221500_b/migration.sql": {Data: []byte(b)}, // 20231114221321_b, renamed
 	}
-	ts := []tracks.Loaded{client(t, fsys)}
-	rep, err := tracks.Status(ctx, conn, ts)
-	if err != nil {
-		t.Fatal(err)
+	rep, _ := refusedUntilRenamedBack(t, db, conn, fsys, rows, "20231114221500_b", "20231114221321_b", "rn_log", "rn_n")
+	if s := rep.Track(tracks.Client); len(s.Modified) != 0 || !slices.Equal(s.Pending, []string{"20231114221321_n", "20231114221500_b"}) {
+		t.Fatalf("status: modified %v, pending %v: want n pending, not modified", s.Modified, s.Pending)
 	}
-	s := rep.Track(tracks.Client)
-	if s.Verdict != tracks.ModifiedSameSecond || len(s.Modified) != 0 ||
-		!slices.Equal(s.Pending, []string{"20231114221321_n", "20231114221500_b"}) ||
-		len(rep.Integrity) != 1 || rep.Integrity[0].Kind != tracks.KindRenamedFolder ||
-		!slices.Equal(rep.Integrity[0].Items, []string{"20231114221500_b"}) ||
-		!strings.Contains(rep.Integrity[0].Remedy, "20231114221500_b back to 20231114221321_b") {
-		t.Fatalf("status: verdict %s, modified %v, pending %v, integrity %+v: want the rename of 20231114221321_b", s.Verdict, s.Modified, s.Pending, rep.Integrity)
-	}
-	refusedUntilRenamedBack(t, db, conn, fsys, rows, "20231114221500_b", "20231114221321_b", "rn_log", "rn_n")
 }
 
 // refusedUntilRenamedBack: migrate of fsys, whose folder renamed ran as
 // ranAs (ledger row 2, which inserted one row into logTable), refuses with
 // a *RenamedError and writes nothing (the ledger stays rows, newTable is
-// not created, the insert does not run again); with the folder renamed
-// back, migrate applies only the folder that creates newTable. It returns
+// not created, the insert does not run again), after status named the
+// rename and its undoing; with the folder renamed back, migrate applies
+// only the folder that creates newTable. It returns status's report and
 // the refusal for further checks.
-func refusedUntilRenamedBack(t *testing.T, db *pgtest.DB, conn *pgx.Conn, fsys fstest.MapFS, rows []ledgerRow, renamed, ranAs, logTable, newTable string) error {
+func refusedUntilRenamedBack(t *testing.T, db *pgtest.DB, conn *pgx.Conn, fsys fstest.MapFS, rows []ledgerRow, renamed, ranAs, logTable, newTable string) (*tracks.Report, error) {
 	t.Helper()
 	ctx := ctxT(t)
-	_, err := tracks.Apply(ctx, conn, []tracks.Loaded{client(t, fsys)}, tracks.Options{})
+	rep, err := tracks.Status(ctx, conn, []tracks.Loaded{client(t, fsys)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := rep.Track(tracks.Client); s.Verdict != tracks.ModifiedSameSecond || len(rep.Integrity) != 1 || rep.Integrity[0].Kind != tracks.KindRenamedFolder ||
+		!slices.Equal(rep.Integrity[0].Items, []string{renamed}) ||
+		!strings.Contains(rep.Integrity[0].Remedy, renamed+" back to "+ranAs) {
+		t.Fatalf("status: verdict %s, integrity %+v: want the rename of %s to %s and its undoing", s.Verdict, rep.Integrity, ranAs, renamed)
+	}
+	_, err = tracks.Apply(ctx, conn, []tracks.Loaded{client(t, fsys)}, tracks.Options{})
 	var re *tracks.RenamedError
 	if !errors.As(err, &re) || !errors.Is(err, tracks.ErrModified) || len(re.Renamed) != 1 || re.Renamed[0].Row.ID != 2 ||
 		re.Renamed[0].RanAs != ranAs {
@@ -410,5 +399,5 @@ func refusedUntilRenamedBack(t *testing.T, db *pgtest.DB, conn *pgx.Conn, fsys f
 	if n := logRows(); n != 1 {
 		t.Fatalf("%s has %d rows: the renamed migration's insert ran again", logTable, n)
 	}
-	return re
+	return rep, re
 }
