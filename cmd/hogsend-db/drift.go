@@ -168,6 +168,15 @@ func renderDrift(s *streams, rep *drift.Report) {
 		if t.RenamedRemedy != "" {
 			fmt.Fprintf(s.out, "    fix: %s\n", t.RenamedRemedy)
 		}
+		for _, m := range t.Migrations {
+			if m.Status == drift.StatusEdited {
+				fmt.Fprintf(s.out, "  %s %s %s\n", bad.Render("edited:"), m.Tag,
+					faint.Render("(a nameless ledger row of its second matches none of its folders: edited after it ran; not stamped, not run again)"))
+			}
+		}
+		if t.EditedRemedy != "" {
+			fmt.Fprintf(s.out, "    fix: %s\n", t.EditedRemedy)
+		}
 		line(warn, "present after a gap", t.PresentBlocked, " (present, but an earlier pending migration is not: not stamped)")
 		line(faint, "pending", t.Pending, " (not present: migrate applies them)")
 		if applied > 0 {

@@ -23,8 +23,8 @@ func repairCommand(s *streams) *cli.Command {
 			"migrations: the contiguous run right after the last applied migration of each track, nothing else.\n" +
 			"It re-checks under the migration lock and writes in one transaction. It refuses (exit 4, nothing\n" +
 			"written) when a pending migration is only partly present, or when a folder was renamed after its\n" +
-			"migration ran (its ledger row names the old folder). Without --yes it asks on a terminal and\n" +
-			"refuses without one.",
+			"migration ran (its ledger row names the old folder) or edited after it ran in a second it shares\n" +
+			"with other folders (drift: edited). Without --yes it asks on a terminal and refuses without one.",
 		Flags: []cli.Flag{databaseURLFlag(), dirFlag(), engineDirFlag(), engineReleaseFlag(), devURLFlag(), trackFlag(), jsonFlag(),
 			&cli.BoolFlag{Name: "from-push", Usage: "stamp migrations whose effects are present (the only repair there is; required)"},
 			&cli.BoolFlag{Name: "dry-run", EnvVars: []string{"HOGSEND_DRY_RUN"}, Usage: "show the rows that would be written; write nothing"},

@@ -8,9 +8,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hogsend/hogsend-db/internal/drift"
 	"github.com/hogsend/hogsend-db/internal/ledgertest"
 	"github.com/hogsend/hogsend-db/internal/pgtest"
+	"github.com/hogsend/hogsend-db/journal"
 	"github.com/hogsend/hogsend-db/ledger"
+	"github.com/hogsend/hogsend-db/tracks"
 )
 
 func ledgerCount(t *testing.T, db *pgtest.DB, table ledger.Table) int {
@@ -126,6 +129,67 @@ func TestRepairRefusesRenamedFolder(t *testing.T) {
 	if code != exitIntegrity || !strings.Contains(errOut, "client/20240103000000_b already ran as 20240102000000_b") ||
 		!strings.Contains(errOut, "20240103000000_b back to 20240102000000_b") {
 		t.Fatalf("repair: exit %d, want %d naming the renamed folder; output:\n%s%s", code, exitIntegrity, out, errOut)
+	}
+	if n := ledgerCount(t, db, ledger.ClientTable); n != 2 {
+		t.Fatalf("repair wrote: %d ledger rows, want 2", n)
+	}
+}
+
+// A version-0 ledger under 1.0 folders that share a second, one edited
+// after it ran: drift shows it edited (not a push gap) with the file to
+// restore, in text and JSON, and repair refuses with exit 4, writing no
+// second row.
+func TestRepairRefusesEditedInSecond(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	dir := t.TempDir()
+	for name, sql := range map[string]string{"20240101000000_a": "CREATE TABLE re_a (id int);", "20240101000000_b": "CREATE TABLE re_b (id int);"} {
+		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name, "migration.sql"), []byte(sql), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// What drizzle-orm 0.x leaves: the migrations ran, nameless rows.
+	j, err := journal.Open(os.DirFS(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, conn := context.Background(), db.Conn(t)
+	if err := ledger.EnsureVersion(ctx, conn, ledger.ClientTable, ledger.Version0); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range j.Migrations {
+		if _, err := conn.Exec(ctx, m.SQL); err != nil {
+			t.Fatal(err)
+		}
+		if err := ledger.Insert(ctx, conn, ledger.ClientTable, m.Hash, m.When); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := filepath.Join(dir, "20240101000000_b", "migration.sql")
+	if err := os.WriteFile(b, []byte("CREATE TABLE re_b (id int);\n-- edited after it ran\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--database-url", db.URL, "--track", "client", "--dir", dir}
+	code, out, errOut := hogsend(t, append([]string{"drift"}, args...)...)
+	if code != exitIntegrity || !strings.Contains(out, "edited: 20240101000000_b") || strings.Contains(out, "push gap") ||
+		!strings.Contains(out, "fix: restore") || !strings.Contains(out, "20240101000000_b/migration.sql") {
+		t.Fatalf("drift: exit %d, want %d and the edit; output:\n%s%s", code, exitIntegrity, out, errOut)
+	}
+	code, out, errOut = hogsend(t, append([]string{"drift", "--json"}, args...)...)
+	var rep drift.Report
+	if err := json.Unmarshal([]byte(out), &rep); code != exitIntegrity || err != nil {
+		t.Fatalf("drift --json: exit %d, %v; output:\n%s%s", code, err, out, errOut)
+	}
+	if tr := rep.Track(tracks.Client); tr == nil || len(tr.PushGap) != 0 || len(tr.Edited) != 1 || tr.EditedRemedy == "" ||
+		tr.Migration("20240101000000_b").Status != drift.StatusEdited {
+		t.Fatalf("drift --json: %s; want 20240101000000_b edited, no push gap", out)
+	}
+	code, out, errOut = hogsend(t, append([]string{"repair", "--from-push", "--yes"}, args...)...)
+	if code != exitIntegrity || !strings.Contains(errOut, "20240101000000_b/migration.sql") {
+		t.Fatalf("repair: exit %d, want %d naming the file to restore; output:\n%s%s", code, exitIntegrity, out, errOut)
 	}
 	if n := ledgerCount(t, db, ledger.ClientTable); n != 2 {
 		t.Fatalf("repair wrote: %d ledger rows, want 2", n)

@@ -32,6 +32,10 @@ import (
 //   - Renamed: a pending folder whose migration the ledger records under
 //     the name it had before it was renamed (tracks.State.Renamed). It ran,
 //     so it counts in H, and it is neither a push gap nor pending.
+//   - Edited: a pending folder of a second several folders share whose
+//     nameless row matches none of them by hash (tracks.State.EditedInSecond):
+//     it ran before it was edited, so it counts in H, and it is neither a
+//     push gap nor pending.
 //   - Untracked: live objects no migration touches and the empty database
 //     does not have.
 func Classify(h *History, live *Live) *Report {
@@ -44,8 +48,10 @@ func Classify(h *History, live *Live) *Report {
 
 	// H = what the ledgers record.
 	states := make([]tracks.State, len(h.Tracks))
+	edits := make([]*tracks.SameSecondError, len(h.Tracks))
 	recorded := make([]bool, len(h.steps))
 	ranAs := make(map[int]string) // renamed steps: the name each ran under
+	edited := make([]bool, len(h.steps))
 	for ti, t := range h.Tracks {
 		states[ti] = tracks.Match(t.Journal, live.Ledgers[ti])
 		pending := map[string]bool{}
@@ -56,10 +62,16 @@ func Classify(h *History, live *Live) *Report {
 		for _, rn := range states[ti].Renamed() {
 			renamed[rn.Folder] = rn.RanAs
 		}
+		var editedTags []string
+		if edits[ti] = states[ti].EditedInSecond(t); edits[ti] != nil {
+			editedTags = edits[ti].Tags
+		}
 		for _, g := range h.byTrack[ti] {
 			tag := h.steps[g].m.Tag
 			if as, ok := renamed[tag]; ok {
 				c.in[g], ranAs[g] = true, as
+			} else if slices.Contains(editedTags, tag) {
+				c.in[g], edited[g] = true, true
 			} else if !pending[tag] {
 				c.in[g], recorded[g] = true, true
 			}
@@ -76,9 +88,12 @@ func Classify(h *History, live *Live) *Report {
 	for ti, t := range h.Tracks {
 		tr := TrackReport{Track: t.Name, Ledger: t.Ledger.String(), Migrations: []MigrationReport{},
 			Missing: []string{}, PushGap: []string{}, Partial: []string{}, PresentBlocked: []string{}, Pending: []string{},
-			Renamed: []string{}, renamed: states[ti].Renamed(), edited: states[ti].EditedInSecond(t)}
+			Renamed: []string{}, Edited: []string{}, renamed: states[ti].Renamed(), edited: edits[ti]}
 		if len(tr.renamed) > 0 {
 			tr.RenamedRemedy = tracks.RenamedRemedy(tr.renamed)
+		}
+		if tr.edited != nil {
+			tr.EditedRemedy = editedRemedy(tr.edited)
 		}
 		for _, g := range h.byTrack[ti] {
 			s := h.steps[g]
@@ -87,6 +102,8 @@ func Classify(h *History, live *Live) *Report {
 			switch {
 			case renamed:
 				mr.Status, mr.RanAs = StatusRenamed, as
+			case edited[g]:
+				mr.Status = StatusEdited
 			case recorded[g]:
 				c.checkRecorded(g, &mr)
 			case gap[g]:
@@ -107,6 +124,8 @@ func Classify(h *History, live *Live) *Report {
 				tr.Pending = append(tr.Pending, mr.Tag)
 			case StatusRenamed:
 				tr.Renamed = append(tr.Renamed, mr.Tag)
+			case StatusEdited:
+				tr.Edited = append(tr.Edited, mr.Tag)
 			}
 			tr.Migrations = append(tr.Migrations, mr)
 		}
@@ -139,6 +158,14 @@ func Classify(h *History, live *Live) *Report {
 		rep.InSync = false
 	}
 	return rep
+}
+
+// editedRemedy is e's fix, in words, with the files one of which to restore.
+func editedRemedy(e *tracks.SameSecondError) string {
+	if len(e.Files) == 0 {
+		return e.Remedy
+	}
+	return e.Remedy + " (the file to restore is among " + strings.Join(e.Files, ", ") + " in " + e.Location + ")"
 }
 
 type classifier struct {

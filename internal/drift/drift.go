@@ -53,6 +53,14 @@ const (
 	// (that would record it twice), nor run again; its folder gets its old
 	// name back.
 	StatusRenamed Status = "renamed"
+	// StatusEdited (drizzle-kit 1.0 layout, version-0 ledger): one of the
+	// folders of a second several folders share, with no row of its own,
+	// while a nameless row of that second matches none of them by hash:
+	// the folder was edited after it ran (the track's modified_same_second
+	// problem, tracks.State.EditedInSecond). It ran, under its file as it
+	// was: never stamped (that would record it twice), nor run again; its
+	// file is restored and the change goes in a new migration.
+	StatusEdited Status = "edited"
 )
 
 // Change says what a migration does to an object.
@@ -115,19 +123,23 @@ type TrackReport struct {
 	Pending        []string `json:"pending"`
 	Renamed        []string `json:"renamed"`
 	// RenamedRemedy says how to undo the renames, in words ("" for none).
-	RenamedRemedy string `json:"renamedRemedy,omitempty"`
+	RenamedRemedy string   `json:"renamedRemedy,omitempty"`
+	Edited        []string `json:"edited"`
+	// EditedRemedy says how to undo the edits, in words, naming the files
+	// to restore ("" for none).
+	EditedRemedy string `json:"editedRemedy,omitempty"`
 
 	renamed []tracks.RenamedFolder // the track's, from tracks.State.Renamed
 	// edited: nameless rows that an edit in a shared second left unmatched
 	// (tracks.State.EditedInSecond), nil for none: one of the pending
-	// folders of that second ran, so none may be stamped.
+	// folders of that second ran, so none may be stamped (StatusEdited).
 	edited *tracks.SameSecondError
 }
 
 // Findings reports whether the track has anything drift reports (exit 4).
 // Plain pending migrations are not findings: status reports them.
 func (t *TrackReport) Findings() bool {
-	return len(t.Missing)+len(t.PushGap)+len(t.Partial)+len(t.PresentBlocked)+len(t.Renamed) > 0
+	return len(t.Missing)+len(t.PushGap)+len(t.Partial)+len(t.PresentBlocked)+len(t.Renamed)+len(t.Edited) > 0
 }
 
 // Migration returns the report of the migration tagged tag, or nil.

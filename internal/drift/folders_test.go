@@ -106,9 +106,9 @@ func TestFoldersRenamedNotStamped(t *testing.T) {
 // it ran: its row matches neither by hash, so that folder looks pending,
 // and its objects are there because it ran. drift called it a push gap and
 // repair stamped it: a second row for a migration that ran, which left the
-// old row foreign. repair refuses as migrate does (the edit in a shared
-// second), naming the files, and writes nothing, also when it re-plans
-// under the lock.
+// old row foreign. drift reports it edited, with the files to restore;
+// repair refuses as migrate does (the edit in a shared second), naming the
+// files, and writes nothing, also when it re-plans under the lock.
 func TestFoldersEditedInSecondNotStamped(t *testing.T) {
 	t.Parallel()
 	const a, b = "CREATE TABLE a (id int PRIMARY KEY);", "CREATE TABLE b (id int PRIMARY KEY);"
@@ -134,8 +134,13 @@ func TestFoldersEditedInSecondNotStamped(t *testing.T) {
 		"20240101000000_b/migration.sql": {Data: []byte(b + "\n-- edited after it ran\n")},
 	})
 	rep, h := check(t, db, cl)
-	if !rep.Findings() {
-		t.Fatalf("drift: no findings: %+v", rep.Track(tracks.Client))
+	tr := rep.Track(tracks.Client)
+	m := tr.Migration("20240101000000_b")
+	if len(tr.PushGap) != 0 || len(tr.Pending) != 0 || m == nil || m.Status != drift.StatusEdited ||
+		!slices.Equal(tr.Edited, []string{"20240101000000_b"}) || !strings.Contains(tr.EditedRemedy, "restore") ||
+		!strings.Contains(tr.EditedRemedy, "new migration") || !strings.Contains(tr.EditedRemedy, "20240101000000_b/migration.sql") ||
+		rep.InSync || !rep.Findings() {
+		t.Fatalf("drift: %+v; want 20240101000000_b edited, no push gap, the files to restore", tr)
 	}
 	wantRefused := func(err error) {
 		t.Helper()
