@@ -79,11 +79,15 @@ type SameSecondError struct {
 }
 
 func (e *SameSecondError) Error() string {
-	msg := fmt.Sprintf("%s track: %s; nothing was written. Fix: %s", e.Track, SameSecondMessage(e.Ledger, e.Rows, e.Tags), e.Remedy)
-	if len(e.Files) > 0 {
-		msg += fmt.Sprintf(" (the file to restore is among %s in %s)", strings.Join(e.Files, ", "), e.Location)
+	return fmt.Sprintf("%s track: %s; nothing was written. Fix: %s", e.Track, SameSecondMessage(e.Ledger, e.Rows, e.Tags), e.Fix())
+}
+
+// Fix is the remedy in words, with the files one of which to restore.
+func (e *SameSecondError) Fix() string {
+	if len(e.Files) == 0 {
+		return e.Remedy
 	}
-	return msg
+	return fmt.Sprintf("%s (the file to restore is among %s in %s)", e.Remedy, strings.Join(e.Files, ", "), e.Location)
 }
 func (e *SameSecondError) Unwrap() error { return ErrModified }
 

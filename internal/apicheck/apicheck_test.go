@@ -181,6 +181,7 @@ var (
 	_ func(tracks.Facts) (tracks.Verdict, []tracks.Problem)                                     = tracks.Judge
 	_ func(*tracks.State) []tracks.RenamedFolder                                                = (*tracks.State).Renamed
 	_ func(*tracks.State, tracks.Loaded) *tracks.SameSecondError                                = (*tracks.State).EditedInSecond
+	_ func(*tracks.SameSecondError) string                                                      = (*tracks.SameSecondError).Fix
 	_ func(context.Context, ledger.Querier, []tracks.Loaded) (*tracks.Report, error)            = tracks.Status
 	_ func(context.Context, ledger.Querier, []tracks.Loaded) (*tracks.Report, error)            = tracks.Verify
 	_ func([]tracks.Loaded) (*tracks.Inspector, error)                                          = tracks.NewInspector

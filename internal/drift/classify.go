@@ -93,7 +93,7 @@ func Classify(h *History, live *Live) *Report {
 			tr.RenamedRemedy = tracks.RenamedRemedy(tr.renamed)
 		}
 		if tr.edited != nil {
-			tr.EditedRemedy = editedRemedy(tr.edited)
+			tr.EditedRemedy = tr.edited.Fix()
 		}
 		for _, g := range h.byTrack[ti] {
 			s := h.steps[g]
@@ -158,14 +158,6 @@ func Classify(h *History, live *Live) *Report {
 		rep.InSync = false
 	}
 	return rep
-}
-
-// editedRemedy is e's fix, in words, with the files one of which to restore.
-func editedRemedy(e *tracks.SameSecondError) string {
-	if len(e.Files) == 0 {
-		return e.Remedy
-	}
-	return e.Remedy + " (the file to restore is among " + strings.Join(e.Files, ", ") + " in " + e.Location + ")"
 }
 
 type classifier struct {
